@@ -3,8 +3,8 @@
  * then creates its own database and topic prefix (libs/testing). */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmbeddedPostgres, TEST_ENV } from '@yilian/testing';
-import { startKafkaBroker } from '../libs/testing/src/kafka-broker';
+import { startEmbeddedPostgres } from '../libs/testing/src/embedded-postgres';
+import { TEST_ENV } from '../libs/testing/src/test-env';
 
 type Stop = () => Promise<void>;
 declare global {
@@ -20,7 +20,11 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const [pg, kafka] = await Promise.all([
     startEmbeddedPostgres({ dir: join(root, 'pg') }),
-    process.env.YILIAN_TEST_KAFKA === 'off' ? undefined : startKafkaBroker({ dir: join(root, 'kafka') }),
+    process.env.YILIAN_TEST_KAFKA === 'off'
+      ? undefined
+      : import('../libs/testing/src/kafka-broker').then((k) =>
+          k.startKafkaBroker({ dir: join(root, 'kafka') }),
+        ),
   ]);
   stops.push(() => pg.stop());
   process.env[TEST_ENV.postgresUrl] = pg.url;

@@ -101,10 +101,7 @@ export class MalformedCloudEventError extends Error {}
 
 /** The inverse of toCloudEventHeaders: a consumer rebuilds the recorded event from the
  * headers and the JSON value. Throws MalformedCloudEventError naming what is missing. */
-export function fromCloudEvent(
-  headers: Record<string, string | undefined>,
-  value: string,
-): RecordedEvent {
+export function fromCloudEvent(headers: Record<string, string | undefined>, value: string): RecordedEvent {
   const need = (name: string): string => {
     const v = headers[name];
     if (v === undefined || v === '') throw new MalformedCloudEventError(`missing header ${name}`);
@@ -113,7 +110,8 @@ export function fromCloudEvent(
   const typeMatch = /^cn\.yilian\.([A-Za-z0-9]+)\.v(\d+)$/.exec(need(HEADERS.type));
   if (!typeMatch) throw new MalformedCloudEventError(`unexpected ${HEADERS.type}: ${headers[HEADERS.type]}`);
   const source = need(HEADERS.source);
-  if (!source.startsWith(CE_SOURCE_PREFIX)) throw new MalformedCloudEventError(`unexpected ce_source ${source}`);
+  if (!source.startsWith(CE_SOURCE_PREFIX))
+    throw new MalformedCloudEventError(`unexpected ce_source ${source}`);
   const positionText = need(HEADERS.position);
   const [commit, prepare] = positionText.split('/');
   let data: unknown;

@@ -9,18 +9,23 @@ export const TEST_ENV = {
 
 export function testPostgresUrl(): string {
   const url = process.env[TEST_ENV.postgresUrl];
-  if (!url) throw new Error(`${TEST_ENV.postgresUrl} is not set: run the tests through jest (test/global-setup.ts)`);
+  if (!url)
+    throw new Error(`${TEST_ENV.postgresUrl} is not set: run the tests through jest (test/global-setup.ts)`);
   return url;
 }
 
 export function testKafkaBrokers(): string[] {
   const brokers = process.env[TEST_ENV.kafkaBrokers];
-  if (!brokers) throw new Error(`${TEST_ENV.kafkaBrokers} is not set: run the tests through jest (test/global-setup.ts)`);
+  if (!brokers)
+    throw new Error(`${TEST_ENV.kafkaBrokers} is not set: run the tests through jest (test/global-setup.ts)`);
   return brokers.split(',');
 }
 
 function suffix(label: string): string {
-  return `${label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
+  return `${label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 30)}_${randomBytes(4).toString('hex')}`;
 }
 
 /** A fresh, empty database on the shared test PostgreSQL, for one test file. */

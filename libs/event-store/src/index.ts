@@ -1,0 +1,5 @@
+export * from './event-store.port';
+export * from './hash-chain';
+export * from './polling-subscription';
+export * from './postgres/postgres-event-store';
+export * from './postgres/schema';

@@ -1,0 +1,83 @@
+import { Client } from 'pg';
+import { createTestDatabase } from '@yilian/testing';
+import { eventStoreContract, readEverything } from '../testing/event-store.contract';
+import { sampleEvent, uniqueStream } from '../testing/sample-events';
+import { contentHash } from '../hash-chain';
+import { PostgresEventStore } from './postgres-event-store';
+
+let url: string;
+const open: PostgresEventStore[] = [];
+async function newStore(): Promise<PostgresEventStore> {
+  url ??= await createTestDatabase('event_store');
+  const store = new PostgresEventStore({ connectionString: url, poolSize: 8, pollIntervalMs: 20 });
+  await store.migrate();
+  open.push(store);
+  return store;
+}
+
+eventStoreContract('PostgreSQL', newStore);
+
+describe('PostgreSQL event store specifics', () => {
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    store = await newStore();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('never skips an event committed late by a slower transaction', async () => {
+    const slow = new Client({ connectionString: url });
+    await slow.connect();
+    try {
+      const early = sampleEvent('takes-sequence-first');
+      const slowStream = uniqueStream();
+      await slow.query('BEGIN');
+      await slow.query(
+        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[])`,
+        [
+          slowStream,
+          [early.id],
+          [early.type],
+          [1],
+          [JSON.stringify(early.data)],
+          [JSON.stringify(early.metadata)],
+          [contentHash(slowStream, early)],
+        ],
+      );
+      // A faster writer commits a later sequence number while the slow one is open.
+      const fast = await store.append(uniqueStream(), [sampleEvent('commits-first')], 'no_stream');
+      // A reader following the log by checkpoint must not move past the slow transaction.
+      const seenBefore = await readEverything(store);
+      expect(seenBefore.map((e) => e.id)).not.toContain(fast.events[0]!.id);
+      const checkpoint = seenBefore[seenBefore.length - 1]?.position;
+      await slow.query('COMMIT');
+      const rest = await store.readAll({ after: checkpoint, maxCount: 10_000 });
+      const ids = rest.map((e) => e.id);
+      expect(ids).toContain(early.id);
+      expect(ids).toContain(fast.events[0]!.id);
+      expect(ids.indexOf(early.id)).toBeLessThan(ids.indexOf(fast.events[0]!.id));
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('refuses to update or delete a recorded event', async () => {
+    const stream = uniqueStream();
+    await store.append(stream, [sampleEvent('immutable')], 'no_stream');
+    await expect(
+      store.pool.query(`UPDATE yl_events SET data = '{}' WHERE stream_id = $1`, [stream]),
+    ).rejects.toThrow(/append-only/);
+    await expect(store.pool.query(`DELETE FROM yl_events WHERE stream_id = $1`, [stream])).rejects.toThrow(
+      /append-only/,
+    );
+  });
+
+  it('treats a concurrent resend of the same event as one event', async () => {
+    const stream = uniqueStream();
+    const event = sampleEvent('resent');
+    const results = await Promise.all([1, 2, 3].map(() => store.append(stream, [event], 'any')));
+    expect(new Set(results.map((r) => r.events[0]!.position.prepare)).size).toBe(1);
+    expect(await store.readStream(stream)).toHaveLength(1);
+  });
+});
