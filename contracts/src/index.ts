@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './canonical';
 export * from './kafka';
 export * from './fhir';
 export * from './results/lab-report-recorded.v1';

@@ -1,0 +1,96 @@
+import type { Pool, PoolClient } from 'pg';
+import { formatPosition, type GlobalPosition, parsePosition, type RecordedEvent } from '@yilian/contracts';
+import { PROJECTION_DDL, type Projection } from './projection';
+
+export interface ApplyOutcome {
+  readonly applied: string[];
+  readonly skipped: string[];
+}
+
+/**
+ * Applies events to read models exactly once in effect: for each event, in one PostgreSQL
+ * transaction, every projection that handles it checks its per-stream position, applies the
+ * event, and moves its position (and the consumer's global checkpoint, when given). An event
+ * at or below the stored position is skipped.
+ */
+export class ProjectionRunner {
+  constructor(
+    private readonly pool: Pool,
+    private readonly projections: readonly Projection[],
+  ) {}
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(7351002)');
+      await client.query(PROJECTION_DDL);
+      for (const p of this.projections) await client.query(p.ddl);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(7351002)').catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async apply(event: RecordedEvent, checkpoint?: { consumer: string }): Promise<ApplyOutcome> {
+    const interested = this.projections.filter((p) => p.canHandle(event));
+    if (interested.length === 0 && !checkpoint) return { applied: [], skipped: [] };
+    const client = await this.pool.connect();
+    const outcome = { applied: [] as string[], skipped: [] as string[] };
+    try {
+      await client.query('BEGIN');
+      for (const p of interested) {
+        if (await this.alreadyApplied(client, p.name, event)) {
+          outcome.skipped.push(p.name);
+          continue;
+        }
+        await p.apply(client, event);
+        await client.query(
+          `INSERT INTO rm_stream_positions (projection, stream, position) VALUES ($1, $2, $3)
+           ON CONFLICT (projection, stream) DO UPDATE SET position = excluded.position`,
+          [p.name, event.stream, event.streamPosition.toString()],
+        );
+        outcome.applied.push(p.name);
+      }
+      if (checkpoint) await this.saveCheckpoint(client, checkpoint.consumer, event.position);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async alreadyApplied(
+    client: PoolClient,
+    projection: string,
+    event: RecordedEvent,
+  ): Promise<boolean> {
+    const { rows } = await client.query<{ position: string }>(
+      'SELECT position FROM rm_stream_positions WHERE projection = $1 AND stream = $2 FOR UPDATE',
+      [projection, event.stream],
+    );
+    return rows[0] !== undefined && BigInt(rows[0].position) >= event.streamPosition;
+  }
+
+  private async saveCheckpoint(
+    client: PoolClient,
+    consumer: string,
+    position: GlobalPosition,
+  ): Promise<void> {
+    await client.query(
+      `INSERT INTO rm_checkpoints (consumer, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, updated_at = now()`,
+      [consumer, formatPosition(position)],
+    );
+  }
+
+  async checkpoint(consumer: string): Promise<GlobalPosition | undefined> {
+    const { rows } = await this.pool.query<{ position: string }>(
+      'SELECT position FROM rm_checkpoints WHERE consumer = $1',
+      [consumer],
+    );
+    return rows[0] ? parsePosition(rows[0].position) : undefined;
+  }
+}

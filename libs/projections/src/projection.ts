@@ -1,0 +1,27 @@
+import type { RecordedEvent } from '@yilian/contracts';
+import type { SqlExecutor } from '@yilian/results';
+
+/** A read model: its tables, which events it reads, and how one event changes it. */
+export interface Projection {
+  readonly name: string;
+  readonly ddl: string;
+  canHandle(event: RecordedEvent): boolean;
+  apply(sql: SqlExecutor, event: RecordedEvent): Promise<void>;
+}
+
+export const PROJECTION_DDL = /* sql */ `
+-- Per projection and stream: the last stream position applied. Kafka delivers at least once
+-- and partitions interleave streams; this is what makes a redelivery a no-op.
+CREATE TABLE IF NOT EXISTS rm_stream_positions (
+  projection text NOT NULL,
+  stream     text NOT NULL,
+  position   bigint NOT NULL,
+  PRIMARY KEY (projection, stream)
+);
+-- Per consumer: the global position it has applied up to (in-process subscription, rebuilds).
+CREATE TABLE IF NOT EXISTS rm_checkpoints (
+  consumer   text PRIMARY KEY,
+  position   text NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`;
