@@ -1,4 +1,4 @@
-import { rejectionReason, type RejectionReason } from './referral';
+import { checkRejectionReason, type RejectionReason } from './referral';
 import { guard, id, instant, institutionCode, object, type Check } from './schema';
 
 export const REFERRAL_REJECTED = 'ReferralRejected';
@@ -15,7 +15,7 @@ export const checkReferralRejectedV1: Check = object<ReferralRejectedV1>({
   referralId: id,
   receiver: institutionCode,
   rejectedAt: instant,
-  reason: rejectionReason,
+  reason: checkRejectionReason,
 });
 
 export const isReferralRejectedV1 = guard<ReferralRejectedV1>(checkReferralRejectedV1);

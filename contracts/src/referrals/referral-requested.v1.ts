@@ -1,3 +1,4 @@
+import { MAX_REFERRAL_RESPONSE_HOURS } from '../alliance/alliance';
 import type { fhir4 } from '../fhir';
 import {
   arrayOf,
@@ -14,10 +15,10 @@ import {
   type Check,
 } from './schema';
 import {
-  patientKey,
-  reasonCodes,
-  referralDocument,
-  resultReference,
+  checkPatientKey,
+  checkReasonCodes,
+  checkReferralDocument,
+  checkResultReference,
   REFERRAL_DIRECTIONS,
   REFERRAL_PRIORITIES,
   type ReasonCode,
@@ -61,14 +62,14 @@ export const checkReferralRequestedV1: Check = object<ReferralRequestedV1>({
   sender: institutionCode,
   receiver: institutionCode,
   allianceId: id,
-  patientKey,
+  patientKey: checkPatientKey,
   priority: oneOf(REFERRAL_PRIORITIES),
-  reasonCode: reasonCodes,
-  supportingInfo: arrayOf(resultReference, { max: 200 }),
-  documents: arrayOf(referralDocument, { max: 50 }),
+  reasonCode: checkReasonCodes,
+  supportingInfo: arrayOf(checkResultReference, { max: 200 }),
+  documents: arrayOf(checkReferralDocument, { max: 50 }),
   department: optional(text({ max: 100 })),
   requestedAt: instant,
-  responseHours: integer(1, 24 * 90),
+  responseHours: integer(1, MAX_REFERRAL_RESPONSE_HOURS),
   deadline: instant,
   serviceRequest: optional(resource('ServiceRequest')),
 });

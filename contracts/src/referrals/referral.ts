@@ -43,7 +43,7 @@ export interface RejectionReason {
   readonly text?: string;
 }
 
-export const rejectionReason: Check = (value, path) => {
+export const checkRejectionReason: Check = (value, path) => {
   const problems = object<RejectionReason>({
     code: oneOf(REJECTION_REASONS),
     text: optional(text({ max: REASON_TEXT_MAX })),
@@ -59,8 +59,10 @@ export function isPatientKey(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_-]{20,128}$/.test(value) && !/^\d+[Xx]?$/.test(value);
 }
 
-export const patientKey: Check = (value, path) =>
-  isPatientKey(value) ? [] : [`${path}: expected a keyed hash (20-128 of A-Z a-z 0-9 _ -), never an identifier`];
+export const checkPatientKey: Check = (value, path) =>
+  isPatientKey(value)
+    ? []
+    : [`${path}: expected a keyed hash (20-128 of A-Z a-z 0-9 _ -), never an identifier`];
 
 /** A result sent with the referral, referenced and never copied: a FHIR relative reference
  * (`DiagnosticReport/lab-1`, `ImagingStudy/ct-9/_history/2`) or a stream (`labreport-H001-A17`). */
@@ -72,7 +74,7 @@ export function isResultReference(value: unknown): value is string {
   );
 }
 
-export const resultReference: Check = (value, path) =>
+export const checkResultReference: Check = (value, path) =>
   isResultReference(value) ? [] : [`${path}: expected "Type/id" or a stream name`];
 
 /** A document travelling with a downward referral, by reference (DocumentReference, Binary,
@@ -87,7 +89,7 @@ export interface ReferralDocument {
   readonly contentType?: string;
 }
 
-export const referralDocument: Check = object<ReferralDocument>({
+export const checkReferralDocument: Check = object<ReferralDocument>({
   kind: oneOf(REFERRAL_DOCUMENT_KINDS),
   reference: text({ max: 2048 }),
   title: optional(text({ max: 200 })),
@@ -95,7 +97,7 @@ export const referralDocument: Check = object<ReferralDocument>({
 });
 
 /** The clinical reason as coded by the sender (FHIR CodeableConcept: codes or a text). */
-export const reasonCode: Check = (value, path) => {
+export const checkReasonCode: Check = (value, path) => {
   if (!isObject(value)) return [`${path}: expected a CodeableConcept`];
   const coding = value['coding'];
   const hasCode = Array.isArray(coding) && coding.some((c) => isObject(c) && typeof c['code'] === 'string');
@@ -103,5 +105,5 @@ export const reasonCode: Check = (value, path) => {
   return hasCode || hasText ? [] : [`${path}: needs a coding with a code, or a text`];
 };
 
-export const reasonCodes: Check = arrayOf(reasonCode, { min: 1, max: 20 });
+export const checkReasonCodes: Check = arrayOf(checkReasonCode, { min: 1, max: 20 });
 export type ReasonCode = fhir4.CodeableConcept;

@@ -42,7 +42,8 @@ export function isInstant(value: unknown): value is string {
 export const instant: Check = (value, path) =>
   isInstant(value) ? [] : fail(path, 'expected an ISO 8601 date-time with a time zone');
 
-export const bool: Check = (value, path) => (typeof value === 'boolean' ? [] : fail(path, 'expected a boolean'));
+export const bool: Check = (value, path) =>
+  typeof value === 'boolean' ? [] : fail(path, 'expected a boolean');
 
 export function integer(min: number, max: number): Check {
   return (value, path) =>
@@ -53,7 +54,9 @@ export function integer(min: number, max: number): Check {
 
 export function oneOf(values: readonly string[]): Check {
   return (value, path) =>
-    typeof value === 'string' && values.includes(value) ? [] : fail(path, `expected one of ${values.join(', ')}`);
+    typeof value === 'string' && values.includes(value)
+      ? []
+      : fail(path, `expected one of ${values.join(', ')}`);
 }
 
 export function optional(check: Check): Check {

@@ -1,0 +1,5 @@
+export * from './alliance';
+export * from './alliance-registered.v1';
+export * from './institution-joined-alliance.v1';
+export * from './institution-left-alliance.v1';
+export * from './alliance-event';

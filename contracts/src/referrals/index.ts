@@ -1,0 +1,12 @@
+export { isInstant, ID_PATTERN, INSTITUTION_CODE_PATTERN, type Check } from './schema';
+export * from './referral';
+export * from './referral-requested.v1';
+export * from './referral-accepted.v1';
+export * from './referral-rejected.v1';
+export * from './referral-scheduled.v1';
+export * from './referral-arrived.v1';
+export * from './referral-completed.v1';
+export * from './referral-cancelled.v1';
+export * from './referral-expired.v1';
+export * from './downward-referral-acknowledged.v1';
+export * from './referral-event';
