@@ -1,2 +1,4 @@
+export * from './in-process-projector';
 export * from './projection';
 export * from './projection-runner';
+export * from './registry';

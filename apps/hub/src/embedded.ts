@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { hashApiKey, type InstitutionCredential } from '@yilian/config';
+
+/** What the embedded hub generates on first start and keeps under its data dir. */
+export interface HubSecrets {
+  readonly patientKeySecret: string;
+  readonly demoInstitution: { code: string; name: string; apiKey: string; mllpPort: number };
+  readonly platformClient: { name: string; apiKey: string };
+}
+
+export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecrets {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'hub-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
+  const secrets: HubSecrets = {
+    patientKeySecret: randomBytes(32).toString('base64'),
+    demoInstitution: { code: 'DEMO01', name: '示范社区卫生服务中心 (demo)', apiKey: `yl_${randomBytes(18).toString('base64url')}`, mllpPort },
+    platformClient: { name: 'regional-platform', apiKey: `yl_${randomBytes(18).toString('base64url')}` },
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export function demoCredentials(secrets: HubSecrets): InstitutionCredential[] {
+  const d = secrets.demoInstitution;
+  return [{ code: d.code, name: d.name, apiKeySha256: hashApiKey(d.apiKey), mllpPort: d.mllpPort }];
+}
+
+export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

@@ -1,0 +1,73 @@
+import { type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+import type { InstitutionDirectory } from '@yilian/config';
+import { PostgresEventStore } from '@yilian/event-store';
+import { configureHttp, IntakeModule, MllpIntakeService } from '@yilian/intake';
+import type { PatientKeyer } from '@yilian/patients';
+import { PlatformApiModule } from '@yilian/platform-api';
+import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
+import type { Logger } from '@yilian/runtime';
+
+export interface HubOptions {
+  readonly databaseUrl: string;
+  readonly institutions: InstitutionDirectory;
+  readonly patientKeyer: PatientKeyer;
+  readonly platformClients: string;
+  readonly httpPort: number;
+  readonly host: string;
+  readonly logger: Logger;
+  readonly poolSize?: number;
+}
+
+export interface RunningHub {
+  readonly httpUrl: string;
+  readonly mllpPorts: ReadonlyMap<string, number>;
+  readonly store: PostgresEventStore;
+  readonly projector: InProcessProjector;
+  stop(): Promise<void>;
+}
+
+/** Everything in one process: intake, the store's own subscription feeding the projections in
+ * place of Kafka, and platform-api — on one PostgreSQL database. */
+export async function startHub(o: HubOptions): Promise<RunningHub> {
+  const store = new PostgresEventStore({ connectionString: o.databaseUrl, poolSize: o.poolSize ?? 16 });
+  await store.migrate();
+  const readPool = new Pool({ connectionString: o.databaseUrl, max: 8 });
+  const runner = new ProjectionRunner(readPool, ALL_PROJECTIONS);
+  await runner.migrate();
+  const projector = new InProcessProjector(store, runner, 'hub-projector');
+  await projector.start();
+
+  @Module({
+    imports: [
+      IntakeModule.register({
+        store,
+        institutions: o.institutions,
+        patientKeyer: o.patientKeyer,
+        mllp: { host: o.host },
+        logger: o.logger,
+      }),
+      PlatformApiModule.register({ readModelPool: readPool, platformClients: o.platformClients }),
+    ],
+  })
+  class HubModule {}
+
+  const app: INestApplication = await NestFactory.create<NestExpressApplication>(HubModule, { logger: false });
+  configureHttp(app as NestExpressApplication);
+  await app.listen(o.httpPort, o.host);
+  const address = app.getHttpServer().address() as { port: number };
+  const mllp = app.get(MllpIntakeService);
+  return {
+    httpUrl: `http://${o.host}:${address.port}`,
+    mllpPorts: mllp.ports,
+    store,
+    projector,
+    stop: async () => {
+      await app.close();
+      await projector.stop();
+      await Promise.all([store.close(), readPool.end()]);
+    },
+  };
+}

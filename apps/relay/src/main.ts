@@ -1,0 +1,38 @@
+import 'reflect-metadata';
+import { Pool } from 'pg';
+import { requireInt, requireString } from '@yilian/config';
+import { PostgresEventStore } from '@yilian/event-store';
+import { KafkaEventPublisher, readKafkaConfig } from '@yilian/messaging';
+import { createLogger } from '@yilian/runtime';
+import { PgCheckpointStore } from './checkpoint-store';
+import { Relay } from './relay';
+
+/** relay: event store → Kafka. One instance per store (it is a single follower). */
+async function main(): Promise<void> {
+  const logger = createLogger('relay');
+  const env = process.env;
+  const storeUrl = requireString(env, 'EVENT_STORE_URL');
+  const kafka = readKafkaConfig(env);
+  const store = new PostgresEventStore({ connectionString: storeUrl, poolSize: requireInt(env, 'RELAY_POOL_SIZE', 4) });
+  const pool = new Pool({ connectionString: requireString(env, 'RELAY_CHECKPOINT_DATABASE_URL', storeUrl), max: 2 });
+  const checkpoints = new PgCheckpointStore(pool);
+  await checkpoints.migrate();
+  const publisher = new KafkaEventPublisher(kafka);
+  await publisher.connect();
+  const relay = new Relay(store, publisher, checkpoints, { name: requireString(env, 'RELAY_NAME', 'relay') }, logger);
+  relay.start();
+  logger.info({ brokers: kafka.brokers, topicPrefix: kafka.topicPrefix }, 'relay started');
+  const shutdown = async () => {
+    await relay.stop();
+    await publisher.disconnect();
+    await Promise.all([store.close(), pool.end()]);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  console.error(`relay failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

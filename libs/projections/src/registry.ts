@@ -1,0 +1,5 @@
+import { labReportProjection } from '@yilian/results';
+import type { Projection } from './projection';
+
+/** Every read model the hub maintains. A rebuild replays the log through all of them. */
+export const ALL_PROJECTIONS: readonly Projection[] = [labReportProjection];
