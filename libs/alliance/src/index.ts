@@ -1,0 +1,4 @@
+export * from './alliance.commands';
+export * from './alliance.state';
+export * from './alliance.decider';
+export * from './membership';
