@@ -62,6 +62,33 @@ describe('PostgreSQL event store specifics', () => {
     }
   });
 
+  it('orders the global log by transaction id as a number, also where it gains a digit', async () => {
+    const stream = uniqueStream();
+    const first = (await store.append(stream, [sampleEvent('before')], 'no_stream')).events[0]!;
+    const nextPowerOfTen = 10n ** BigInt(first.position.commit.toString().length);
+    const burner = new Client({ connectionString: url });
+    await burner.connect();
+    try {
+      await burner.query('SET synchronous_commit TO off');
+      await burner.query(
+        `DO $$ BEGIN WHILE pg_current_xact_id()::text::bigint < ${nextPowerOfTen} LOOP COMMIT; END LOOP; END $$`,
+      );
+    } finally {
+      await burner.end();
+    }
+    const second = (await store.append(stream, [sampleEvent('after')], 0n)).events[0]!;
+    expect(second.position.commit).toBeGreaterThanOrEqual(nextPowerOfTen);
+    const seen: string[] = [];
+    let after = { commit: first.position.commit, prepare: first.position.prepare - 1n };
+    for (;;) {
+      const [next] = await store.readAll({ after, maxCount: 1 });
+      if (!next) break;
+      if (next.stream === stream) seen.push(next.id);
+      after = next.position;
+    }
+    expect(seen).toEqual([first.id, second.id]);
+  });
+
   it('refuses to update or delete a recorded event', async () => {
     const stream = uniqueStream();
     await store.append(stream, [sampleEvent('immutable')], 'no_stream');

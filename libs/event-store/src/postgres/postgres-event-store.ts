@@ -29,12 +29,14 @@ const EXPECTED_CODE: Record<'any' | 'stream_exists' | 'no_stream', bigint> = {
   no_stream: -1n,
 };
 
-const SELECT_COLUMNS = `global_position, transaction_id::text AS transaction_id, event_id, stream_id,
+// The text form of the transaction id gets its own name: aliased `transaction_id`, an
+// `ORDER BY transaction_id` would sort by the text ('1000' < '999') and readers would skip events.
+const SELECT_COLUMNS = `global_position, transaction_id::text AS transaction_text, event_id, stream_id,
   stream_position, event_type, schema_version, data, metadata, hash, previous_hash, recorded_at`;
 
 interface EventRow {
   global_position: string;
-  transaction_id: string;
+  transaction_text: string;
   event_id: string;
   stream_id: string;
   stream_position: string;
@@ -56,7 +58,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     stream: row.stream_id,
     streamPosition: BigInt(row.stream_position),
-    position: { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) },
+    position: { commit: BigInt(row.transaction_text), prepare: BigInt(row.global_position) },
     recordedAt: row.recorded_at.toISOString(),
     hash: row.hash,
     previousHash: row.previous_hash,
