@@ -1,0 +1,3 @@
+export * from './resident-id';
+export * from './identifier-systems';
+export * from './patient-key';
