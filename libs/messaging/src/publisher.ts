@@ -1,0 +1,102 @@
+import type { Kafka, Message, Producer, RetryOptions } from 'kafkajs';
+import {
+  DEAD_LETTER_SUFFIX,
+  kafkaKey,
+  toCloudEventHeaders,
+  topicForStream,
+  TOPICS,
+  type RecordedEvent,
+} from '@yilian/contracts';
+import { createKafka, type KafkaConfig } from './kafka-config';
+import type { MessagingLogger } from './logger';
+
+export interface PublisherOptions {
+  readonly logger?: MessagingLogger;
+  /** A client to share; by default one is made from the configuration. */
+  readonly kafka?: Kafka;
+  /** kafkajs retry settings; the idempotent producer's default is to retry without end
+   * (backing off up to 30 s), which keeps the no-duplicate guarantee across broker hiccups. */
+  readonly retry?: RetryOptions;
+}
+
+/**
+ * Publishes recorded events to their domain topics (`topicForStream`), in CloudEvents binary
+ * mode: key = patient key (else stream), `ce_*` headers, value = the event's data as JSON.
+ * Idempotent producer, acks from all in-sync replicas, one request in flight: events with the
+ * same key keep their order. Calls are serialised, so they reach Kafka in the order made.
+ */
+export class KafkaEventPublisher {
+  private readonly producer: Producer;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly config: KafkaConfig,
+    options: PublisherOptions = {},
+  ) {
+    const kafka = options.kafka ?? createKafka(config, options.logger);
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  /** Resolves once Kafka acknowledged every event; rejects (having sent none or some) if not:
+   * the caller publishes again from its checkpoint, and consumers are idempotent. */
+  publish(events: readonly RecordedEvent[]): Promise<void> {
+    const sent = this.queue.then(() => this.send(events));
+    this.queue = sent.catch(() => undefined);
+    return sent;
+  }
+
+  private async send(events: readonly RecordedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    for (const event of events) {
+      const topic = topicForStream(event.stream, this.config.topicPrefix);
+      const messages = byTopic.get(topic) ?? [];
+      if (messages.length === 0) byTopic.set(topic, messages);
+      messages.push({
+        key: kafkaKey(event),
+        value: JSON.stringify(event.data) ?? 'null',
+        headers: toCloudEventHeaders(event),
+      });
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+}
+
+/**
+ * Creates every domain topic (TOPICS) and its dead-letter topic under `prefix`, with
+ * `partitions` partitions and the broker's default replication, unless it exists already.
+ * Returns the names it created.
+ */
+export async function ensureTopics(kafka: Kafka, prefix: string, partitions: number): Promise<string[]> {
+  const wanted = Object.values(TOPICS).flatMap((t) => [prefix + t, prefix + t + DEAD_LETTER_SUFFIX]);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = wanted.filter((t) => !existing.has(t));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        waitForLeaders: true,
+      });
+    }
+    return missing;
+  } finally {
+    await admin.disconnect();
+  }
+}
