@@ -1,4 +1,11 @@
-import type { Kafka, Message, Producer, RetryOptions } from 'kafkajs';
+import {
+  KafkaJSError,
+  type Admin,
+  type Kafka,
+  type Message,
+  type Producer,
+  type RetryOptions,
+} from 'kafkajs';
 import {
   DEAD_LETTER_SUFFIX,
   kafkaKey,
@@ -79,8 +86,8 @@ export class KafkaEventPublisher {
 
 /**
  * Creates every domain topic (TOPICS) and its dead-letter topic under `prefix`, with
- * `partitions` partitions and the broker's default replication, unless it exists already.
- * Returns the names it created.
+ * `partitions` partitions and the broker's default replication, unless it exists already, and
+ * waits until every partition has a leader. Returns the names it created.
  */
 export async function ensureTopics(kafka: Kafka, prefix: string, partitions: number): Promise<string[]> {
   const wanted = Object.values(TOPICS).flatMap((t) => [prefix + t, prefix + t + DEAD_LETTER_SUFFIX]);
@@ -90,13 +97,36 @@ export async function ensureTopics(kafka: Kafka, prefix: string, partitions: num
     const existing = new Set(await admin.listTopics());
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
+      // kafkajs' own waitForLeaders gives up when a fresh topic is not yet in the broker's
+      // metadata (UNKNOWN_TOPIC_OR_PARTITION), which KRaft brokers answer for a moment.
       await admin.createTopics({
         topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
-        waitForLeaders: true,
+        waitForLeaders: false,
       });
     }
+    await awaitLeaders(admin, wanted);
     return missing;
   } finally {
     await admin.disconnect();
+  }
+}
+
+async function awaitLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let problem: string;
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics });
+      const leaderless = found.filter(
+        (t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0),
+      );
+      if (leaderless.length === 0) return;
+      problem = `no leader yet for ${leaderless.map((t) => t.name).join(', ')}`;
+    } catch (e) {
+      if (!(e instanceof KafkaJSError) || !e.retriable) throw e;
+      problem = e.message;
+    }
+    if (Date.now() > deadline) throw new Error(`topics not ready after ${timeoutMs} ms: ${problem}`);
+    await new Promise((ok) => setTimeout(ok, 100));
   }
 }
