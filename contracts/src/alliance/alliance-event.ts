@@ -1,5 +1,5 @@
 /** The alliance events as the decider produces them (`{type, data}`) and a parser for consumers. */
-import type { Check } from '../referrals/schema';
+import type { DataCheck } from '../referrals/schema';
 import {
   ALLIANCE_REGISTERED,
   checkAllianceRegisteredV1,
@@ -25,7 +25,7 @@ export type AllianceEventType = AllianceEvent['type'];
 
 export const ALLIANCE_EVENT_SCHEMA_VERSION = 1;
 
-const CHECKS: { readonly [T in AllianceEventType]: Check } = {
+const CHECKS: { readonly [T in AllianceEventType]: DataCheck } = {
   [ALLIANCE_REGISTERED]: checkAllianceRegisteredV1,
   [INSTITUTION_JOINED_ALLIANCE]: checkInstitutionJoinedAllianceV1,
   [INSTITUTION_LEFT_ALLIANCE]: checkInstitutionLeftAllianceV1,

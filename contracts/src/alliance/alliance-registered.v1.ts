@@ -1,4 +1,4 @@
-import { guard, id, instant, integer, object, oneOf, text, type Check } from '../referrals/schema';
+import { guard, id, instant, integer, object, oneOf, text, type DataCheck } from '../referrals/schema';
 import { ALLIANCE_FORMS, MAX_REFERRAL_RESPONSE_HOURS, type AllianceForm } from './alliance';
 
 export const ALLIANCE_REGISTERED = 'AllianceRegistered';
@@ -14,7 +14,7 @@ export interface AllianceRegisteredV1 {
   readonly registeredAt: string;
 }
 
-export const checkAllianceRegisteredV1: Check = object<AllianceRegisteredV1>({
+export const checkAllianceRegisteredV1: DataCheck = object<AllianceRegisteredV1>({
   allianceId: id,
   name: text({ max: 200 }),
   form: oneOf(ALLIANCE_FORMS),

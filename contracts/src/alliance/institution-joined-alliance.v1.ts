@@ -1,4 +1,13 @@
-import { guard, id, instant, institutionCode, object, oneOf, text, type Check } from '../referrals/schema';
+import {
+  guard,
+  id,
+  instant,
+  institutionCode,
+  object,
+  oneOf,
+  text,
+  type DataCheck,
+} from '../referrals/schema';
 import { ALLIANCE_ROLES, INSTITUTION_LEVELS, type AllianceRole, type InstitutionLevel } from './alliance';
 
 export const INSTITUTION_JOINED_ALLIANCE = 'InstitutionJoinedAlliance';
@@ -13,7 +22,7 @@ export interface InstitutionJoinedAllianceV1 {
   readonly joinedAt: string;
 }
 
-export const checkInstitutionJoinedAllianceV1: Check = object<InstitutionJoinedAllianceV1>({
+export const checkInstitutionJoinedAllianceV1: DataCheck = object<InstitutionJoinedAllianceV1>({
   allianceId: id,
   institution: institutionCode,
   name: text({ max: 200 }),

@@ -1,4 +1,13 @@
-import { guard, id, instant, institutionCode, object, optional, text, type Check } from '../referrals/schema';
+import {
+  guard,
+  id,
+  instant,
+  institutionCode,
+  object,
+  optional,
+  text,
+  type DataCheck,
+} from '../referrals/schema';
 
 export const INSTITUTION_LEFT_ALLIANCE = 'InstitutionLeftAlliance';
 
@@ -11,7 +20,7 @@ export interface InstitutionLeftAllianceV1 {
   readonly reason?: string;
 }
 
-export const checkInstitutionLeftAllianceV1: Check = object<InstitutionLeftAllianceV1>({
+export const checkInstitutionLeftAllianceV1: DataCheck = object<InstitutionLeftAllianceV1>({
   allianceId: id,
   institution: institutionCode,
   leftAt: instant,

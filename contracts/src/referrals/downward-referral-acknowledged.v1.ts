@@ -1,4 +1,4 @@
-import { guard, id, instant, institutionCode, object, optional, text, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, optional, text, type DataCheck } from './schema';
 
 export const DOWNWARD_REFERRAL_ACKNOWLEDGED = 'DownwardReferralAcknowledged';
 
@@ -11,7 +11,7 @@ export interface DownwardReferralAcknowledgedV1 {
   readonly note?: string;
 }
 
-export const checkDownwardReferralAcknowledgedV1: Check = object<DownwardReferralAcknowledgedV1>({
+export const checkDownwardReferralAcknowledgedV1: DataCheck = object<DownwardReferralAcknowledgedV1>({
   referralId: id,
   receiver: institutionCode,
   acknowledgedAt: instant,

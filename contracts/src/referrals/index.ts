@@ -1,4 +1,4 @@
-export { isInstant, ID_PATTERN, INSTITUTION_CODE_PATTERN, type Check } from './schema';
+export { isInstant, ID_PATTERN, INSTITUTION_CODE_PATTERN, type DataCheck } from './schema';
 export * from './referral';
 export * from './referral-requested.v1';
 export * from './referral-accepted.v1';

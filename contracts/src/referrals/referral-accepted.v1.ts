@@ -1,4 +1,4 @@
-import { guard, id, instant, institutionCode, object, optional, text, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, optional, text, type DataCheck } from './schema';
 
 export const REFERRAL_ACCEPTED = 'ReferralAccepted';
 
@@ -11,7 +11,7 @@ export interface ReferralAcceptedV1 {
   readonly department?: string;
 }
 
-export const checkReferralAcceptedV1: Check = object<ReferralAcceptedV1>({
+export const checkReferralAcceptedV1: DataCheck = object<ReferralAcceptedV1>({
   referralId: id,
   receiver: institutionCode,
   acceptedAt: instant,

@@ -1,4 +1,4 @@
-import { guard, id, instant, institutionCode, object, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, type DataCheck } from './schema';
 
 export const REFERRAL_ARRIVED = 'ReferralArrived';
 
@@ -9,7 +9,7 @@ export interface ReferralArrivedV1 {
   readonly arrivedAt: string;
 }
 
-export const checkReferralArrivedV1: Check = object<ReferralArrivedV1>({
+export const checkReferralArrivedV1: DataCheck = object<ReferralArrivedV1>({
   referralId: id,
   receiver: institutionCode,
   arrivedAt: instant,

@@ -1,5 +1,5 @@
 import { REASON_TEXT_MAX } from './referral';
-import { guard, id, instant, institutionCode, object, optional, text, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, optional, text, type DataCheck } from './schema';
 
 export const REFERRAL_CANCELLED = 'ReferralCancelled';
 
@@ -11,7 +11,7 @@ export interface ReferralCancelledV1 {
   readonly reason?: string;
 }
 
-export const checkReferralCancelledV1: Check = object<ReferralCancelledV1>({
+export const checkReferralCancelledV1: DataCheck = object<ReferralCancelledV1>({
   referralId: id,
   sender: institutionCode,
   cancelledAt: instant,

@@ -1,4 +1,4 @@
-import { guard, id, instant, institutionCode, object, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, type DataCheck } from './schema';
 
 export const REFERRAL_COMPLETED = 'ReferralCompleted';
 
@@ -9,7 +9,7 @@ export interface ReferralCompletedV1 {
   readonly completedAt: string;
 }
 
-export const checkReferralCompletedV1: Check = object<ReferralCompletedV1>({
+export const checkReferralCompletedV1: DataCheck = object<ReferralCompletedV1>({
   referralId: id,
   receiver: institutionCode,
   completedAt: instant,

@@ -3,7 +3,7 @@
  * back from recorded envelopes: every type, its schema version, and a parser that checks the
  * data against the event's schema.
  */
-import type { Check } from './schema';
+import type { DataCheck } from './schema';
 import {
   checkDownwardReferralAcknowledgedV1,
   DOWNWARD_REFERRAL_ACKNOWLEDGED,
@@ -50,7 +50,7 @@ export type ReferralEventType = ReferralEvent['type'];
 /** Every referral event is at schema version 1; the envelope's `schemaVersion`. */
 export const REFERRAL_EVENT_SCHEMA_VERSION = 1;
 
-const CHECKS: { readonly [T in ReferralEventType]: Check } = {
+const CHECKS: { readonly [T in ReferralEventType]: DataCheck } = {
   [REFERRAL_REQUESTED]: checkReferralRequestedV1,
   [REFERRAL_ACCEPTED]: checkReferralAcceptedV1,
   [REFERRAL_REJECTED]: checkReferralRejectedV1,

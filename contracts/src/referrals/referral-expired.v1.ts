@@ -1,4 +1,4 @@
-import { guard, id, instant, object, type Check } from './schema';
+import { guard, id, instant, object, type DataCheck } from './schema';
 
 export const REFERRAL_EXPIRED = 'ReferralExpired';
 
@@ -12,7 +12,7 @@ export interface ReferralExpiredV1 {
   readonly expiredAt: string;
 }
 
-export const checkReferralExpiredV1: Check = object<ReferralExpiredV1>({
+export const checkReferralExpiredV1: DataCheck = object<ReferralExpiredV1>({
   referralId: id,
   deadline: instant,
   expiredAt: instant,

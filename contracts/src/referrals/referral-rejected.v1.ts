@@ -1,5 +1,5 @@
 import { checkRejectionReason, type RejectionReason } from './referral';
-import { guard, id, instant, institutionCode, object, type Check } from './schema';
+import { guard, id, instant, institutionCode, object, type DataCheck } from './schema';
 
 export const REFERRAL_REJECTED = 'ReferralRejected';
 
@@ -11,7 +11,7 @@ export interface ReferralRejectedV1 {
   readonly reason: RejectionReason;
 }
 
-export const checkReferralRejectedV1: Check = object<ReferralRejectedV1>({
+export const checkReferralRejectedV1: DataCheck = object<ReferralRejectedV1>({
   referralId: id,
   receiver: institutionCode,
   rejectedAt: instant,

@@ -12,7 +12,7 @@ import {
   optional,
   resource,
   text,
-  type Check,
+  type DataCheck,
 } from './schema';
 import {
   checkPatientKey,
@@ -56,7 +56,7 @@ export interface ReferralRequestedV1 {
   readonly serviceRequest?: fhir4.ServiceRequest;
 }
 
-export const checkReferralRequestedV1: Check = object<ReferralRequestedV1>({
+export const checkReferralRequestedV1: DataCheck = object<ReferralRequestedV1>({
   referralId: id,
   direction: oneOf(REFERRAL_DIRECTIONS),
   sender: institutionCode,

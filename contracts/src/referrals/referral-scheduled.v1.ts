@@ -1,5 +1,5 @@
 import { SCHEDULE_KINDS, type ScheduleKind } from './referral';
-import { bool, guard, id, instant, institutionCode, object, oneOf, text, type Check } from './schema';
+import { bool, guard, id, instant, institutionCode, object, oneOf, text, type DataCheck } from './schema';
 
 export const REFERRAL_SCHEDULED = 'ReferralScheduled';
 
@@ -18,7 +18,7 @@ export interface ReferralScheduledV1 {
   readonly scheduledAt: string;
 }
 
-export const checkReferralScheduledV1: Check = object<ReferralScheduledV1>({
+export const checkReferralScheduledV1: DataCheck = object<ReferralScheduledV1>({
   referralId: id,
   receiver: institutionCode,
   kind: oneOf(SCHEDULE_KINDS),

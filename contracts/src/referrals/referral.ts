@@ -3,7 +3,7 @@
  * references to results and documents, rejection reasons and the kinds of booking.
  */
 import type { fhir4 } from '../fhir';
-import { arrayOf, isObject, object, oneOf, optional, text, type Check } from './schema';
+import { arrayOf, isObject, object, oneOf, optional, text, type DataCheck } from './schema';
 
 /** `referral-{referralId}`: one stream per referral. */
 export function referralStream(referralId: string): string {
@@ -43,7 +43,7 @@ export interface RejectionReason {
   readonly text?: string;
 }
 
-export const checkRejectionReason: Check = (value, path) => {
+export const checkRejectionReason: DataCheck = (value, path) => {
   const problems = object<RejectionReason>({
     code: oneOf(REJECTION_REASONS),
     text: optional(text({ max: REASON_TEXT_MAX })),
@@ -53,16 +53,16 @@ export const checkRejectionReason: Check = (value, path) => {
   return problems;
 };
 
-/** A keyed hash of the patient's identifiers (HMAC, hex or base64url). Never a name, an ID
- * number or a phone number: all-digit values (what an ID number or phone looks like) fail. */
+/** The patient key: `pk_` + 26 lower-case base32 characters of a keyed hash (HMAC-SHA256) of
+ * the patient's identifiers, as libs/patients derives it. Never a name, an ID or phone number. */
+export const PATIENT_KEY_PATTERN = /^pk_[a-z2-7]{26}$/;
+
 export function isPatientKey(value: unknown): value is string {
-  return typeof value === 'string' && /^[A-Za-z0-9_-]{20,128}$/.test(value) && !/^\d+[Xx]?$/.test(value);
+  return typeof value === 'string' && PATIENT_KEY_PATTERN.test(value);
 }
 
-export const checkPatientKey: Check = (value, path) =>
-  isPatientKey(value)
-    ? []
-    : [`${path}: expected a keyed hash (20-128 of A-Z a-z 0-9 _ -), never an identifier`];
+export const checkPatientKey: DataCheck = (value, path) =>
+  isPatientKey(value) ? [] : [`${path}: expected a patient key (pk_ + 26 base32), never an identifier`];
 
 /** A result sent with the referral, referenced and never copied: a FHIR relative reference
  * (`DiagnosticReport/lab-1`, `ImagingStudy/ct-9/_history/2`) or a stream (`labreport-H001-A17`). */
@@ -74,7 +74,7 @@ export function isResultReference(value: unknown): value is string {
   );
 }
 
-export const checkResultReference: Check = (value, path) =>
+export const checkResultReference: DataCheck = (value, path) =>
   isResultReference(value) ? [] : [`${path}: expected "Type/id" or a stream name`];
 
 /** A document travelling with a downward referral, by reference (DocumentReference, Binary,
@@ -89,7 +89,7 @@ export interface ReferralDocument {
   readonly contentType?: string;
 }
 
-export const checkReferralDocument: Check = object<ReferralDocument>({
+export const checkReferralDocument: DataCheck = object<ReferralDocument>({
   kind: oneOf(REFERRAL_DOCUMENT_KINDS),
   reference: text({ max: 2048 }),
   title: optional(text({ max: 200 })),
@@ -97,7 +97,7 @@ export const checkReferralDocument: Check = object<ReferralDocument>({
 });
 
 /** The clinical reason as coded by the sender (FHIR CodeableConcept: codes or a text). */
-export const checkReasonCode: Check = (value, path) => {
+export const checkReasonCode: DataCheck = (value, path) => {
   if (!isObject(value)) return [`${path}: expected a CodeableConcept`];
   const coding = value['coding'];
   const hasCode = Array.isArray(coding) && coding.some((c) => isObject(c) && typeof c['code'] === 'string');
@@ -105,5 +105,5 @@ export const checkReasonCode: Check = (value, path) => {
   return hasCode || hasText ? [] : [`${path}: needs a coding with a code, or a text`];
 };
 
-export const checkReasonCodes: Check = arrayOf(checkReasonCode, { min: 1, max: 20 });
+export const checkReasonCodes: DataCheck = arrayOf(checkReasonCode, { min: 1, max: 20 });
 export type ReasonCode = fhir4.CodeableConcept;

@@ -6,7 +6,7 @@
  */
 
 /** Returns the problems found at `path`; empty when the value fits. */
-export type Check = (value: unknown, path: string) => string[];
+export type DataCheck = (value: unknown, path: string) => string[];
 
 /** FHIR `id`: what referral and alliance ids must look like (they become resource ids). */
 export const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -20,7 +20,7 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export function text(options: { min?: number; max?: number; pattern?: RegExp } = {}): Check {
+export function text(options: { min?: number; max?: number; pattern?: RegExp } = {}): DataCheck {
   const { min = 1, max = 10_000, pattern } = options;
   return (value, path) => {
     if (typeof value !== 'string') return fail(path, 'expected a string');
@@ -31,39 +31,39 @@ export function text(options: { min?: number; max?: number; pattern?: RegExp } =
   };
 }
 
-export const id: Check = text({ max: 64, pattern: ID_PATTERN });
-export const institutionCode: Check = text({ max: 64, pattern: INSTITUTION_CODE_PATTERN });
+export const id: DataCheck = text({ max: 64, pattern: ID_PATTERN });
+export const institutionCode: DataCheck = text({ max: 64, pattern: INSTITUTION_CODE_PATTERN });
 
 /** True for an ISO 8601 date-time with a time zone that parses to a real moment. */
 export function isInstant(value: unknown): value is string {
   return typeof value === 'string' && INSTANT_PATTERN.test(value) && !Number.isNaN(Date.parse(value));
 }
 
-export const instant: Check = (value, path) =>
+export const instant: DataCheck = (value, path) =>
   isInstant(value) ? [] : fail(path, 'expected an ISO 8601 date-time with a time zone');
 
-export const bool: Check = (value, path) =>
+export const bool: DataCheck = (value, path) =>
   typeof value === 'boolean' ? [] : fail(path, 'expected a boolean');
 
-export function integer(min: number, max: number): Check {
+export function integer(min: number, max: number): DataCheck {
   return (value, path) =>
     Number.isInteger(value) && (value as number) >= min && (value as number) <= max
       ? []
       : fail(path, `expected an integer from ${min} to ${max}`);
 }
 
-export function oneOf(values: readonly string[]): Check {
+export function oneOf(values: readonly string[]): DataCheck {
   return (value, path) =>
     typeof value === 'string' && values.includes(value)
       ? []
       : fail(path, `expected one of ${values.join(', ')}`);
 }
 
-export function optional(check: Check): Check {
+export function optional(check: DataCheck): DataCheck {
   return (value, path) => (value === undefined ? [] : check(value, path));
 }
 
-export function arrayOf(check: Check, options: { min?: number; max?: number } = {}): Check {
+export function arrayOf(check: DataCheck, options: { min?: number; max?: number } = {}): DataCheck {
   const { min = 0, max = 1_000 } = options;
   return (value, path) => {
     if (!Array.isArray(value)) return fail(path, 'expected an array');
@@ -73,20 +73,20 @@ export function arrayOf(check: Check, options: { min?: number; max?: number } = 
 }
 
 /** An object with a check for every key of `T` (the compiler makes sure none is forgotten). */
-export function object<T>(shape: { readonly [K in keyof T]-?: Check }): Check {
+export function object<T>(shape: { readonly [K in keyof T]-?: DataCheck }): DataCheck {
   return (value, path) => {
     if (!isObject(value)) return fail(path, 'expected an object');
-    return Object.entries<Check>(shape).flatMap(([key, check]) => check(value[key], `${path}.${key}`));
+    return Object.entries<DataCheck>(shape).flatMap(([key, check]) => check(value[key], `${path}.${key}`));
   };
 }
 
 /** A FHIR resource of the given type; its content is the sender's and is not checked here. */
-export function resource(resourceType: string): Check {
+export function resource(resourceType: string): DataCheck {
   return (value, path) =>
     isObject(value) && value['resourceType'] === resourceType ? [] : fail(path, `expected a ${resourceType}`);
 }
 
 /** A type guard from a check, for `isXxxV1(x)`. */
-export function guard<T>(check: Check): (value: unknown) => value is T {
+export function guard<T>(check: DataCheck): (value: unknown) => value is T {
   return (value): value is T => check(value, 'data').length === 0;
 }

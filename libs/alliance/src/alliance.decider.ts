@@ -14,7 +14,7 @@ import {
   INSTITUTION_LEFT_ALLIANCE,
   type AllianceEvent,
   type AllianceRegisteredV1,
-  type Check,
+  type DataCheck,
   type InstitutionJoinedAllianceV1,
   type InstitutionLeftAllianceV1,
 } from './contracts';
@@ -39,7 +39,7 @@ export class AllianceRejection extends Error {
   }
 }
 
-function validated<T>(check: Check, data: T, command: AllianceCommand): T {
+function validated<T>(check: DataCheck, data: T, command: AllianceCommand): T {
   const problems = check(data, command.type);
   if (problems.length > 0) throw new AllianceRejection('validation', problems.join('; '));
   return data;

@@ -1,3 +1,3 @@
 // The alliance contracts, until contracts/src/index.ts exports them (then: from '@yilian/contracts').
 export * from '../../../contracts/src/alliance';
-export type { Check } from '../../../contracts/src/referrals';
+export type { DataCheck } from '../../../contracts/src/referrals';

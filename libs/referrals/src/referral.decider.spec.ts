@@ -90,7 +90,7 @@ describe('RequestReferral', () => {
   it('the same request again records nothing; another under the same id is refused', () => {
     given(f.requested).when(f.upwardRequest).thenNothing();
     given(f.requested)
-      .when({ ...f.upwardRequest, patientKey: 'pk_another_patient_000000000' })
+      .when({ ...f.upwardRequest, patientKey: 'pk_aaaaaaaaaaaaaaaaaaaaaaaaaa' })
       .thenRejects('already-exists');
   });
   it.each([

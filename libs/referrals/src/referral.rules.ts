@@ -3,7 +3,7 @@ import { compareLevels, type ReferralAllianceFacts } from '@yilian/alliance';
 import type { ReferralCommand } from './referral.commands';
 import { isTerminal, type ExistingReferral, type ReferralState } from './referral.state';
 import { isBefore } from './instant';
-import { isInstant, type Check, type ReferralDirection, type ReferralDocument } from './contracts';
+import { isInstant, type DataCheck, type ReferralDirection, type ReferralDocument } from './contracts';
 
 export type ReferralRejectionCode =
   | 'not-receiver'
@@ -38,7 +38,7 @@ export function validNow(command: ReferralCommand): void {
 }
 
 /** The event the command would record, checked against its contract; problems name the path. */
-export function validated<T>(check: Check, data: T, command: ReferralCommand): T {
+export function validated<T>(check: DataCheck, data: T, command: ReferralCommand): T {
   const problems = check(data, command.type);
   if (problems.length > 0) throw new ReferralRejection('validation', problems.join('; '));
   return data;

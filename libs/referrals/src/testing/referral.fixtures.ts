@@ -7,7 +7,7 @@ import type * as c from '../contracts';
 export const COMMUNITY = 'C-01';
 export const HOSPITAL = 'H-01';
 export const THIRD = 'H-99';
-export const PATIENT_KEY = 'pk_3f9a1c0e5b7d2a4f6c8e0b1d3f5a7c9e';
+export const PATIENT_KEY = 'pk_7xq2m4k5v6w3nbrt2jd6hyl4ce';
 export const REFERRAL_ID = 'ref-2026-0001';
 
 /** 09:00 Beijing time; with 48 response hours the deadline is 2026-03-04T01:00Z. */
