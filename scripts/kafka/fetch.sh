@@ -28,8 +28,13 @@ tmp="$cache/libs.tmp.$$"
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$tmp"
 echo "fetch.sh: resolving Kafka jars from Maven Central into $libs" >&2
-"${MVN:-mvn}" -B -q --no-transfer-progress -Dstyle.color=never -f "$pom" \
-  dependency:copy-dependencies -Dkafka.libs.dir="$tmp" >&2
+log="$cache/fetch.log"
+if ! "${MVN:-mvn}" -B -q --no-transfer-progress -Dstyle.color=never -f "$pom" \
+  dependency:copy-dependencies -Dkafka.libs.dir="$tmp" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "fetch.sh: mvn dependency:copy-dependencies failed (output above)" >&2
+  exit 1
+fi
 ls "$tmp"/kafka_2.13-*.jar >/dev/null # fail loudly if the copy produced no broker jar
 rm -rf "$libs"
 mv "$tmp" "$libs"

@@ -2,7 +2,7 @@
  * run from the jars scripts/kafka/fetch.sh puts in .cache/kafka/libs (Maven Central). */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -50,7 +50,7 @@ export async function startKafkaBroker(options: {
   // makes later starts ~1 s faster; keyed by the jar set (the marker holds the pom's hash).
   const jarSet = readFileSync(join(LIBS, '.fetched'), 'utf8').trim().slice(0, 16);
   const cds = join(CACHE, `broker-${jarSet}.jsa`);
-  const dumpTo = existsSync(cds) ? undefined : join(dir, 'broker.jsa');
+  const dumpTo = existsSync(cds) ? undefined : `${cds}.${process.pid}.tmp`; // not in dir: it may go first
   const useCds = dumpTo ? [] : [`-XX:SharedArchiveFile=${cds}`];
   const java = (cdsFlags: string[], main: string, ...args: string[]) => [
     ...JVM,
@@ -111,7 +111,10 @@ export async function startKafkaBroker(options: {
   const stop = async (): Promise<void> => {
     const status = await terminate(child, exited);
     child.stdin.destroy();
-    if (dumpTo && status !== 'SIGKILL' && existsSync(dumpTo)) renameSync(dumpTo, cds);
+    if (dumpTo && existsSync(dumpTo)) {
+      if (status === 'SIGKILL') rmSync(dumpTo, { force: true });
+      else renameSync(dumpTo, cds);
+    }
   };
 
   const started = Date.now();
