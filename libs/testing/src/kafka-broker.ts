@@ -45,65 +45,43 @@ export async function startKafkaBroker(options: {
 }): Promise<RunningKafka> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
-  await promisify(execFile)('bash', [join(ROOT, 'scripts', 'kafka', 'fetch.sh')], { timeout: 600_000 });
+  await run('bash', [join(ROOT, 'scripts', 'kafka', 'fetch.sh')]);
   // A class-data-sharing archive of the broker's classes, dumped at the first clean stop,
   // makes later starts ~1 s faster; keyed by the jar set (the marker holds the pom's hash).
+  // Dumped into the cache, not into dir: the test teardown may remove dir first.
   const jarSet = readFileSync(join(LIBS, '.fetched'), 'utf8').trim().slice(0, 16);
   const cds = join(CACHE, `broker-${jarSet}.jsa`);
-  const dumpTo = existsSync(cds) ? undefined : `${cds}.${process.pid}.tmp`; // not in dir: it may go first
+  const dumpTo = existsSync(cds) ? undefined : `${cds}.${process.pid}.tmp`;
   const useCds = dumpTo ? [] : [`-XX:SharedArchiveFile=${cds}`];
-  const java = (cdsFlags: string[], main: string, ...args: string[]) => [
+  const java = (flags: string[], ...mainAndArgs: string[]) => [
     ...JVM,
-    ...cdsFlags,
+    ...flags,
     '-cp',
     `${LIBS}/*`,
-    main,
-    ...args,
+    ...mainAndArgs,
   ];
 
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
   const props = join(dir, 'server.properties');
   writeFileSync(props, serverProperties(port, controllerPort, join(dir, 'data')));
   const clusterId = randomBytes(16).toString('base64url');
-  const format = java(
-    useCds,
-    'kafka.tools.StorageTool',
-    'format',
-    '--standalone',
-    '-t',
-    clusterId,
-    '-c',
-    props,
+  await run(
+    JAVA,
+    java(useCds, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props),
   );
-  await promisify(execFile)(JAVA, format);
 
-  const tail: string[] = [];
+  const dumpFlags = dumpTo ? [`-XX:ArchiveClassesAtExit=${dumpTo}`] : useCds;
   const child = spawn(
     'bash',
-    [
-      '-c',
-      WATCHDOG,
-      'kafka-broker',
-      JAVA,
-      ...java(dumpTo ? [`-XX:ArchiveClassesAtExit=${dumpTo}`] : useCds, 'kafka.Kafka', props),
-    ],
+    ['-c', WATCHDOG, 'kafka-broker', JAVA, ...java(dumpFlags, 'kafka.Kafka', props)],
     {
       cwd: dir,
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = '';
-    stream.setEncoding('utf8').on('data', (chunk: string) => {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) {
-        tail.push(line);
-        if (tail.length > 40) tail.shift();
-        options.log?.(line);
-      }
-    });
-  }
+  const tail = collectLines(child, options.log);
   const exited = new Promise<number | string>((ok) =>
     child.once('exit', (code, signal) => ok(code ?? signal ?? '?')),
   );
@@ -118,17 +96,38 @@ export async function startKafkaBroker(options: {
   };
 
   const started = Date.now();
-  for (let ready = false; !ready;) {
+  for (;;) {
     const outcome = await Promise.race([exited.then((s) => `exited (${s})`), probe(brokers)]);
+    if (outcome === true) return { brokers, stop };
     if (typeof outcome === 'string' || Date.now() - started > READY_TIMEOUT_MS) {
-      if (typeof outcome !== 'string') await stop();
+      await stop();
       const why = typeof outcome === 'string' ? outcome : `not ready after ${READY_TIMEOUT_MS} ms`;
       throw new Error(`Kafka broker ${why}; its last log lines:\n${tail.join('\n')}`);
     }
-    ready = outcome;
-    if (!ready) await new Promise((ok) => setTimeout(ok, 200));
+    await new Promise((ok) => setTimeout(ok, 200));
   }
-  return { brokers, stop };
+}
+
+async function run(file: string, args: string[]): Promise<void> {
+  await promisify(execFile)(file, args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 });
+}
+
+/** Passes the broker's output on line by line; keeps the last lines for error messages. */
+function collectLines(child: ChildProcess, log?: (line: string) => void): string[] {
+  const tail: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = '';
+    stream?.setEncoding('utf8').on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        tail.push(line);
+        if (tail.length > 40) tail.shift();
+        log?.(line);
+      }
+    });
+  }
+  return tail;
 }
 
 async function terminate(child: ChildProcess, exited: Promise<number | string>): Promise<number | string> {
