@@ -1,3 +1,4 @@
 export * from './resident-id';
 export * from './identifier-systems';
 export * from './patient-key';
+export * from './patient-identifiers';
