@@ -23,7 +23,9 @@ function measure(label: string, iterations: number, run: () => unknown): void {
   const wall = (performance.now() - wall0) / iterations;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1000 / iterations;
-  console.log(`${label.padEnd(52)} ${cpuMs.toFixed(2).padStart(6)} ms CPU  ${wall.toFixed(2).padStart(6)} ms wall`);
+  console.log(
+    `${label.padEnd(52)} ${cpuMs.toFixed(2).padStart(6)} ms CPU  ${wall.toFixed(2).padStart(6)} ms wall`,
+  );
 }
 
 const iterations = Number(process.argv[2] ?? 1000);
@@ -45,5 +47,7 @@ measure('  of which @medplum/core validateResource', iterations, () => {
     // warnings only: the fixture is valid
   }
 });
-measure('  of which supplementary checks', iterations, () => supplementaryChecks(report, getDataType('Bundle')));
+measure('  of which supplementary checks', iterations, () =>
+  supplementaryChecks(report, getDataType('Bundle')),
+);
 measure('parseLabReport(+ Patient + Specimen, 18 entries)', iterations, () => parseLabReport(full));
