@@ -1,0 +1,135 @@
+/**
+ * HL7 v2.5.1-style ACK: MSH with sender and receiver swapped, the original's version and
+ * separators; MSA (code, original MSH-10, text); one ERR per error: ERR-2 location
+ * (segment^sequence^field^repetition^component), ERR-3 table 0357 code, ERR-4 severity E,
+ * ERR-8 readable message. For originals before v2.5, ERR-1 (ELD) carries the same location
+ * and code, since those receivers only know ERR-1. Never throws, whatever the original.
+ */
+import { Hl7Context, type Hl7Message, type Hl7Segment } from '@medplum/core';
+import type { AckCode } from './ack-mode';
+import { hl7ErrorText, type Hl7Error } from './hl7-error';
+import { escapeHl7 } from './hl7-escape';
+import { fieldOf, textComponent } from './hl7-fields';
+import { parseHl7 } from './hl7-parse';
+
+export interface AckOptions {
+  /** When the ACK is made (MSH-7). */
+  readonly now: Date;
+  /** MSH-10 of the ACK. Default: the ACK code then the original control id, so the same
+   * message acknowledged twice gets the same control id. */
+  readonly controlId?: string;
+  /** Offset of MSH-7 from UTC, minutes. Default 480 (China Standard Time). */
+  readonly utcOffsetMinutes?: number;
+  /** MSA-3. Default: the first error's message, else empty. */
+  readonly text?: string;
+}
+
+const DEFAULT_CONTEXT = new Hl7Context();
+const MSA_TEXT_MAX = 80;
+const OLD_VERSIONS: ReadonlySet<string> = new Set(['2.1', '2.2', '2.3', '2.3.1', '2.4']);
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** HL7 TS with seconds and offset, e.g. 20240315103000+0800. */
+export function formatHl7Timestamp(now: Date, utcOffsetMinutes = 480): string {
+  const t = Number.isFinite(now.getTime()) ? now.getTime() : 0;
+  const local = new Date(t + utcOffsetMinutes * 60_000);
+  const sign = utcOffsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(utcOffsetMinutes);
+  return (
+    `${local.getUTCFullYear()}${pad(local.getUTCMonth() + 1)}${pad(local.getUTCDate())}` +
+    `${pad(local.getUTCHours())}${pad(local.getUTCMinutes())}${pad(local.getUTCSeconds())}` +
+    `${sign}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
+  );
+}
+
+/** A field of the original, as sent (escaped with the original's separators). */
+function rawField(msh: Hl7Segment | undefined, n: number): string {
+  const field = msh ? fieldOf(msh, n) : undefined;
+  return field ? field.toString() : '';
+}
+
+function encodingCharacters(ctx: Hl7Context): string {
+  let out = '';
+  for (const c of ctx.getMsh2()) if (c.charCodeAt(0) > 32) out += c;
+  return out;
+}
+
+/** Components joined, trailing empty ones dropped. */
+function components(values: readonly (string | number | undefined)[], sep: string): string {
+  let last = values.length - 1;
+  while (last >= 0 && (values[last] === undefined || values[last] === '')) last--;
+  return values
+    .slice(0, last + 1)
+    .map((v) => (v === undefined ? '' : String(v)))
+    .join(sep);
+}
+
+function errSegment(error: Hl7Error, ctx: Hl7Context, old: boolean): string {
+  const fs = ctx.fieldSeparator;
+  const cs = ctx.componentSeparator;
+  const segment = escapeHl7(String(error.segment ?? ''), ctx);
+  const code = Number.isInteger(error.code) ? error.code : 207;
+  const codeText = escapeHl7(hl7ErrorText(code), ctx);
+  const location = components([segment, error.sequence, error.field, error.repetition, error.component], cs);
+  const eld = old
+    ? components(
+        [
+          segment,
+          error.sequence,
+          error.field,
+          `${code}${ctx.subcomponentSeparator}${codeText}${ctx.subcomponentSeparator}HL70357`,
+        ],
+        cs,
+      )
+    : '';
+  const message = escapeHl7(String(error.message ?? ''), ctx);
+  return ['ERR', eld, location, `${code}${cs}${codeText}${cs}HL70357`, 'E', '', '', '', message].join(fs);
+}
+
+function originalMessage(original: Hl7Message | string): Hl7Message | undefined {
+  if (typeof original !== 'string') return original;
+  const parsed = parseHl7(original);
+  return parsed.ok ? parsed.message : undefined;
+}
+
+/** The ACK text (segments ended by CR) for an original message or raw text. */
+export function buildAck(
+  original: Hl7Message | string,
+  code: AckCode,
+  errors: readonly Hl7Error[],
+  opts: AckOptions,
+): string {
+  const message = originalMessage(original);
+  const first = message?.segments[0];
+  const msh = first?.name === 'MSH' ? first : undefined;
+  const ctx = message?.context ?? DEFAULT_CONTEXT;
+  const fs = ctx.fieldSeparator;
+  const originalControlId = rawField(msh, 10);
+  const trigger = msh ? textComponent(msh, 9, 2) : '';
+  const version = rawField(msh, 12);
+  const controlId = opts.controlId ?? `${code}${originalControlId || String(opts.now.getTime())}`;
+  const header = [
+    'MSH',
+    encodingCharacters(ctx),
+    rawField(msh, 5),
+    rawField(msh, 6),
+    rawField(msh, 3),
+    rawField(msh, 4),
+    formatHl7Timestamp(opts.now, opts.utcOffsetMinutes),
+    '',
+    trigger ? `ACK${ctx.componentSeparator}${escapeHl7(trigger, ctx)}${ctx.componentSeparator}ACK` : 'ACK',
+    escapeHl7(controlId, ctx),
+    rawField(msh, 11) || 'P',
+    version || '2.5.1',
+  ];
+  const charset = rawField(msh, 18);
+  if (charset) header.push('', '', '', '', '', charset);
+  const text = (opts.text ?? errors[0]?.message ?? '').slice(0, MSA_TEXT_MAX);
+  const lines = [header.join(fs), ['MSA', code, originalControlId, escapeHl7(text, ctx)].join(fs)];
+  const old = OLD_VERSIONS.has(msh ? textComponent(msh, 12, 1) : '');
+  for (const error of errors) lines.push(errSegment(error, ctx, old));
+  return lines.join('\r') + '\r';
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads HL7 v2 text into a `@medplum/core` Hl7Message, with the checks the library leaves out:
+ * the text starts with MSH, the encoding characters are usable (senders that send fewer than
+ * four get the defaults for the missing ones), CR, LF and CRLF all end a segment, blank lines
+ * are dropped.
+ */
+import { Hl7Context, Hl7Message, Hl7Segment } from '@medplum/core';
+import { HL7_ERROR, type Hl7Error } from './hl7-error';
+
+export type Hl7ParseResult =
+  | { readonly ok: true; readonly message: Hl7Message }
+  | { readonly ok: false; readonly errors: readonly Hl7Error[] };
+
+const SEGMENT_BREAK = /\r\n|\r|\n/;
+const DEFAULT_ENCODING = ['^', '~', '\\', '&'] as const;
+/** Stand-in for an encoding character the sender left out and whose default is taken. */
+const UNUSED_SEPARATOR = ['\u0001', '\u0002', '\u0003', '\u0004'] as const;
+
+function isUsableSeparator(c: string): boolean {
+  const code = c.charCodeAt(0);
+  // printable ASCII punctuation only: not a letter, digit, space or line break
+  return (
+    c.length === 1 &&
+    code > 32 &&
+    code < 127 &&
+    !(code >= 48 && code <= 57) &&
+    !(code >= 65 && code <= 90) &&
+    !(code >= 97 && code <= 122)
+  );
+}
+
+function mshError(field: number, code: number, message: string): Hl7ParseResult {
+  return { ok: false, errors: [{ segment: 'MSH', sequence: 1, field, code, message }] };
+}
+
+/** Index of the first character that is not white space or a byte-order mark. */
+function contentStart(text: string): number {
+  let i = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 0xfeff && c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+    i++;
+  }
+  return i;
+}
+
+function contextFor(fieldSeparator: string, encoding: string): Hl7Context | undefined {
+  const chars: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const given = encoding[i];
+    if (given !== undefined) {
+      if (!isUsableSeparator(given) || given === fieldSeparator || chars.includes(given)) return undefined;
+      chars.push(given);
+    } else {
+      const fallback = DEFAULT_ENCODING[i]!;
+      const taken = fallback === fieldSeparator || chars.includes(fallback) || encoding.includes(fallback);
+      chars.push(taken ? UNUSED_SEPARATOR[i]! : fallback);
+    }
+  }
+  return new Hl7Context('\r', fieldSeparator, chars[0], chars[1], chars[2], chars[3]);
+}
+
+/** Parses HL7 v2 text. Never throws; what cannot be read is an error located in MSH. */
+export function parseHl7(input: string): Hl7ParseResult {
+  if (typeof input !== 'string') return mshError(1, HL7_ERROR.segmentSequence, 'no message text');
+  const start = contentStart(input);
+  const text = start === 0 ? input : input.slice(start);
+  if (!text.startsWith('MSH')) {
+    return mshError(1, HL7_ERROR.segmentSequence, 'the message does not start with an MSH segment');
+  }
+  const fieldSeparator = text.charAt(3);
+  if (!isUsableSeparator(fieldSeparator)) {
+    return mshError(1, HL7_ERROR.dataType, 'MSH-1 (field separator) is missing or not a separator character');
+  }
+  let encodingEnd = text.indexOf(fieldSeparator, 4);
+  const lineEnd = text.search(SEGMENT_BREAK);
+  if (encodingEnd === -1 || (lineEnd !== -1 && lineEnd < encodingEnd)) encodingEnd = lineEnd;
+  const encoding = text.slice(4, encodingEnd === -1 ? undefined : encodingEnd);
+  // v2.7 adds a fifth (truncation) character: read and ignored
+  const context = encoding.length > 5 ? undefined : contextFor(fieldSeparator, encoding.slice(0, 4));
+  if (!context || encoding.length === 0) {
+    return mshError(
+      2,
+      HL7_ERROR.dataType,
+      'MSH-2 (encoding characters) must be four distinct separator characters',
+    );
+  }
+  const lines = text.split(SEGMENT_BREAK);
+  const segments: Hl7Segment[] = [];
+  for (const line of lines) {
+    if (line.length === 0 || line.trim().length === 0) continue;
+    segments.push(Hl7Segment.parse(line, context));
+  }
+  return { ok: true, message: new Hl7Message(segments, context) };
+}

@@ -1,0 +1,49 @@
+/**
+ * @yilian/hl7v2 — HL7 v2 for the hub: MLLP server and client, parsing (via @medplum/core),
+ * message classification, ACK building (original and enhanced modes) and the ORU^R01 lab
+ * mapping to FHIR R4. No framework, no I/O beyond the MLLP sockets.
+ */
+export type { Hl7Message } from '@medplum/core';
+export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error } from './hl7-error';
+export { parseHl7, type Hl7ParseResult } from './hl7-parse';
+export { escapeHl7, unescapeHl7 } from './hl7-escape';
+export { parseHl7DateTime, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
+export {
+  classifyMessage,
+  KNOWN_MESSAGE_TYPES,
+  SUPPORTED_VERSIONS,
+  type Hl7Version,
+  type KnownMessageType,
+  type MessageClass,
+  type MessageClassification,
+} from './message-type';
+export { buildAck, formatHl7Timestamp, type AckOptions } from './ack';
+export {
+  ackModeFor,
+  acknowledgementCodes,
+  outcomeOf,
+  type AckCode,
+  type AckCondition,
+  type AckMode,
+  type IntakeOutcome,
+} from './ack-mode';
+export { codingSystemUri, localCodeSystem, LOINC, UCUM } from './coding';
+export { nameBasedUuid } from './resource-id';
+export type {
+  LabMappingContext,
+  LabMappingResult,
+  LabReportDraft,
+  LabReportStatus,
+  PatientIdentifiers,
+} from './lab-report-draft';
+export { mapOruR01Lab } from './oru-r01.lab-mapper';
+export { decodeFrame, encodeText, declaredCharset, type Charset } from './charset';
+export { MllpFrameDecoder, type MllpFrameEvent } from './mllp-frame-decoder';
+export { MllpServer, MLLP_DEFAULTS } from './mllp-server';
+export type {
+  MllpConnectionInfo,
+  MllpMessageHandler,
+  MllpServerEvent,
+  MllpServerOptions,
+} from './mllp-server.types';
+export { MllpClient, type MllpClientOptions } from './mllp-client';

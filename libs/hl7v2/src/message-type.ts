@@ -1,0 +1,111 @@
+/**
+ * What a message is (MSH-9), in which version (MSH-12), and whether the hub takes it. An
+ * unsupported type is answered AR with code 200 (201 for a known type with an unknown
+ * trigger event), an unsupported version AR with 203.
+ */
+import type { Hl7Message } from '@medplum/core';
+import { HL7_ERROR, type Hl7Error } from './hl7-error';
+import { textComponent } from './hl7-fields';
+import { parseHl7 } from './hl7-parse';
+
+export const SUPPORTED_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'] as const;
+export type Hl7Version = (typeof SUPPORTED_VERSIONS)[number];
+
+/** The message types member systems send (DOMAIN.md); only ORU^R01 is mapped so far. */
+export const KNOWN_MESSAGE_TYPES = [
+  'ORU^R01',
+  'OMG^O19',
+  'ORM^O01',
+  'REF^I12',
+  'RRI^I12',
+  'MDM^T02',
+  'ADT^A01',
+  'ADT^A04',
+  'ADT^A08',
+  'ADT^A40',
+] as const;
+export type KnownMessageType = (typeof KNOWN_MESSAGE_TYPES)[number];
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(KNOWN_MESSAGE_TYPES);
+const KNOWN_CODES: ReadonlySet<string> = new Set(KNOWN_MESSAGE_TYPES.map((t) => t.slice(0, 3)));
+const VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_VERSIONS);
+const PROCESSING_IDS: ReadonlySet<string> = new Set(['P', 'T', 'D']);
+
+export interface MessageClass {
+  readonly ok: true;
+  readonly type: KnownMessageType;
+  readonly version: Hl7Version;
+  /** MSH-10: with the institution, identifies the message for idempotent intake. */
+  readonly controlId: string;
+  /** MSH-11: P production, T training, D debugging. */
+  readonly processingId: 'P' | 'T' | 'D';
+}
+
+export type MessageClassification =
+  MessageClass | { readonly ok: false; readonly errors: readonly Hl7Error[]; readonly controlId?: string };
+
+function at(field: number, component: number | undefined, code: number, message: string): Hl7Error {
+  return { segment: 'MSH', sequence: 1, field, ...(component ? { component } : {}), code, message };
+}
+
+/** Classifies a parsed message (or raw text, parsed first). Never throws. */
+export function classifyMessage(input: Hl7Message | string): MessageClassification {
+  let message: Hl7Message;
+  if (typeof input === 'string') {
+    const parsed = parseHl7(input);
+    if (!parsed.ok) return { ok: false, errors: parsed.errors };
+    message = parsed.message;
+  } else {
+    message = input;
+  }
+  const msh = message.segments[0];
+  if (!msh || msh.name !== 'MSH') {
+    return {
+      ok: false,
+      errors: [at(1, undefined, HL7_ERROR.segmentSequence, 'the first segment is not MSH')],
+    };
+  }
+  const errors: Hl7Error[] = [];
+  const code = textComponent(msh, 9, 1).toUpperCase();
+  const event = textComponent(msh, 9, 2).toUpperCase();
+  const type = `${code}^${event}`;
+  if (!code) errors.push(at(9, 1, HL7_ERROR.requiredFieldMissing, 'MSH-9 (message type) is missing'));
+  else if (!KNOWN_CODES.has(code)) {
+    errors.push(at(9, 1, HL7_ERROR.unsupportedMessageType, `message type ${code} is not supported`));
+  } else if (!KNOWN_TYPES.has(type)) {
+    errors.push(
+      at(
+        9,
+        2,
+        HL7_ERROR.unsupportedEventCode,
+        `trigger event ${event || '(none)'} of ${code} is not supported`,
+      ),
+    );
+  }
+  const version = textComponent(msh, 12, 1);
+  if (!version) errors.push(at(12, 1, HL7_ERROR.requiredFieldMissing, 'MSH-12 (version) is missing'));
+  else if (!VERSIONS.has(version)) {
+    errors.push(
+      at(12, 1, HL7_ERROR.unsupportedVersionId, `version ${version} is not supported (2.3 to 2.5.1)`),
+    );
+  }
+  const controlId = textComponent(msh, 10, 1);
+  if (!controlId)
+    errors.push(at(10, undefined, HL7_ERROR.requiredFieldMissing, 'MSH-10 (message control id) is missing'));
+  const processingId = textComponent(msh, 11, 1).toUpperCase();
+  if (!processingId)
+    errors.push(at(11, 1, HL7_ERROR.requiredFieldMissing, 'MSH-11 (processing id) is missing'));
+  else if (!PROCESSING_IDS.has(processingId)) {
+    errors.push(
+      at(11, 1, HL7_ERROR.unsupportedProcessingId, `processing id ${processingId} is not P, T or D`),
+    );
+  }
+  if (errors.length > 0) return { ok: false, errors, ...(controlId ? { controlId } : {}) };
+  return {
+    ok: true,
+    type: type as KnownMessageType,
+    version: version as Hl7Version,
+    controlId,
+    processingId: processingId as 'P' | 'T' | 'D',
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * ORU^R01 segment groups (v2.5.1 structure, read leniently for 2.3 – 2.5):
+ * PID [PD1 NTE NK1 PV1 PV2] { [ORC] OBR [NTE] [TQ1…] { OBX [NTE] } [ { SPM [NTE] { OBX [NTE] } } ] }
+ * An NTE belongs to the segment it follows (PID: ignored, OBR: the report, OBX: that
+ * observation, SPM: that specimen). An OBX after an SPM belongs to the OBR and to the specimen.
+ * Segments the mapping does not use (PV1, TQ1, CTD, FT1, CTI, Z-segments …) are skipped.
+ */
+import type { Hl7Message, Hl7Segment } from '@medplum/core';
+import { HL7_ERROR, type Hl7Error } from './hl7-error';
+
+export interface SegmentRef {
+  readonly segment: Hl7Segment;
+  /** 1-based occurrence of this segment id in the message (ERR-2.2). */
+  readonly sequence: number;
+}
+
+export interface ObservationGroup {
+  readonly obx: SegmentRef;
+  readonly notes: SegmentRef[];
+  /** Index into the order's specimens when the OBX follows an SPM. */
+  readonly specimenIndex?: number;
+}
+
+export interface SpecimenGroup {
+  readonly spm: SegmentRef;
+  readonly notes: SegmentRef[];
+}
+
+export interface OrderGroup {
+  readonly obr: SegmentRef;
+  readonly orc?: SegmentRef;
+  readonly notes: SegmentRef[];
+  readonly observations: ObservationGroup[];
+  readonly specimens: SpecimenGroup[];
+}
+
+export interface OruR01Structure {
+  readonly pids: SegmentRef[];
+  readonly orders: OrderGroup[];
+  readonly errors: Hl7Error[];
+}
+
+export function groupOruR01(message: Hl7Message): OruR01Structure {
+  const counts = new Map<string, number>();
+  const pids: SegmentRef[] = [];
+  const orders: OrderGroup[] = [];
+  const errors: Hl7Error[] = [];
+  let orc: SegmentRef | undefined;
+  let order: OrderGroup | undefined;
+  let notes: SegmentRef[] | undefined;
+  const segments = message.segments;
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const name = segment.name;
+    const sequence = (counts.get(name) ?? 0) + 1;
+    counts.set(name, sequence);
+    const ref: SegmentRef = { segment, sequence };
+    switch (name) {
+      case 'PID':
+        pids.push(ref);
+        order = undefined;
+        notes = undefined;
+        break;
+      case 'ORC':
+        orc = ref;
+        notes = undefined;
+        break;
+      case 'OBR':
+        order = { obr: ref, ...(orc ? { orc } : {}), notes: [], observations: [], specimens: [] };
+        orders.push(order);
+        orc = undefined;
+        notes = order.notes;
+        break;
+      case 'OBX':
+      case 'SPM':
+        if (!order) {
+          errors.push({
+            segment: name,
+            sequence,
+            code: HL7_ERROR.segmentSequence,
+            message: `${name} before any OBR`,
+          });
+          notes = undefined;
+        } else if (name === 'SPM') {
+          const group: SpecimenGroup = { spm: ref, notes: [] };
+          order.specimens.push(group);
+          notes = group.notes;
+        } else {
+          const specimenIndex = order.specimens.length > 0 ? order.specimens.length - 1 : undefined;
+          const group: ObservationGroup = {
+            obx: ref,
+            notes: [],
+            ...(specimenIndex !== undefined ? { specimenIndex } : {}),
+          };
+          order.observations.push(group);
+          notes = group.notes;
+        }
+        break;
+      case 'NTE':
+        notes?.push(ref);
+        break;
+      default:
+        break;
+    }
+  }
+  return { pids, orders, errors };
+}

@@ -1,0 +1,168 @@
+/**
+ * OBX (+ its NTEs) → FHIR Observation: status from OBX-11 (else the report's), category
+ * laboratory, code from OBX-3 with every coding, value[x] from OBX-2 / OBX-5 / OBX-6,
+ * referenceRange from OBX-7, interpretation from OBX-8, effective from OBX-14 (else OBR-7),
+ * issued and performer as the report's, notes from the NTEs after it, specimen the SPM it
+ * follows (or the report's only specimen).
+ */
+import type * as fhir4 from 'fhir/r4';
+import { codeableConcept } from './coding';
+import { HL7_ERROR, type Hl7Error } from './hl7-error';
+import { componentsOf, repetitionCount, textComponent } from './hl7-fields';
+import { parseHl7DateTime } from './hl7-datetime';
+import type { LabReportStatus } from './lab-report-draft';
+import type { ObservationGroup } from './oru-r01.groups';
+import { interpretations, referenceRange } from './oru-r01.interpretation';
+import { annotations, noteTexts } from './oru-r01.notes';
+import { observationValue, unitOf, VALUE_TYPES } from './oru-r01.value';
+
+export type ObservationStatus = fhir4.Observation['status'];
+
+/** HL7 table 0085 → Observation.status. */
+const OBX_STATUS: Readonly<Record<string, ObservationStatus>> = {
+  C: 'corrected',
+  D: 'entered-in-error',
+  F: 'final',
+  I: 'registered',
+  N: 'cancelled',
+  O: 'registered',
+  P: 'preliminary',
+  R: 'preliminary',
+  S: 'preliminary',
+  U: 'final',
+  W: 'entered-in-error',
+  X: 'cancelled',
+};
+
+const FROM_REPORT: Readonly<Record<LabReportStatus, ObservationStatus>> = {
+  registered: 'registered',
+  preliminary: 'preliminary',
+  final: 'final',
+  amended: 'amended',
+  corrected: 'final',
+  cancelled: 'cancelled',
+  'entered-in-error': 'entered-in-error',
+};
+
+const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
+
+/** A fresh object each time: a caller that edits one resource must not edit the others. */
+function laboratory(): fhir4.CodeableConcept {
+  return { coding: [{ system: CATEGORY_SYSTEM, code: 'laboratory', display: 'Laboratory' }] };
+}
+
+/** OBX-11 as an Observation status; undefined when empty (an error is pushed when unknown). */
+export function observationStatusOf(
+  group: ObservationGroup,
+  errors: Hl7Error[],
+): ObservationStatus | undefined {
+  const sent = textComponent(group.obx.segment, 11, 1).toUpperCase();
+  if (!sent) return undefined;
+  const status = OBX_STATUS[sent];
+  if (!status) {
+    const at = { segment: 'OBX', sequence: group.obx.sequence, field: 11 };
+    errors.push({
+      ...at,
+      code: HL7_ERROR.tableValueNotFound,
+      message: `OBX-11 (result status) ${sent.slice(0, 4)} is not in table 0085`,
+    });
+  }
+  return status;
+}
+
+export interface ObservationEnv {
+  readonly institution: string;
+  readonly defaultUtcOffset: string;
+  readonly errors: Hl7Error[];
+  readonly reportStatus: LabReportStatus;
+  readonly effective?: string;
+  readonly issued?: string;
+  /** `Organization/{institution}`. */
+  readonly performer: string;
+  /** References to the report's specimens (`Specimen/{id}`), by index. */
+  readonly specimens: readonly string[];
+}
+
+export function mapObservation(
+  group: ObservationGroup,
+  id: string,
+  explicitStatus: ObservationStatus | undefined,
+  env: ObservationEnv,
+): fhir4.Observation {
+  const obx = group.obx.segment;
+  const at = { segment: 'OBX', sequence: group.obx.sequence };
+  const errors = env.errors;
+  const code = codeableConcept(componentsOf(obx, 3), env.institution);
+  if (!code)
+    errors.push({
+      ...at,
+      field: 3,
+      code: HL7_ERROR.requiredFieldMissing,
+      message: 'OBX-3 (observation identifier) is missing',
+    });
+  const observation: fhir4.Observation = {
+    resourceType: 'Observation',
+    id,
+    status: explicitStatus ?? FROM_REPORT[env.reportStatus],
+    category: [laboratory()],
+    code: code ?? {},
+  };
+  const effectiveText = textComponent(obx, 14, 1);
+  const effective = effectiveText
+    ? parseHl7DateTime(effectiveText, env.defaultUtcOffset)?.dateTime
+    : env.effective;
+  if (effectiveText && !effective) {
+    errors.push({
+      ...at,
+      field: 14,
+      code: HL7_ERROR.dataType,
+      message: 'OBX-14 (observation date/time) is not a date/time',
+    });
+  }
+  if (effective) observation.effectiveDateTime = effective;
+  if (env.issued) observation.issued = env.issued;
+  observation.performer = [{ reference: env.performer }];
+
+  const valueType = textComponent(obx, 2, 1).toUpperCase();
+  const notes = noteTexts(group.notes);
+  const hasValue = repetitionCount(obx, 5) > 0;
+  if (!valueType && hasValue) {
+    errors.push({
+      ...at,
+      field: 2,
+      code: HL7_ERROR.requiredFieldMissing,
+      message: 'OBX-2 (value type) is missing while OBX-5 has a value',
+    });
+  } else if (valueType && !VALUE_TYPES.has(valueType)) {
+    const message = `OBX-2 (value type) ${valueType.slice(0, 5)} is not supported for lab results (NM SN ST TX FT CE CWE DT TS TM)`;
+    errors.push({ ...at, field: 2, code: HL7_ERROR.dataType, message });
+  } else if (valueType && hasValue) {
+    const value = observationValue(valueType, {
+      obx: group.obx,
+      institution: env.institution,
+      defaultUtcOffset: env.defaultUtcOffset,
+      errors,
+    });
+    if (value) Object.assign(observation, value);
+    if (observation.valueCodeableConcept) {
+      for (let r = 2; r <= repetitionCount(obx, 5); r++) {
+        const extra = codeableConcept(componentsOf(obx, 5, r), env.institution);
+        const label = extra?.text ?? extra?.coding?.[0]?.code;
+        if (label) notes.push(`further value: ${label}`);
+      }
+    }
+  }
+  const interpretation = interpretations(obx);
+  if (interpretation.length > 0) observation.interpretation = interpretation;
+  if (notes.length > 0) observation.note = annotations(notes);
+  const specimen =
+    group.specimenIndex !== undefined
+      ? env.specimens[group.specimenIndex]
+      : env.specimens.length === 1
+        ? env.specimens[0]
+        : undefined;
+  if (specimen) observation.specimen = { reference: specimen };
+  const range = referenceRange(obx, unitOf(obx));
+  if (range) observation.referenceRange = [range];
+  return observation;
+}
