@@ -140,11 +140,10 @@ describe('Task update → command', () => {
     ...over,
   });
   const status = (code: string) => ({ coding: [{ system: REFERRAL_FHIR.statusSystem, code }] });
-  const out = (code: string, value: Partial<fhir4.TaskOutput>) =>
-    ({
-      type: { coding: [{ system: REFERRAL_FHIR.taskParameterSystem, code }] },
-      ...value,
-    }) as fhir4.TaskOutput;
+  const out = (code: string, value: Omit<fhir4.TaskOutput, 'type'>): fhir4.TaskOutput => ({
+    type: { coding: [{ system: REFERRAL_FHIR.taskParameterSystem, code }] },
+    ...value,
+  });
   const map = (t: fhir4.Task) => taskToCommand(t, { actor: f.HOSPITAL, now: f.at(4) });
   const base = { referralId: f.REFERRAL_ID, actor: f.HOSPITAL, now: f.at(4) };
 

@@ -102,18 +102,13 @@ export function referralToTask(referral: ExistingReferral): fhir4.Task {
 }
 
 function statusReasonOf(referral: ExistingReferral): fhir4.CodeableConcept | undefined {
-  switch (referral.status) {
-    case 'rejected': {
-      const { code, text } = referral.rejection;
-      return { coding: [{ system: REFERRAL_FHIR.rejectionReasonSystem, code }], ...(text ? { text } : {}) };
-    }
-    case 'cancelled':
-      return referral.cancelReason ? { text: referral.cancelReason } : undefined;
-    case 'expired':
-      return { text: `no answer before ${referral.request.deadline}` };
-    default:
-      return undefined;
+  if (referral.status === 'rejected') {
+    const { code, text } = referral.rejection;
+    return { coding: [{ system: REFERRAL_FHIR.rejectionReasonSystem, code }], ...(text ? { text } : {}) };
   }
+  if (referral.status === 'cancelled' && referral.cancelReason) return { text: referral.cancelReason };
+  if (referral.status === 'expired') return { text: `no answer before ${referral.request.deadline}` };
+  return undefined;
 }
 
 function outputsOf(referral: ExistingReferral): fhir4.TaskOutput[] {

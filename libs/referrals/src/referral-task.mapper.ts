@@ -71,6 +71,13 @@ export function taskToCommand(task: fhir4.Task, context: TaskContext): FhirMappi
       const reason = task.statusReason?.text;
       return ok({ ...base, type: 'CancelReferral', ...(reason ? { reason } : {}) });
     }
+    case 'draft':
+    case 'requested':
+    case 'received':
+    case 'ready':
+    case 'on-hold':
+    case 'failed':
+    case 'entered-in-error':
     default:
       return fail('not-supported', 'Task.status', `a referral Task is not updated to ${task.status}`);
   }
