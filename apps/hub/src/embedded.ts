@@ -17,7 +17,12 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecre
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
   const secrets: HubSecrets = {
     patientKeySecret: randomBytes(32).toString('base64'),
-    demoInstitution: { code: 'DEMO01', name: '示范社区卫生服务中心 (demo)', apiKey: `yl_${randomBytes(18).toString('base64url')}`, mllpPort },
+    demoInstitution: {
+      code: 'DEMO01',
+      name: '示范社区卫生服务中心 (demo)',
+      apiKey: `yl_${randomBytes(18).toString('base64url')}`,
+      mllpPort,
+    },
     platformClient: { name: 'regional-platform', apiKey: `yl_${randomBytes(18).toString('base64url')}` },
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });

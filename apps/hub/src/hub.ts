@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import type { InstitutionDirectory } from '@yilian/config';
 import { PostgresEventStore } from '@yilian/event-store';
-import { configureHttp, IntakeModule, MllpIntakeService } from '@yilian/intake';
+import { configureHttp, IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
 import type { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
@@ -19,6 +19,8 @@ export interface HubOptions {
   readonly host: string;
   readonly logger: Logger;
   readonly poolSize?: number;
+  /** MLLP listener settings (tests: ephemeral ports, short idle timeout). */
+  readonly mllp?: Omit<MllpOptions, 'host'>;
 }
 
 export interface RunningHub {
@@ -46,7 +48,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         store,
         institutions: o.institutions,
         patientKeyer: o.patientKeyer,
-        mllp: { host: o.host },
+        mllp: { host: o.host, ...o.mllp },
         logger: o.logger,
       }),
       PlatformApiModule.register({ readModelPool: readPool, platformClients: o.platformClients }),
@@ -54,7 +56,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   })
   class HubModule {}
 
-  const app: INestApplication = await NestFactory.create<NestExpressApplication>(HubModule, { logger: false });
+  const app: INestApplication = await NestFactory.create<NestExpressApplication>(HubModule, {
+    logger: false,
+    bodyParser: false,
+    abortOnError: false,
+  });
   configureHttp(app as NestExpressApplication);
   await app.listen(o.httpPort, o.host);
   const address = app.getHttpServer().address() as { port: number };

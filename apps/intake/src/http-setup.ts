@@ -1,10 +1,35 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 
-/** FHIR bodies arrive as application/fhir+json (and plain JSON). A body above the limit gets
- * 413 with an OperationOutcome, never a crash. */
+const FHIR_TYPES = ['application/json', 'application/fhir+json'];
+
+/**
+ * FHIR bodies arrive as application/fhir+json (or plain JSON). A body that is not JSON, or is
+ * larger than the limit, is answered here with an OperationOutcome (400 / 413) — the route
+ * never sees it and nothing is appended.
+ */
 export function configureHttp(app: NestExpressApplication, bodyLimit = '10mb'): void {
-  app.useBodyParser('json', { type: ['application/json', 'application/fhir+json'], limit: bodyLimit });
+  const parse = express.json({ type: FHIR_TYPES, limit: bodyLimit, strict: true });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    parse(req, res, (err?: unknown) => {
+      if (!err) return next();
+      const e = err as { status?: number; type?: string; message?: string };
+      const status = e.status === 413 ? 413 : 400;
+      const diagnostics =
+        status === 413
+          ? `the body is larger than ${bodyLimit}`
+          : `the body is not valid JSON: ${String(e.message ?? 'parse error').slice(0, 200)}`;
+      res
+        .status(status)
+        .type('application/fhir+json')
+        .send(
+          JSON.stringify({
+            resourceType: 'OperationOutcome',
+            issue: [{ severity: 'error', code: status === 413 ? 'too-costly' : 'structure', diagnostics }],
+          }),
+        );
+    });
+  });
   app.enableShutdownHooks();
-  app.set('trust proxy', false);
   app.disable('x-powered-by');
 }

@@ -31,6 +31,10 @@ export class PlatformAuth {
       const found = this.clients.find((c) => timingSafeEqual(c.hash, h));
       if (found) return found.name;
     }
-    throw FhirHttpError.of(401, 'security', 'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)');
+    throw FhirHttpError.of(
+      401,
+      'security',
+      'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)',
+    );
   }
 }

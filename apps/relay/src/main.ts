@@ -13,13 +13,25 @@ async function main(): Promise<void> {
   const env = process.env;
   const storeUrl = requireString(env, 'EVENT_STORE_URL');
   const kafka = readKafkaConfig(env);
-  const store = new PostgresEventStore({ connectionString: storeUrl, poolSize: requireInt(env, 'RELAY_POOL_SIZE', 4) });
-  const pool = new Pool({ connectionString: requireString(env, 'RELAY_CHECKPOINT_DATABASE_URL', storeUrl), max: 2 });
+  const store = new PostgresEventStore({
+    connectionString: storeUrl,
+    poolSize: requireInt(env, 'RELAY_POOL_SIZE', 4),
+  });
+  const pool = new Pool({
+    connectionString: requireString(env, 'RELAY_CHECKPOINT_DATABASE_URL', storeUrl),
+    max: 2,
+  });
   const checkpoints = new PgCheckpointStore(pool);
   await checkpoints.migrate();
   const publisher = new KafkaEventPublisher(kafka);
   await publisher.connect();
-  const relay = new Relay(store, publisher, checkpoints, { name: requireString(env, 'RELAY_NAME', 'relay') }, logger);
+  const relay = new Relay(
+    store,
+    publisher,
+    checkpoints,
+    { name: requireString(env, 'RELAY_NAME', 'relay') },
+    logger,
+  );
   relay.start();
   logger.info({ brokers: kafka.brokers, topicPrefix: kafka.topicPrefix }, 'relay started');
   const shutdown = async () => {

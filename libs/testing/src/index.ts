@@ -1,2 +1,3 @@
 export * from './embedded-postgres';
+export * from './lab-fixtures';
 export * from './test-env';

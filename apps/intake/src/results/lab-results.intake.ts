@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { deterministicEventId, type fhir4 } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
-import { handleRecordLabReport, normalizeLabReport, type RecordOutcome } from '@yilian/results';
-import { PATIENT_KEYER } from '@yilian/runtime';
 import type { PatientKeyer } from '@yilian/patients';
+import {
+  appendDecidedLabReport,
+  clinicalContentHash,
+  decideRecordLabReport,
+  normalizeLabReport,
+  type RecordOutcome,
+} from '@yilian/results';
+import { PATIENT_KEYER } from '@yilian/runtime';
 
 /** Who the report is about, as the sender identified them. Used only to derive the patient
  * key; never stored or logged in clear by the intake. */
@@ -21,15 +27,18 @@ export interface LabReportSubmission {
   readonly observations: readonly fhir4.Observation[];
   readonly specimens?: readonly fhir4.Specimen[];
   readonly protocol: 'hl7v2' | 'fhir';
-  /** MSH-10 (plus OBR index) or the FHIR business identifier: what makes a resend a resend. */
+  /** HL7 v2: MSH-10 (with the OBR group's index). FHIR: the report's business identifier. */
   readonly messageId: string;
   readonly correlationId?: string;
 }
 
+export type LabReportRecorded = RecordOutcome & { readonly id: string };
+
 export class MissingPatientIdentifierError extends Error {}
 
 /** One path for every lab report, whatever protocol it came in: key the patient, normalise,
- * decide, append. Resolves once the event is durable (or known to be recorded already). */
+ * decide every report of the message, then append. A rule broken by any report rejects the
+ * whole message before anything is appended. Resolves once every event is durable. */
 @Injectable()
 export class LabResultsIntake {
   constructor(
@@ -43,27 +52,49 @@ export class LabResultsIntake {
     throw new MissingPatientIdentifierError('the patient has neither a resident ID number nor an MRN');
   }
 
-  async record(s: LabReportSubmission, now = new Date().toISOString()): Promise<RecordOutcome & { id: string }> {
-    const patientKey = this.patientKey(s.institution, s.patient);
-    const normalized = normalizeLabReport({
-      performer: s.institution,
-      accession: s.accession,
-      patientKey,
-      report: s.report,
-      observations: s.observations,
-      ...(s.specimens ? { specimens: s.specimens } : {}),
-    });
-    const outcome = await handleRecordLabReport(this.store, {
-      type: 'RecordLabReport',
-      performer: s.institution,
-      accession: s.accession,
-      patientKey,
-      ...normalized,
-      source: { institution: s.institution, messageId: s.messageId, protocol: s.protocol },
-      eventId: deterministicEventId(s.institution, s.protocol, s.messageId),
-      correlationId: s.correlationId ?? randomUUID(),
-      now,
-    });
-    return { ...outcome, id: normalized.report.id! };
+  async record(s: LabReportSubmission): Promise<LabReportRecorded> {
+    const [one] = await this.recordAll([s]);
+    return one!;
+  }
+
+  async recordAll(
+    submissions: readonly LabReportSubmission[],
+    now = new Date().toISOString(),
+  ): Promise<LabReportRecorded[]> {
+    const decided = await Promise.all(
+      submissions.map(async (s) => {
+        const patientKey = this.patientKey(s.institution, s.patient);
+        const normalized = normalizeLabReport({
+          performer: s.institution,
+          accession: s.accession,
+          patientKey,
+          report: s.report,
+          observations: s.observations,
+          ...(s.specimens ? { specimens: s.specimens } : {}),
+        });
+        // HL7 v2: the control id (MSH-10) names the message. FHIR: the business identifier and
+        // the content do — the same report resent is one event, a changed one a new version.
+        const eventId =
+          s.protocol === 'hl7v2'
+            ? deterministicEventId(s.institution, s.protocol, s.messageId)
+            : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
+        const decision = await decideRecordLabReport(this.store, {
+          type: 'RecordLabReport',
+          performer: s.institution,
+          accession: s.accession,
+          patientKey,
+          ...normalized,
+          source: { institution: s.institution, messageId: s.messageId, protocol: s.protocol },
+          eventId,
+          correlationId: s.correlationId ?? randomUUID(),
+          now,
+        });
+        return { decision, id: normalized.report.id! };
+      }),
+    );
+    const recorded: LabReportRecorded[] = [];
+    for (const d of decided)
+      recorded.push({ ...(await appendDecidedLabReport(this.store, d.decision)), id: d.id });
+    return recorded;
   }
 }

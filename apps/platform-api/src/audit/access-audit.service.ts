@@ -42,7 +42,14 @@ export class AccessAuditService implements OnModuleInit {
     const { rows } = await this.pool.query<{ serial: string }>(
       `INSERT INTO pa_access_log (actor, purpose, patient_key, interaction, resource_type, returned)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING serial`,
-      [entry.actor, entry.purpose ?? null, entry.patientKey ?? null, entry.interaction, entry.resourceType, entry.returned],
+      [
+        entry.actor,
+        entry.purpose ?? null,
+        entry.patientKey ?? null,
+        entry.interaction,
+        entry.resourceType,
+        entry.returned,
+      ],
     );
     return Number(rows[0]!.serial);
   }

@@ -25,7 +25,11 @@ export class MetadataController {
           mode: 'server',
           resource: (['DiagnosticReport', 'Observation'] as const).map((type) => ({
             type,
-            interaction: [{ code: 'read' as const }, { code: 'search-type' as const }, { code: 'history-instance' as const }],
+            interaction: [
+              { code: 'read' as const },
+              { code: 'search-type' as const },
+              { code: 'history-instance' as const },
+            ],
             searchParam: search,
           })),
         },

@@ -49,7 +49,12 @@ export class ResultsFhirController {
   }
 
   @Get(':type/:id')
-  async read(@Param('type') type: string, @Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+  async read(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const actor = this.auth.authenticate(req);
     const resourceType = this.resourceType(type);
     if (!FHIR_ID.test(id)) throw FhirHttpError.of(400, 'invalid', `"${id}" is not a FHIR id`, 'id');
@@ -65,14 +70,22 @@ export class ResultsFhirController {
     const actor = this.auth.authenticate(req);
     if (!FHIR_ID.test(id)) throw FhirHttpError.of(400, 'invalid', `"${id}" is not a FHIR id`, 'id');
     const versions = await this.repo.reportHistory(id);
-    if (versions.length === 0) throw FhirHttpError.of(404, 'not-found', `DiagnosticReport/${id} is not known`);
+    if (versions.length === 0)
+      throw FhirHttpError.of(404, 'not-found', `DiagnosticReport/${id} is not known`);
     const patientKey = await this.repo.patientKeyOf('DiagnosticReport', id);
-    await this.audit.record({ actor, patientKey, interaction: 'history', resourceType: 'DiagnosticReport', returned: versions.length });
+    await this.audit.record({
+      actor,
+      patientKey,
+      interaction: 'history',
+      resourceType: 'DiagnosticReport',
+      returned: versions.length,
+    });
     send(res, 200, historyBundle(baseUrl(req), versions));
   }
 
   private resourceType(type: string): ResultResourceType {
-    if (!TYPES.has(type)) throw FhirHttpError.of(404, 'not-supported', `resource type ${type} is not served here`);
+    if (!TYPES.has(type))
+      throw FhirHttpError.of(404, 'not-supported', `resource type ${type} is not served here`);
     return type as ResultResourceType;
   }
 }

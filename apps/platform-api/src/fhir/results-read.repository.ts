@@ -14,7 +14,10 @@ export type ResultResourceType = keyof typeof TABLES;
 export class ResultsReadRepository {
   constructor(@Inject(READ_MODEL_POOL) private readonly pool: Pool) {}
 
-  async search(type: ResultResourceType, q: SearchQuery): Promise<{ total: number; resources: fhir4.Resource[] }> {
+  async search(
+    type: ResultResourceType,
+    q: SearchQuery,
+  ): Promise<{ total: number; resources: fhir4.Resource[] }> {
     const { table, order } = TABLES[type];
     const where = ['patient_key = $1'];
     const params: unknown[] = [q.patientKey];
@@ -29,7 +32,10 @@ export class ResultsReadRepository {
     );
     let total = rows[0] ? Number(rows[0].total) : 0;
     if (rows.length === 0 && q.offset > 0) {
-      const c = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${where.join(' AND ')}`, params);
+      const c = await this.pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${table} WHERE ${where.join(' AND ')}`,
+        params,
+      );
       total = Number(c.rows[0]?.n ?? 0);
     }
     return { total, resources: rows.map((r) => r.resource) };

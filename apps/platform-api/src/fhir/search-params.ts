@@ -15,12 +15,18 @@ export function parseSearch(query: Record<string, unknown>, resourceType: string
   const known = new Set(['patient', 'subject', 'code', '_count', '_offset', '_format']);
   for (const name of Object.keys(query)) {
     if (!known.has(name)) {
-      throw FhirHttpError.of(400, 'not-supported', `search parameter "${name}" is not supported on ${resourceType}`, name);
+      throw FhirHttpError.of(
+        400,
+        'not-supported',
+        `search parameter "${name}" is not supported on ${resourceType}`,
+        name,
+      );
     }
   }
   const one = (name: string): string | undefined => {
     const v = query[name];
-    if (Array.isArray(v)) throw FhirHttpError.of(400, 'invalid', `search parameter "${name}" given more than once`, name);
+    if (Array.isArray(v))
+      throw FhirHttpError.of(400, 'invalid', `search parameter "${name}" given more than once`, name);
     return typeof v === 'string' ? v : undefined;
   };
   const patientRaw = one('patient') ?? one('subject');
@@ -28,14 +34,24 @@ export function parseSearch(query: Record<string, unknown>, resourceType: string
   if (patientRaw !== undefined) {
     patientKey = patientRaw.replace(/^Patient\//, '');
     if (!PATIENT_KEY.test(patientKey)) {
-      throw FhirHttpError.of(400, 'invalid', 'patient must be a hub patient reference (Patient/<patient key>)', 'patient');
+      throw FhirHttpError.of(
+        400,
+        'invalid',
+        'patient must be a hub patient reference (Patient/<patient key>)',
+        'patient',
+      );
     }
   }
   const codes = (one('code') ?? '').split(',').filter(Boolean);
   const count = intParam(one('_count'), 50, 1, 500, '_count');
   const offset = intParam(one('_offset'), 0, 0, 1_000_000, '_offset');
   if (!patientKey) {
-    throw FhirHttpError.of(400, 'required', `${resourceType} search needs a patient (patient=Patient/<patient key>)`, 'patient');
+    throw FhirHttpError.of(
+      400,
+      'required',
+      `${resourceType} search needs a patient (patient=Patient/<patient key>)`,
+      'patient',
+    );
   }
   return { patientKey, codes, count, offset };
 }

@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { join, resolve } from 'node:path';
+import { hashApiKey, InstitutionDirectory, requireInt, requireString } from '@yilian/config';
+import { PatientKeyer } from '@yilian/patients';
+
+import { createLogger, startEmbeddedPostgres } from '@yilian/runtime';
+import { demoCredentials, ensureDatabase, loadOrCreateSecrets } from './embedded';
+import { startHub } from './hub';
+
+/** `npm start`: the whole hub in one process on an embedded PostgreSQL under ./data. */
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createLogger('hub');
+  const dataDir = resolve(requireString(env, 'HUB_DATA_DIR', 'data'));
+  const host = requireString(env, 'HUB_HOST', '127.0.0.1');
+  const httpPort = requireInt(env, 'HUB_HTTP_PORT', 8080, [0, 65535]);
+  const mllpPort = requireInt(env, 'HUB_MLLP_PORT', 2575, [1, 65535]);
+  const secrets = loadOrCreateSecrets(dataDir, mllpPort);
+
+  const pg = await startEmbeddedPostgres({
+    dir: join(dataDir, 'pg'),
+    port: requireInt(env, 'HUB_PG_PORT', 54329, [1, 65535]),
+    persistent: true,
+  });
+  const databaseUrl = await ensureDatabase(pg.url, 'yilian');
+  const hub = await startHub({
+    databaseUrl,
+    institutions: new InstitutionDirectory(demoCredentials(secrets)),
+    patientKeyer: new PatientKeyer(secrets.patientKeySecret),
+    platformClients: `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`,
+    httpPort,
+    host,
+    logger,
+  });
+  const demo = secrets.demoInstitution;
+  console.log(
+    [
+      '',
+      'Yilian hub is running (embedded mode: PostgreSQL under ' + join(dataDir, 'pg') + ', no Kafka)',
+      `  intake FHIR     POST ${hub.httpUrl}/fhir            (transaction Bundle) and /fhir/DiagnosticReport`,
+      `  intake HL7 v2   MLLP ${host}:${hub.mllpPorts.get(demo.code)}        (institution ${demo.code})`,
+      `  platform FHIR   GET  ${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/<patient key>`,
+      '',
+      `  demo institution ${demo.code} (${demo.name})`,
+      `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,
+      `  platform client ${secrets.platformClient.name}`,
+      `    API key: ${secrets.platformClient.apiKey}`,
+      `  (kept in ${join(dataDir, 'hub-secrets.json')})`,
+      '',
+    ].join('\n'),
+  );
+  const shutdown = async () => {
+    await hub.stop();
+    await pg.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  console.error(`hub failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

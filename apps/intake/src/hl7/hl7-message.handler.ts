@@ -1,0 +1,137 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Hl7Message } from '@medplum/core';
+import type { InstitutionDirectory } from '@yilian/config';
+import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
+import {
+  acknowledgementCodes,
+  ackModeFor,
+  buildAck,
+  classifyMessage,
+  type Hl7Error,
+  type IntakeOutcome,
+  mapOruR01Lab,
+  parseHl7,
+} from '@yilian/hl7v2';
+import { InvalidResidentIdError } from '@yilian/patients';
+import { LabReportRejection } from '@yilian/results';
+import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
+import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
+
+const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
+
+/** One HL7 v2 message in, its ACK(s) out. The institution is the one the MLLP port belongs to,
+ * never MSH-4. AA / CA only after the durable append. */
+@Injectable()
+export class Hl7MessageHandler {
+  constructor(
+    private readonly labResults: LabResultsIntake,
+    @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async handle(text: string, localPort: number, now = new Date()): Promise<string[]> {
+    const parsed = parseHl7(text);
+    if (!parsed.ok) return [buildAck(text, 'AR', parsed.errors, { now })];
+    const message = parsed.message;
+    const msh = message.getSegment('MSH');
+    const mode = ackModeFor(msh?.getField(15)?.toString(), msh?.getField(16)?.toString());
+    const answer = (outcome: IntakeOutcome, errors: readonly Hl7Error[]) =>
+      acknowledgementCodes(mode, outcome).map((code) => buildAck(message, code, errors, { now }));
+
+    const institution = this.institutions.byMllpPort(localPort);
+    if (!institution) {
+      return answer('rejected', [
+        {
+          segment: 'MSH',
+          sequence: 1,
+          field: 4,
+          code: 207,
+          message: 'this MLLP port is not assigned to an institution',
+        },
+      ]);
+    }
+    const kind = classifyMessage(message);
+    if (!kind.ok) return answer('rejected', kind.errors);
+    if (kind.type !== 'ORU^R01') {
+      return answer('rejected', [
+        {
+          segment: 'MSH',
+          sequence: 1,
+          field: 9,
+          code: 200,
+          message: `message type ${kind.type} is not accepted on this port yet`,
+        },
+      ]);
+    }
+    try {
+      const outcome = await this.recordOru(message, institution.code, kind.controlId, now);
+      return answer(outcome.outcome, outcome.errors);
+    } catch (e) {
+      this.logger.error({ err: (e as Error).message, institution: institution.code }, 'HL7 intake failed');
+      return answer('internal-error', [
+        {
+          segment: 'MSH',
+          sequence: 1,
+          code: 207,
+          message: 'the hub could not record the message; nothing was recorded, please resend',
+        },
+      ]);
+    }
+  }
+
+  private async recordOru(
+    message: Hl7Message,
+    institution: string,
+    controlId: string,
+    now: Date,
+  ): Promise<{ outcome: IntakeOutcome; errors: Hl7Error[] }> {
+    const mapped = mapOruR01Lab(message, { institution, receivedAt: now.toISOString() });
+    if (!mapped.ok) return { outcome: 'content-error', errors: [...mapped.errors] };
+    const patient = {
+      ...(mapped.patient.residentId ? { residentId: mapped.patient.residentId } : {}),
+      ...(mapped.patient.mrn ? { mrn: mapped.patient.mrn.value } : {}),
+    };
+    const submissions = mapped.reports.map((r, i) => ({
+      institution,
+      accession: r.accession,
+      patient,
+      report: r.report,
+      observations: r.observations,
+      specimens: r.specimens,
+      protocol: 'hl7v2' as const,
+      messageId: mapped.reports.length > 1 ? `${controlId}#${i + 1}` : controlId,
+    }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.labResults.recordAll(submissions, now.toISOString());
+        return { outcome: 'accepted', errors: [] };
+      } catch (e) {
+        if (e instanceof WrongExpectedRevisionError && attempt < 3) continue;
+        if (e instanceof MissingPatientIdentifierError || e instanceof InvalidResidentIdError) {
+          return { outcome: 'content-error', errors: [{ ...PID3, code: 101, message: e.message }] };
+        }
+        if (e instanceof LabReportRejection) {
+          return {
+            outcome: 'content-error',
+            errors: [{ segment: 'OBR', sequence: 1, field: 3, code: 207, message: e.message }],
+          };
+        }
+        if (e instanceof IdempotencyConflictError) {
+          return {
+            outcome: 'content-error',
+            errors: [
+              {
+                segment: 'MSH',
+                sequence: 1,
+                field: 10,
+                code: 207,
+                message: 'this control id was already used for another report',
+              },
+            ],
+          };
+        }
+        throw e;
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
+import { PostgresEventStore } from '@yilian/event-store';
+import { PatientKeyer } from '@yilian/patients';
+import { createLogger } from '@yilian/runtime';
+import { configureHttp } from './http-setup';
+import { IntakeModule } from './intake.module';
+
+/** intake: FHIR R4 over HTTP and HL7 v2 over MLLP, appending to the event store. */
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createLogger('intake');
+  const store = new PostgresEventStore({
+    connectionString: requireString(env, 'EVENT_STORE_URL'),
+    poolSize: requireInt(env, 'INTAKE_POOL_SIZE', 16, [1, 200]),
+  });
+  await store.migrate();
+  const app = await NestFactory.create<NestExpressApplication>(
+    IntakeModule.register({
+      store,
+      institutions: InstitutionDirectory.fromFile(requireString(env, 'INTAKE_INSTITUTIONS_FILE')),
+      patientKeyer: new PatientKeyer(requireSecret(env, 'PATIENT_KEY_SECRET')),
+      mllp: {
+        host: requireString(env, 'INTAKE_HOST', '0.0.0.0'),
+        maxFrameBytes: requireInt(env, 'INTAKE_MLLP_MAX_FRAME_BYTES', 1024 * 1024, [1024, 64 * 1024 * 1024]),
+        idleTimeoutMs: requireInt(env, 'INTAKE_MLLP_IDLE_TIMEOUT_MS', 30_000, [100, 3_600_000]),
+      },
+      logger,
+    }),
+    { logger: false, bodyParser: false, abortOnError: false },
+  );
+  configureHttp(app);
+  const port = requireInt(env, 'INTAKE_HTTP_PORT', 8080, [0, 65535]);
+  await app.listen(port, requireString(env, 'INTAKE_HOST', '0.0.0.0'));
+  logger.info({ port }, 'intake listening');
+}
+
+main().catch((e: unknown) => {
+  console.error(`intake failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Pool } from 'pg';
+import { requireInt, requireString } from '@yilian/config';
+import { createLogger } from '@yilian/runtime';
+import { PlatformApiModule } from './platform-api.module';
+
+/** platform-api: the FHIR read side for the regional platform, auditors and the console. */
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = createLogger('platform-api');
+  const pool = new Pool({
+    connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'),
+    max: requireInt(env, 'PLATFORM_POOL_SIZE', 10),
+  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    PlatformApiModule.register({
+      readModelPool: pool,
+      platformClients: requireString(env, 'PLATFORM_CLIENTS'),
+    }),
+    { logger: false, abortOnError: false },
+  );
+  app.enableShutdownHooks();
+  const port = requireInt(env, 'PLATFORM_HTTP_PORT', 8080, [0, 65535]);
+  await app.listen(port, requireString(env, 'PLATFORM_HOST', '0.0.0.0'));
+  logger.info({ port }, 'platform-api listening');
+}
+
+main().catch((e: unknown) => {
+  console.error(`platform-api failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+import { Pool } from 'pg';
+import { requireString } from '@yilian/config';
+import { readKafkaConfig } from '@yilian/messaging';
+import { createLogger } from '@yilian/runtime';
+import { KafkaProjector } from './kafka-projector';
+
+/** projector: Kafka → read models. Run as many as there are partitions. */
+async function main(): Promise<void> {
+  const logger = createLogger('projector');
+  const env = process.env;
+  const pool = new Pool({ connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'), max: 4 });
+  const projector = new KafkaProjector({
+    kafka: readKafkaConfig(env),
+    readModelPool: pool,
+    groupId: requireString(env, 'PROJECTOR_GROUP_ID', 'yilian-projector'),
+    logger,
+  });
+  await projector.start();
+  logger.info('projector started');
+  const shutdown = async () => {
+    await projector.stop();
+    await pool.end();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((e: unknown) => {
+  console.error(`projector failed to start: ${(e as Error).message}`);
+  process.exit(1);
+});

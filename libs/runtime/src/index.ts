@@ -1,0 +1,5 @@
+export * from './auth';
+export * from './http-errors';
+export * from './logger';
+export * from './tokens';
+export * from './embedded-postgres';
