@@ -1,4 +1,11 @@
-import { KafkaJSError, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
+import {
+  KafkaJSError,
+  Partitioners,
+  type Consumer,
+  type EachMessagePayload,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import { TOPICS, type RecordedEvent, type TopicName } from '@yilian/contracts';
 import { deadLetterMessage, deadLetterTopic, decodeMessage, loggableReason } from './dead-letter';
 import { createKafka, type KafkaConfig } from './kafka-config';
@@ -62,7 +69,11 @@ export class KafkaEventConsumer {
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 5_000,
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   /** Joins the group and starts handling messages; resolves once it is running. */

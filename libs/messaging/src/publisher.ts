@@ -1,5 +1,6 @@
 import {
   KafkaJSError,
+  Partitioners,
   type Admin,
   type Kafka,
   type Message,
@@ -44,6 +45,8 @@ export class KafkaEventPublisher {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // murmur2 of the key, as Java clients do (kafkajs' default, named to silence its notice).
+      createPartitioner: Partitioners.DefaultPartitioner,
       ...(options.retry ? { retry: options.retry } : {}),
     });
   }
