@@ -17,6 +17,14 @@ export interface LabReportContent {
   /** Every resolvable reference of the submission (`urn:uuid:…`, `#id`, full URLs) → the
    * resource it names. */
   readonly resolved: ReadonlyMap<string, fhir4.Resource>;
+  /** Where each resource is in the submission (`Bundle.entry[0].resource`), for issue paths;
+   * `observations` and `specimens` in the same order as above. */
+  readonly paths: {
+    readonly report: string;
+    readonly observations: readonly string[];
+    readonly specimens: readonly string[];
+    readonly patient?: string;
+  };
 }
 
 export type LabReportParse =
@@ -158,5 +166,11 @@ export function contentOf(
     specimens: specimens.map((s) => s.resource as unknown as fhir4.Specimen),
     ...(patient ? { patient: patient.resource as unknown as fhir4.Patient } : {}),
     resolved: new Map([...resolved].map(([k, v]) => [k, v.resource as unknown as fhir4.Resource])),
+    paths: {
+      report: report.path,
+      observations: observations.map((o) => o.path),
+      specimens: specimens.map((s) => s.path),
+      ...(patient ? { patient: patient.path } : {}),
+    },
   };
 }

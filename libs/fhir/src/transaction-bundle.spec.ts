@@ -36,6 +36,11 @@ describe('a transaction Bundle', () => {
     expect(c.specimens).toEqual([sent.entry[1].resource]);
     expect(c.patient).toEqual(sent.entry[0].resource);
     expect(c.resolved.get(sent.entry[2].resource.result[3].reference)).toBe(c.observations[3]);
+    expect(c.paths).toMatchObject({
+      report: 'Bundle.entry[2].resource',
+      patient: 'Bundle.entry[0].resource',
+    });
+    expect(c.paths.observations[14]).toBe('Bundle.entry[17].resource');
   });
 
   it('orders Observations by report.result, whatever the entry order', () => {
@@ -169,6 +174,7 @@ describe('a DiagnosticReport with contained Observations', () => {
     expect(c.observations.map((o) => o.id)).toEqual(['obs1', 'obs2', 'obs3']);
     expect(c.specimens.map((s) => s.id)).toEqual(['spec']);
     expect(c.patient).toBeUndefined();
+    expect(c.paths.observations).toEqual([1, 2, 3].map((i) => `DiagnosticReport.contained[${i}]`));
   });
 
   it('refuses results that are not contained', () => {
