@@ -1,6 +1,7 @@
 export * from './referral.commands';
 export * from './referral.state';
 export * from './referral.rules';
+export * from './request-referral';
 export * from './referral.decider';
 export * from './referral-fhir.codes';
 export * from './referral-fhir.outcome';

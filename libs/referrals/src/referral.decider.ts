@@ -1,80 +1,28 @@
 /**
- * The referral (双向转诊) decider: one function per command, `decide` dispatching. Rules, in the
- * order every command checks them: the referral exists → the actor is the right institution →
- * the data fits its contract → a repeat of what the current state already says yields nothing
- * (a sender retrying under a new message id) → the referral is still open (not terminal, not
- * past its deadline unanswered) → the transition is allowed.
+ * The referral (双向转诊) decider: one function per command (RequestReferral and its own rules
+ * in request-referral.ts), `decide` dispatching. Every command checks, in this order: the
+ * referral exists → the actor is the right institution → the data fits its contract → a
+ * repeat of what the current state already says yields nothing (a sender retrying under a new
+ * message id) → the referral is still open (not terminal, not past its deadline unanswered) →
+ * the transition is allowed. Rejections are thrown as ReferralRejection; nothing is recorded.
  */
 import type * as commands from './referral.commands';
-import { addHours, isBefore, sameInstant } from './instant';
+import { isBefore, sameInstant } from './instant';
 import {
   byReceiver,
   bySender,
-  directionFitsLevels,
   existing,
   invalidTransition,
-  missingDownwardDocuments,
   notTerminal,
   ReferralRejection,
   stillOpen,
   validated,
-  validNow,
 } from './referral.rules';
+import { requestReferral } from './request-referral';
 import { evolveReferral, initialReferralState, type ReferralState } from './referral.state';
 import * as c from './contracts';
 
 type Events = c.ReferralEvent[];
-
-export function requestReferral(command: commands.RequestReferral, state: ReferralState): Events {
-  const { referralId, actor, receiver, alliance } = command;
-  if (state.status !== 'none') {
-    const r = state.request;
-    const resend = r.sender === actor && r.receiver === receiver && r.patientKey === command.patientKey;
-    if (resend && r.direction === command.direction) return [];
-    throw new ReferralRejection('already-exists', `referral ${referralId} already exists`);
-  }
-  if (!alliance) {
-    throw new ReferralRejection(
-      'not-alliance-member',
-      `${actor} and ${receiver} are not members of one alliance`,
-    );
-  }
-  if (actor === receiver)
-    throw new ReferralRejection('validation', 'RequestReferral.receiver: is the sender itself');
-  validNow(command);
-  const data = validated<c.ReferralRequestedV1>(
-    c.checkReferralRequestedV1,
-    {
-      referralId,
-      direction: command.direction,
-      sender: actor,
-      receiver,
-      allianceId: alliance.allianceId,
-      patientKey: command.patientKey,
-      priority: command.priority,
-      reasonCode: command.reasonCode,
-      supportingInfo: command.supportingInfo,
-      documents: command.documents,
-      ...(command.department !== undefined ? { department: command.department } : {}),
-      requestedAt: command.now,
-      responseHours: alliance.referralResponseHours,
-      deadline: addHours(command.now, alliance.referralResponseHours),
-      ...(command.serviceRequest !== undefined ? { serviceRequest: command.serviceRequest } : {}),
-    },
-    command,
-  );
-  if (!directionFitsLevels(data.direction, alliance)) {
-    const { senderLevel, receiverLevel } = alliance;
-    const message = `${data.direction} from a ${senderLevel} to a ${receiverLevel} institution`;
-    throw new ReferralRejection('validation', `RequestReferral.direction: ${message}`);
-  }
-  const missing = data.direction === 'downward' ? missingDownwardDocuments(data.documents) : [];
-  if (missing.length > 0) {
-    const message = `a downward referral needs ${missing.join(' and ')}`;
-    throw new ReferralRejection('validation', `RequestReferral.documents: ${message}`);
-  }
-  return [{ type: c.REFERRAL_REQUESTED, data }];
-}
 
 export function acceptReferral(command: commands.AcceptReferral, state: ReferralState): Events {
   const referral = existing(state, command);
