@@ -14,7 +14,8 @@ declare global {
 export default async function globalSetup(): Promise<void> {
   const root = join(__dirname, '..', '.tmp', `test-${process.pid}`);
   rmSync(root, { recursive: true, force: true });
-  const stops: Stop[] = [];
+  // Stopped in reverse order: the folder goes last, after both servers have stopped.
+  const stops: Stop[] = [() => Promise.resolve(rmSync(root, { recursive: true, force: true }))];
   globalThis.__YILIAN_TEST_STOPS__ = stops;
 
   const started = Date.now();
@@ -32,7 +33,6 @@ export default async function globalSetup(): Promise<void> {
     stops.push(() => kafka.stop());
     process.env[TEST_ENV.kafkaBrokers] = kafka.brokers.join(',');
   }
-  stops.push(() => Promise.resolve(rmSync(root, { recursive: true, force: true })));
   console.log(
     `\n[global-setup] PostgreSQL ${pg.url.replace(/:[^:@/]+@/, ':***@')}; Kafka ${
       kafka ? kafka.brokers.join(',') : 'OFF (YILIAN_TEST_KAFKA=off)'

@@ -112,13 +112,21 @@ export function fromCloudEvent(headers: Record<string, string | undefined>, valu
   const source = need(HEADERS.source);
   if (!source.startsWith(CE_SOURCE_PREFIX))
     throw new MalformedCloudEventError(`unexpected ce_source ${source}`);
-  const positionText = need(HEADERS.position);
-  const [commit, prepare] = positionText.split('/');
+  const position = /^(\d+)\/(\d+)$/.exec(need(HEADERS.position));
+  if (!position) throw new MalformedCloudEventError(`${HEADERS.position} is not commit/prepare`);
+  const streamPosition = need(HEADERS.streamposition);
+  if (!/^\d+$/.test(streamPosition))
+    throw new MalformedCloudEventError(`${HEADERS.streamposition} is not a number`);
+  const protocol = need(HEADERS.sourceprotocol);
+  if (protocol !== 'hl7v2' && protocol !== 'fhir' && protocol !== 'hub') {
+    throw new MalformedCloudEventError(`unexpected ${HEADERS.sourceprotocol}`);
+  }
   let data: unknown;
   try {
     data = JSON.parse(value);
-  } catch (e) {
-    throw new MalformedCloudEventError(`value is not JSON: ${(e as Error).message}`);
+  } catch {
+    // never quote the value: it may hold patient data
+    throw new MalformedCloudEventError('value is not JSON');
   }
   const patientKey = headers[HEADERS.patientkey];
   const causationId = headers[HEADERS.causationid];
@@ -131,7 +139,7 @@ export function fromCloudEvent(headers: Record<string, string | undefined>, valu
       source: {
         institution: source.slice(CE_SOURCE_PREFIX.length),
         messageId: need(HEADERS.sourcemessageid),
-        protocol: need(HEADERS.sourceprotocol) as 'hl7v2' | 'fhir' | 'hub',
+        protocol,
       },
       ...(patientKey ? { patientKey } : {}),
       correlationId: need(HEADERS.correlationid),
@@ -139,8 +147,8 @@ export function fromCloudEvent(headers: Record<string, string | undefined>, valu
       occurredAt: need(HEADERS.time),
     },
     stream: need(HEADERS.stream),
-    streamPosition: BigInt(need(HEADERS.streamposition)),
-    position: { commit: BigInt(commit ?? '0'), prepare: BigInt(prepare ?? '0') },
+    streamPosition: BigInt(streamPosition),
+    position: { commit: BigInt(position[1]!), prepare: BigInt(position[2]!) },
     recordedAt: need(HEADERS.recordedtime),
     hash: need(HEADERS.hash),
     previousHash: headers[HEADERS.previoushash] ?? null,

@@ -1,0 +1,3 @@
+export * from '../index';
+export * from '../referrals';
+export * from '../alliance';
