@@ -3,7 +3,7 @@ import type { fhir4 } from '@yilian/contracts';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
 import { createLogger } from '@yilian/runtime';
-import { createTestDatabase } from '@yilian/testing';
+import { createTestDatabase, labReportBundle } from '@yilian/testing';
 import { type RunningHub, startHub } from '../../apps/hub/src/hub';
 
 export const KEYS = {
@@ -75,4 +75,8 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export function labReportBundleFor(accession: string, residentId: string): fhir4.Bundle {
+  return labReportBundle({ accession, residentId });
 }

@@ -30,6 +30,9 @@ export function oruR01(opts: {
   status?: 'F' | 'P' | 'C' | 'X';
   count?: number;
   potassium?: number;
+  /** MSH-15 / MSH-16: both empty (the default) is original acknowledgement mode. */
+  accept?: 'AL' | 'NE' | 'ER' | 'SU';
+  application?: 'AL' | 'NE' | 'ER' | 'SU';
 }): string {
   const status = opts.status ?? 'F';
   const pid3 = [
@@ -41,11 +44,11 @@ export function oruR01(opts: {
     return `OBX|${i + 1}|NM|${code}^${name}^L^${loinc}^${name}^LN||${v}|${unit}|${range}|N|||${status}|||20261123083000+0800||检验科^张三`;
   });
   return [
-    `MSH|^~\\&|LIS|H001|YILIAN|HUB|20261123090000+0800||ORU^R01^ORU_R01|${opts.controlId}|P|2.5.1|||AL|NE||UNICODE UTF-8`,
+    `MSH|^~\\&|LIS|H001|YILIAN|HUB|20261123090000+0800||ORU^R01^ORU_R01|${opts.controlId}|P|2.5.1|||${opts.accept ?? ''}|${opts.application ?? ''}||UNICODE UTF-8`,
     `PID|1||${pid3}||王^小明||19491231|M|||北京市西城区^^北京^^100000`,
     `PV1|1|O|内科门诊`,
     `ORC|RE|${opts.accession}|${opts.accession}`,
-    `OBR|1|${opts.accession}|${opts.accession}|BIOCHEM^生化全项^L|||20261123080000+0800|||||||||^李医生|||||||20261123090000+0800|||${status}`,
+    `OBR|1|${opts.accession}|${opts.accession}|BIOCHEM^生化全项^L|||20261123080000+0800|||||||||^李医生||||||20261123090000+0800|||${status}`,
     ...obx,
   ].join('\r');
 }
