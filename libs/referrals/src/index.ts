@@ -1,6 +1,12 @@
 export * from './referral.commands';
 export * from './referral.state';
-export * from './referral.rules';
+export {
+  directionFitsLevels,
+  isOverdue,
+  missingDownwardDocuments,
+  ReferralRejection,
+  type ReferralRejectionCode,
+} from './referral.rules';
 export * from './request-referral';
 export * from './referral.decider';
 export * from './referral-fhir.codes';
