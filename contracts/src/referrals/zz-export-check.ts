@@ -1,3 +1,0 @@
-export * from '../index';
-export * from '../referrals';
-export * from '../alliance';
