@@ -65,7 +65,11 @@ export class FhirExceptionFilter implements ExceptionFilter {
                   : status === 413
                     ? 'too-costly'
                     : 'invalid',
-            diagnostics: Array.isArray(message) ? message.join('; ') : String(message),
+            diagnostics: Array.isArray(message)
+              ? message.map(String).join('; ')
+              : typeof message === 'string'
+                ? message
+                : exception.message,
           },
         ],
       };
