@@ -9,7 +9,7 @@ import { Hl7Context, type Hl7Message, type Hl7Segment } from '@medplum/core';
 import type { AckCode } from './ack-mode';
 import { hl7ErrorText, type Hl7Error } from './hl7-error';
 import { escapeHl7 } from './hl7-escape';
-import { fieldOf, textComponent } from './hl7-fields';
+import { fieldOf, repetitionText, textComponent } from './hl7-fields';
 import { parseHl7 } from './hl7-parse';
 
 export interface AckOptions {
@@ -110,7 +110,8 @@ export function buildAck(
   const originalControlId = rawField(msh, 10);
   const trigger = msh ? textComponent(msh, 9, 2) : '';
   const version = rawField(msh, 12);
-  const controlId = opts.controlId ?? `${code}${originalControlId || String(opts.now.getTime())}`;
+  const originalText = msh ? repetitionText(msh, 10).trim() : '';
+  const controlId = opts.controlId ?? `${code}${originalText || String(opts.now.getTime())}`;
   const header = [
     'MSH',
     encodingCharacters(ctx),

@@ -77,11 +77,16 @@ export class MllpFrameDecoder {
   private append(bytes: Buffer): void {
     if (bytes.length === 0) return;
     const total = this.size + bytes.length;
-    if (!this.oversize && total > this.maxFrameBytes) {
+    if (this.oversize) {
+      // keep filling the head (to read the MSH of the reply), drop the rest
+      const head = this.parts[0]!;
+      if (head.length < OVERSIZE_HEAD_BYTES) {
+        this.parts[0] = Buffer.concat([head, bytes.subarray(0, OVERSIZE_HEAD_BYTES - head.length)]);
+      }
+    } else if (total > this.maxFrameBytes) {
       this.oversize = true;
-      const head = Buffer.concat([...this.parts, bytes]).subarray(0, OVERSIZE_HEAD_BYTES);
-      this.parts = [Buffer.from(head)];
-    } else if (!this.oversize) {
+      this.parts = [Buffer.from(Buffer.concat([...this.parts, bytes]).subarray(0, OVERSIZE_HEAD_BYTES))];
+    } else {
       // copy: the socket may reuse the chunk's memory
       this.parts.push(Buffer.from(bytes));
     }
