@@ -1,0 +1,36 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { InstitutionDirectory } from '@yilian/config';
+import { EVENT_STORE, type EventStore } from '@yilian/event-store';
+import type { PatientKeyer } from '@yilian/patients';
+import { INSTITUTIONS, LOGGER, type Logger, PATIENT_KEYER } from '@yilian/runtime';
+import { MLLP_OPTIONS, type MllpOptions } from './hl7/mllp-intake.service';
+
+export interface IntakeOptions {
+  readonly store: EventStore;
+  readonly institutions: InstitutionDirectory;
+  readonly patientKeyer: PatientKeyer;
+  readonly mllp: MllpOptions;
+  readonly logger: Logger;
+}
+
+const TOKENS = [EVENT_STORE, INSTITUTIONS, PATIENT_KEYER, MLLP_OPTIONS, LOGGER];
+
+/** What every intake slice (results, referrals, …) is given: the store, the institutions'
+ * credentials, the patient keyer, the logger. Global, so each slice module just injects. */
+@Global()
+@Module({})
+export class IntakeCoreModule {
+  static register(options: IntakeOptions): DynamicModule {
+    return {
+      module: IntakeCoreModule,
+      providers: [
+        { provide: EVENT_STORE, useValue: options.store },
+        { provide: INSTITUTIONS, useValue: options.institutions },
+        { provide: PATIENT_KEYER, useValue: options.patientKeyer },
+        { provide: MLLP_OPTIONS, useValue: options.mllp },
+        { provide: LOGGER, useValue: options.logger },
+      ],
+      exports: TOKENS,
+    };
+  }
+}
