@@ -129,3 +129,44 @@ describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('hub: the platform finds a patient key without putting the identifier in a URL', () => {
+  let hub: Hub;
+  beforeAll(async () => {
+    hub = await startTestHub('hub_patient_search');
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  const postSearch = (body: string, query = '') =>
+    fetch(`${hub.httpUrl}/fhir/Patient/_search${query}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Bearer ${KEYS.platform}`,
+      },
+      body,
+    });
+
+  it('answers POST /fhir/Patient/_search with the patient key as the Patient id, not echoing the number', async () => {
+    const res = await postSearch(
+      `identifier=${encodeURIComponent(`urn:oid:2.16.156.10011.1.3|${SAMPLE_RESIDENT_ID}`)}`,
+    );
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(SAMPLE_RESIDENT_ID);
+    const bundle = JSON.parse(text) as fhir4.Bundle;
+    expect(bundle.entry![0]!.resource!.id).toBe(patientKey);
+  });
+
+  it('refuses the identifier in the URL and an invalid ID number, with OperationOutcomes', async () => {
+    const inUrl = await postSearch('', `?identifier=urn:oid:2.16.156.10011.1.3|${SAMPLE_RESIDENT_ID}`);
+    expect(inUrl.status).toBe(400);
+    const bad = await postSearch(
+      `identifier=${encodeURIComponent('urn:oid:2.16.156.10011.1.3|110105194912310021')}`,
+    );
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as fhir4.OperationOutcome).issue[0]!.expression).toEqual(['identifier']);
+  });
+});

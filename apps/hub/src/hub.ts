@@ -4,11 +4,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import type { InstitutionDirectory } from '@yilian/config';
 import { PostgresEventStore } from '@yilian/event-store';
-import { configureHttp, IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
+import { IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
 import type { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
-import type { Logger } from '@yilian/runtime';
+import { configureHttp, type Logger } from '@yilian/runtime';
 
 export interface HubOptions {
   readonly databaseUrl: string;
@@ -51,7 +51,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         mllp: { host: o.host, ...o.mllp },
         logger: o.logger,
       }),
-      PlatformApiModule.register({ readModelPool: readPool, platformClients: o.platformClients }),
+      PlatformApiModule.register({
+        readModelPool: readPool,
+        platformClients: o.platformClients,
+        patientKeyer: o.patientKeyer,
+      }),
     ],
   })
   class HubModule {}

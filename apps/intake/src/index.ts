@@ -1,4 +1,3 @@
-export * from './http-setup';
 export * from './intake.module';
 export { MllpIntakeService, type MllpOptions } from './hl7/mllp-intake.service';
 export { LabResultsIntake } from './results/lab-results.intake';

@@ -4,8 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
 import { PostgresEventStore } from '@yilian/event-store';
 import { PatientKeyer } from '@yilian/patients';
-import { createLogger } from '@yilian/runtime';
-import { configureHttp } from './http-setup';
+import { configureHttp, createLogger } from '@yilian/runtime';
 import { IntakeModule } from './intake.module';
 
 /** intake: FHIR R4 over HTTP and HL7 v2 over MLLP, appending to the event store. */

@@ -2,8 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
-import { requireInt, requireString } from '@yilian/config';
-import { createLogger } from '@yilian/runtime';
+import { requireInt, requireSecret, requireString } from '@yilian/config';
+import { PatientKeyer } from '@yilian/patients';
+import { configureHttp, createLogger } from '@yilian/runtime';
 import { PlatformApiModule } from './platform-api.module';
 
 /** platform-api: the FHIR read side for the regional platform, auditors and the console. */
@@ -18,10 +19,11 @@ async function main(): Promise<void> {
     PlatformApiModule.register({
       readModelPool: pool,
       platformClients: requireString(env, 'PLATFORM_CLIENTS'),
+      patientKeyer: new PatientKeyer(requireSecret(env, 'PATIENT_KEY_SECRET')),
     }),
-    { logger: false, abortOnError: false },
+    { logger: false, bodyParser: false, abortOnError: false },
   );
-  app.enableShutdownHooks();
+  configureHttp(app);
   const port = requireInt(env, 'PLATFORM_HTTP_PORT', 8080, [0, 65535]);
   await app.listen(port, requireString(env, 'PLATFORM_HOST', '0.0.0.0'));
   logger.info({ port }, 'platform-api listening');

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MetadataController } from './fhir/metadata.controller';
+import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
 import { ResultsReadRepository } from './fhir/results-read.repository';
 import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.module';
@@ -14,7 +15,7 @@ export class PlatformApiModule {
     return {
       module: PlatformApiModule,
       imports: [PlatformCoreModule.register(options)],
-      controllers: [MetadataController, ResultsFhirController],
+      controllers: [MetadataController, PatientSearchController, ResultsFhirController],
       providers: [ResultsReadRepository],
     };
   }

@@ -1,5 +1,6 @@
 export * from './auth';
 export * from './http-errors';
+export * from './http-setup';
 export * from './logger';
 export * from './tokens';
 export * from './embedded-postgres';

@@ -4,14 +4,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 const FHIR_TYPES = ['application/json', 'application/fhir+json'];
 
 /**
- * FHIR bodies arrive as application/fhir+json (or plain JSON). A body that is not JSON, or is
+ * FHIR bodies arrive as application/fhir+json (or plain JSON); searches by POST as a form. A body that is not JSON, or is
  * larger than the limit, is answered here with an OperationOutcome (400 / 413) — the route
  * never sees it and nothing is appended.
  */
 export function configureHttp(app: NestExpressApplication, bodyLimit = '10mb'): void {
   const parse = express.json({ type: FHIR_TYPES, limit: bodyLimit, strict: true });
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    parse(req, res, (err?: unknown) => {
+    const parser = req.is('application/x-www-form-urlencoded') ? form : parse;
+    parser(req, res, (err?: unknown) => {
       if (!err) return next();
       const e = err as { status?: number; type?: string; message?: string };
       const status = e.status === 413 ? 413 : 400;
