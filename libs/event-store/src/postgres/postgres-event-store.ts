@@ -34,6 +34,19 @@ const EXPECTED_CODE: Record<'any' | 'stream_exists' | 'no_stream', bigint> = {
 const SELECT_COLUMNS = `global_position, transaction_id::text AS transaction_text, event_id, stream_id,
   stream_position, event_type, schema_version, data, metadata, hash, previous_hash, recorded_at`;
 
+// Named: each pooled connection parses and plans these once, not on every call.
+const APPEND_SQL = `SELECT out_global_position, out_transaction_id::text AS out_transaction_id,
+    out_stream_position, out_hash, out_previous_hash, out_recorded_at, out_replayed
+  FROM yl_append($1, $2::bigint, $3::uuid[], $4::text[], $5::int[],
+    ARRAY(SELECT d FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n),
+    ARRAY(SELECT m FROM jsonb_array_elements($7::jsonb) WITH ORDINALITY AS t(m, n) ORDER BY n),
+    $8::text[])`;
+
+const READ_ALL_SQL = `SELECT ${SELECT_COLUMNS} FROM yl_events
+  WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+    AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY transaction_id, global_position LIMIT $3`;
+
 interface EventRow {
   global_position: string;
   transaction_text: string;
@@ -94,9 +107,12 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append: no events');
     const expectedCode = typeof expected === 'bigint' ? expected : EXPECTED_CODE[expected];
-    const data = events.map((e) => JSON.stringify(e.data));
-    const metadata = events.map((e) => JSON.stringify(e.metadata));
-    if (data.some((d) => d.includes('\\u0000')) || metadata.some((m) => m.includes('\\u0000'))) {
+    // Data and metadata travel as one JSON array each: pg would otherwise escape every quote
+    // of every document into a text[] literal, and PostgreSQL parse that literal back.
+    if (events.some((e) => e.data === undefined)) throw new Error('append: an event has no data');
+    const data = JSON.stringify(events.map((e) => e.data));
+    const metadata = JSON.stringify(events.map((e) => e.metadata));
+    if (data.includes('\\u0000') || metadata.includes('\\u0000')) {
       throw new Error('append: NUL characters cannot be stored; strip them at intake');
     }
     const params = [
@@ -119,12 +135,7 @@ export class PostgresEventStore implements EventStore {
           out_previous_hash: string | null;
           out_recorded_at: Date;
           out_replayed: boolean;
-        }>(
-          `SELECT out_global_position, out_transaction_id::text AS out_transaction_id, out_stream_position,
-             out_hash, out_previous_hash, out_recorded_at, out_replayed
-           FROM yl_append($1, $2::bigint, $3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[], $8::text[])`,
-          params,
-        );
+        }>({ name: 'yl_append', text: APPEND_SQL, values: params });
         this.wake();
         const recorded = rows.map((r, i) => ({
           ...events[i]!,
@@ -193,13 +204,11 @@ export class PostgresEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after: GlobalPosition = options.after ?? START;
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${SELECT_COLUMNS} FROM yl_events
-       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position LIMIT $3`,
-      [after.commit.toString(), after.prepare.toString(), options.maxCount ?? 1000],
-    );
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'yl_read_all',
+      text: READ_ALL_SQL,
+      values: [after.commit.toString(), after.prepare.toString(), options.maxCount ?? 1000],
+    });
     return rows.map(toRecorded);
   }
 
