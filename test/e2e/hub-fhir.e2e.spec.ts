@@ -29,7 +29,15 @@ describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
     );
     expect(res.status).toBe(201);
     expect(res.location).toBe('DiagnosticReport/H001.A-1001/_history/1');
-    expect(res.body.resourceType).toBe('Bundle');
+    const response = res.body as fhir4.Bundle;
+    expect(response.type).toBe('transaction-response');
+    expect(response.entry!.map((e) => e.response!.location)).toEqual([
+      `Patient/${patientKey}`,
+      'DiagnosticReport/H001.A-1001/_history/1',
+      'Observation/H001.A-1001.o1/_history/1',
+      'Observation/H001.A-1001.o2/_history/1',
+      'Observation/H001.A-1001.o3/_history/1',
+    ]);
 
     const bundle = await eventually(searchReports, (b) => (b.total ?? 0) >= 1);
     expect(bundle.type).toBe('searchset');
@@ -38,7 +46,7 @@ describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
     expect(report.id).toBe('H001.A-1001');
     expect(report.subject?.reference).toBe(`Patient/${patientKey}`);
     expect(report.performer?.[0]?.reference).toBe('Organization/H001');
-    expect(report.result).toHaveLength(3);
+    expect(report.result).toEqual([1, 2, 3].map((i) => ({ reference: `Observation/H001.A-1001.o${i}` })));
     expect(JSON.stringify(report)).not.toContain(SAMPLE_RESIDENT_ID);
 
     const obs = (await platformClient(hub).search({
@@ -108,7 +116,7 @@ describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
     );
     expect(res.status).toBe(400);
     const outcome = res.body as fhir4.OperationOutcome;
-    expect(outcome.issue[0]!.expression).toEqual(['Patient.identifier[0].value']);
+    expect(outcome.issue[0]!.expression).toEqual(['Bundle.entry[0].resource.identifier[0].value']);
     expect(JSON.stringify(outcome)).not.toContain('110105194912310021');
     expect(await hub.store.readStream('labreport-H001-A-BADID')).toHaveLength(0);
   });

@@ -14,10 +14,17 @@ export interface NormalizedLabReport {
   readonly specimens: fhir4.Specimen[];
 }
 
+/** Resolves a reference as the sender wrote it (`urn:uuid:…`, `#id`, `Observation/x`) to the
+ * resource object it names in the submission. */
+export type SubmissionResolver = (reference: string) => object | undefined;
+
+const EXTRACTED = new Set(['Observation', 'Specimen', 'Patient']);
+
 /**
  * Gives the report and its parts the hub's ids and points them at the hub patient (by patient
  * key, never an identifier) and at the performing institution — the authenticated sender, never
- * what the body claims. Codes, values and everything else stay as sent.
+ * what the body claims. References between the parts (Observation.specimen, hasMember,
+ * derivedFrom) are rewritten to the new ids. Codes, values and everything else stay as sent.
  */
 export function normalizeLabReport(input: {
   performer: string;
@@ -26,28 +33,60 @@ export function normalizeLabReport(input: {
   report: fhir4.DiagnosticReport;
   observations: readonly fhir4.Observation[];
   specimens?: readonly fhir4.Specimen[];
+  resolve?: SubmissionResolver;
 }): NormalizedLabReport {
   const id = labReportId(input.performer, input.accession);
   const subject: fhir4.Reference = { reference: `Patient/${input.patientKey}` };
   const performerRef: fhir4.Reference = { reference: `Organization/${input.performer}` };
-  const observations = input.observations.map((o, i) => ({
+  const newRef = new Map<object, string>();
+  input.observations.forEach((o, i) => newRef.set(o, `Observation/${`${id}.o${i + 1}`.slice(0, 64)}`));
+  (input.specimens ?? []).forEach((s, i) => newRef.set(s, `Specimen/${`${id}.s${i + 1}`.slice(0, 64)}`));
+  const rewrite = (ref: fhir4.Reference): fhir4.Reference => {
+    const target = ref.reference ? input.resolve?.(ref.reference) : undefined;
+    const to = target ? newRef.get(target) : undefined;
+    return to ? { ...ref, reference: to } : ref;
+  };
+  const rewriteAll = (refs: fhir4.Reference[] | undefined) => (refs ? refs.map(rewrite) : undefined);
+
+  const observations = input.observations.map((o) => ({
     ...o,
-    id: `${id}.o${i + 1}`.slice(0, 64),
+    id: newRef.get(o)!.slice('Observation/'.length),
     subject,
     performer: [performerRef],
+    ...(o.specimen ? { specimen: rewrite(o.specimen) } : {}),
+    ...(o.hasMember ? { hasMember: rewriteAll(o.hasMember) } : {}),
+    ...(o.derivedFrom ? { derivedFrom: rewriteAll(o.derivedFrom) } : {}),
   }));
-  const specimens = (input.specimens ?? []).map((s, i) => ({
+  const specimens = (input.specimens ?? []).map((s) => ({
     ...s,
-    id: `${id}.s${i + 1}`.slice(0, 64),
+    id: newRef.get(s)!.slice('Specimen/'.length),
     subject,
   }));
+  const contained = input.report.contained?.filter((r) => !EXTRACTED.has(r.resourceType));
+  const { contained: _dropped, ...reportRest } = input.report;
   const report: fhir4.DiagnosticReport = {
-    ...input.report,
+    ...reportRest,
+    ...(contained && contained.length > 0 ? { contained } : {}),
     id,
     subject,
     performer: [performerRef],
-    result: observations.map((o) => ({ reference: `Observation/${o.id}` })),
+    result:
+      input.resolve && input.report.result
+        ? input.report.result.map(rewrite)
+        : observations.map((o) => ({ reference: `Observation/${o.id}` })),
     ...(specimens.length > 0 ? { specimen: specimens.map((s) => ({ reference: `Specimen/${s.id}` })) } : {}),
   };
   return { report, observations, specimens };
+}
+
+/** A resolver over resources that carry their own ids: `Type/id`, `urn:uuid:id` and `#id`. */
+export function resolverByIds(resources: readonly fhir4.Resource[]): SubmissionResolver {
+  const byRef = new Map<string, object>();
+  for (const r of resources) {
+    if (!r.id) continue;
+    byRef.set(`${r.resourceType}/${r.id}`, r);
+    byRef.set(`urn:uuid:${r.id}`, r);
+    byRef.set(`#${r.id}`, r);
+  }
+  return (reference) => byRef.get(reference);
 }

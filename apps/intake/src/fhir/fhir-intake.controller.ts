@@ -63,7 +63,7 @@ export class FhirIntakeController {
       const outcome = operationOutcome(parsed.issues);
       throw new FhirHttpError(httpStatusOf(outcome), outcome);
     }
-    const { report, observations, specimens, patient } = parsed.content;
+    const { report, observations, specimens, patient, paths, resolved } = parsed.content;
     const accession = report.identifier?.find((i) => i.value)?.value;
     if (!accession) {
       throw FhirHttpError.of(
@@ -73,7 +73,7 @@ export class FhirIntakeController {
         'DiagnosticReport.identifier',
       );
     }
-    const who = submittedPatient(institution, report, patient);
+    const who = submittedPatient(institution, report, patient, paths);
     if (!who.ok) {
       const outcome = operationOutcome(who.issues);
       throw new FhirHttpError(httpStatusOf(outcome), outcome);
@@ -90,6 +90,7 @@ export class FhirIntakeController {
         protocol: 'fhir',
         messageId: accession,
         correlationId: headerOf(req, 'x-correlation-id'),
+        resolve: (ref) => resolved.get(ref),
       });
     } catch (e) {
       if (e instanceof WrongExpectedRevisionError) {
@@ -100,19 +101,30 @@ export class FhirIntakeController {
       throw e;
     }
     const location = `DiagnosticReport/${outcome.id}/_history/${outcome.version}`;
-    const recorded = outcome.event?.data as { observations?: fhir4.Observation[] } | undefined;
+    const recorded = outcome.event?.data as
+      | { observations?: fhir4.Observation[]; specimens?: fhir4.Specimen[]; report?: fhir4.DiagnosticReport }
+      | undefined;
+    const status = outcome.duplicate ? '200 OK' : '201 Created';
+    // One response entry per request entry, in request order (FHIR transaction-response).
+    const locationAt = new Map<string, string>([[paths.report, location]]);
+    paths.observations.forEach((p, i) => {
+      const o = recorded?.observations?.[i];
+      if (o) locationAt.set(p, `Observation/${o.id}/_history/${outcome.version}`);
+    });
+    paths.specimens.forEach((p, i) => {
+      const sp = recorded?.specimens?.[i];
+      if (sp) locationAt.set(p, `Specimen/${sp.id}/_history/${outcome.version}`);
+    });
+    if (paths.patient) locationAt.set(paths.patient, recorded?.report?.subject?.reference ?? 'Patient');
+    const entries = isObject(body) && Array.isArray(body.entry) ? body.entry : [];
     const response: fhir4.Bundle = {
       resourceType: 'Bundle',
       type: 'transaction-response',
-      entry: [
-        { response: { status: outcome.duplicate ? '200 OK' : '201 Created', location } },
-        ...(recorded?.observations ?? []).map((o) => ({
-          response: {
-            status: outcome.duplicate ? '200 OK' : '201 Created',
-            location: `Observation/${o.id}/_history/${outcome.version}`,
-          },
-        })),
-      ],
+      entry: (entries.length > 0 ? entries.map((_, i) => `Bundle.entry[${i}].resource`) : [paths.report]).map(
+        (p) => ({
+          response: { status, ...(locationAt.has(p) ? { location: locationAt.get(p) } : {}) },
+        }),
+      ),
     };
     res
       .status(outcome.duplicate ? 200 : 201)

@@ -12,15 +12,17 @@ export function submittedPatient(
   institution: string,
   report: fhir4.DiagnosticReport,
   patient: fhir4.Patient | undefined,
+  paths: { readonly report: string; readonly patient?: string },
 ): { ok: true; patient: SubmittedPatient } | { ok: false; issues: ValidationIssue[] } {
-  const basePath = patient ? 'Patient' : 'DiagnosticReport.subject';
+  const patientPath = paths.patient ?? 'Patient';
+  const basePath = patient ? patientPath : `${paths.report}.subject`;
   const identifiers: fhir4.Identifier[] =
     patient?.identifier ?? (report.subject?.identifier ? [report.subject.identifier] : []);
   let residentId: string | undefined;
   let mrn: string | undefined;
   const issues: ValidationIssue[] = [];
   identifiers.forEach((id, i) => {
-    const path = patient ? `Patient.identifier[${i}]` : 'DiagnosticReport.subject.identifier';
+    const path = patient ? `${patientPath}.identifier[${i}]` : `${paths.report}.subject.identifier`;
     if (!id.value) return;
     if (isResidentIdSystem(id.system)) {
       const check = parseResidentId(id.value);

@@ -9,6 +9,8 @@ import {
   decideRecordLabReport,
   normalizeLabReport,
   type RecordOutcome,
+  resolverByIds,
+  type SubmissionResolver,
 } from '@yilian/results';
 import { PATIENT_KEYER } from '@yilian/runtime';
 
@@ -30,6 +32,8 @@ export interface LabReportSubmission {
   /** HL7 v2: MSH-10 (with the OBR group's index). FHIR: the report's business identifier. */
   readonly messageId: string;
   readonly correlationId?: string;
+  /** Resolves the sender's references between the parts (default: by the parts' own ids). */
+  readonly resolve?: SubmissionResolver;
 }
 
 export type LabReportRecorded = RecordOutcome & { readonly id: string };
@@ -71,6 +75,7 @@ export class LabResultsIntake {
           report: s.report,
           observations: s.observations,
           ...(s.specimens ? { specimens: s.specimens } : {}),
+          resolve: s.resolve ?? resolverByIds([s.report, ...s.observations, ...(s.specimens ?? [])]),
         });
         // HL7 v2: the control id (MSH-10) names the message. FHIR: the business identifier and
         // the content do — the same report resent is one event, a changed one a new version.
