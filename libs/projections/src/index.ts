@@ -2,3 +2,4 @@ export * from './in-process-projector';
 export * from './projection';
 export * from './projection-runner';
 export * from './registry';
+export * from './rebuild';
