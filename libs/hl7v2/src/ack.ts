@@ -10,7 +10,7 @@ import type { AckCode } from './ack-mode';
 import { hl7ErrorText, type Hl7Error } from './hl7-error';
 import { escapeHl7 } from './hl7-escape';
 import { fieldOf, repetitionText, textComponent } from './hl7-fields';
-import { parseHl7 } from './hl7-parse';
+import { parseHl7Header } from './hl7-parse';
 
 export interface AckOptions {
   /** When the ACK is made (MSH-7). */
@@ -89,9 +89,10 @@ function errSegment(error: Hl7Error, ctx: Hl7Context, old: boolean): string {
   return ['ERR', eld, location, `${code}${cs}${codeText}${cs}HL70357`, 'E', '', '', '', message].join(fs);
 }
 
+/** The original, or for raw text its MSH alone: an ACK needs nothing else. */
 function originalMessage(original: Hl7Message | string): Hl7Message | undefined {
   if (typeof original !== 'string') return original;
-  const parsed = parseHl7(original);
+  const parsed = parseHl7Header(original);
   return parsed.ok ? parsed.message : undefined;
 }
 

@@ -28,9 +28,20 @@ const KNOWN_SYSTEMS: Readonly<Record<string, string>> = {
 const HL7_TABLE = /^HL7\d{4}$/;
 const LOCAL_NAMES = new Set(['', 'L', 'LOCAL', '99ZZZ']);
 
+/** Local system URIs already built: a message names the same few systems again and again.
+ * Bounded, since the names come from senders. */
+const localSystems = new Map<string, string>();
+const LOCAL_SYSTEMS_MAX = 4096;
+
 export function localCodeSystem(institution: string, name = ''): string {
+  const cacheKey = `${institution}\u0000${name}`;
+  const cached = localSystems.get(cacheKey);
+  if (cached !== undefined) return cached;
   const key = LOCAL_NAMES.has(name.toUpperCase()) ? 'local' : encodeURIComponent(name);
-  return `urn:yilian:institution:${institution}:code-system:${key}`;
+  const uri = `urn:yilian:institution:${institution}:code-system:${key}`;
+  if (localSystems.size >= LOCAL_SYSTEMS_MAX) localSystems.clear();
+  localSystems.set(cacheKey, uri);
+  return uri;
 }
 
 /** The FHIR system URI for an HL7 coding system name (HL7 table 0396). */

@@ -12,6 +12,8 @@ export type Hl7ParseResult =
   | { readonly ok: false; readonly errors: readonly Hl7Error[] };
 
 const SEGMENT_BREAK = /\r\n|\r|\n/;
+const LINE_BREAK = /[\r\n]/;
+const LEADING_BLANKS = /^[\s\uFEFF]+/;
 const DEFAULT_ENCODING = ['^', '~', '\\', '&'] as const;
 /** Stand-in for an encoding character the sender left out and whose default is taken. */
 const UNUSED_SEPARATOR = ['\u0001', '\u0002', '\u0003', '\u0004'] as const;
@@ -92,4 +94,13 @@ export function parseHl7(input: string): Hl7ParseResult {
     segments.push(Hl7Segment.parse(line, context));
   }
   return { ok: true, message: new Hl7Message(segments, context) };
+}
+
+/** The message header alone (its first segment): what an ACK needs, at a fraction of the
+ * cost of the whole message. */
+export function parseHl7Header(text: string): Hl7ParseResult {
+  if (typeof text !== 'string') return parseHl7(text);
+  const trimmed = text.replace(LEADING_BLANKS, '');
+  const end = trimmed.search(LINE_BREAK);
+  return parseHl7(end === -1 ? trimmed : trimmed.slice(0, end));
 }

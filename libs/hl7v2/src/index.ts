@@ -5,7 +5,7 @@
  */
 export type { Hl7Message } from '@medplum/core';
 export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error } from './hl7-error';
-export { parseHl7, type Hl7ParseResult } from './hl7-parse';
+export { parseHl7, parseHl7Header, type Hl7ParseResult } from './hl7-parse';
 export { escapeHl7, unescapeHl7 } from './hl7-escape';
 export { parseHl7DateTime, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
 export {

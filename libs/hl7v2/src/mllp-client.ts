@@ -4,7 +4,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { decodeFrame, encodeText, type Charset } from './charset';
-import { frame } from './mllp-connection';
+import { frame } from './mllp-replies';
 import { MllpFrameDecoder } from './mllp-frame-decoder';
 
 export interface MllpClientOptions {

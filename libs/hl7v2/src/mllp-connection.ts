@@ -4,27 +4,13 @@
  * can make it throw: every socket callback is guarded, every failure ends in an ACK or a close.
  */
 import type { Socket } from 'node:net';
-import { acknowledgementCodes, ackModeFor, type IntakeOutcome } from './ack-mode';
-import { buildAck } from './ack';
 import { decodeFrame, encodeText, type Charset } from './charset';
-import { HL7_ERROR, type Hl7Error } from './hl7-error';
-import { textComponent } from './hl7-fields';
-import { parseHl7, type Hl7ParseResult } from './hl7-parse';
-import { CR, FS, MllpFrameDecoder, VT, type MllpFrameEvent } from './mllp-frame-decoder';
+import { MllpFrameDecoder, type MllpFrameEvent } from './mllp-frame-decoder';
+import { parseHl7Header } from './hl7-parse';
+import { frame, HANDLER_FAILED, oversizeError, serverAcks } from './mllp-replies';
 import type { MllpConnectionInfo, MllpServerSettings } from './mllp-server.types';
 
-const LINE_BREAK = /[\r\n]/;
-
 export type CloseReason = 'client' | 'idle-timeout' | 'noise' | 'oversize' | 'error' | 'server-close';
-
-export function frame(payload: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(payload.length + 3);
-  out[0] = VT;
-  payload.copy(out, 1);
-  out[payload.length + 1] = FS;
-  out[payload.length + 2] = CR;
-  return out;
-}
 
 export class MllpServerConnection {
   readonly info: MllpConnectionInfo;
@@ -148,30 +134,21 @@ export class MllpServerConnection {
   private async answer(event: MllpFrameEvent): Promise<void> {
     if (event.kind === 'oversize') return this.answerOversize(event.head, event.size);
     const { text, charset } = decodeFrame(event.payload, this.settings.fallbackCharset);
-    const parsed = parseHl7(text);
-    if (!parsed.ok) {
-      this.settings.onEvent({
-        type: 'frame-rejected',
-        connection: this.info,
-        reason: 'not-hl7',
-        size: event.payload.length,
-      });
-      return this.write(this.acks(parsed, text, 'rejected', parsed.errors), charset);
+    const header = parseHl7Header(text);
+    const now = this.settings.clock;
+    if (!header.ok) {
+      const size = event.payload.length;
+      this.settings.onEvent({ type: 'frame-rejected', connection: this.info, reason: 'not-hl7', size });
+      return this.write(serverAcks(header, text, 'rejected', header.errors, now()), charset);
     }
     let replies: string | readonly string[];
     try {
       replies = await this.settings.onMessage(text, this.info);
       if (typeof replies !== 'string' && !Array.isArray(replies))
-        throw new TypeError('onMessage returned no ACK text');
+        throw new TypeError('onMessage gave no ACK');
     } catch (error) {
       this.settings.onEvent({ type: 'handler-failed', connection: this.info, error });
-      const failure: Hl7Error = {
-        segment: 'MSH',
-        sequence: 1,
-        code: HL7_ERROR.applicationInternal,
-        message: 'the hub could not record the message; nothing was kept, send it again',
-      };
-      replies = this.acks(parsed, text, 'internal-error', [failure]);
+      replies = serverAcks(header, text, 'internal-error', [HANDLER_FAILED], now());
     }
     this.write(replies, charset);
   }
@@ -179,32 +156,10 @@ export class MllpServerConnection {
   private answerOversize(head: Buffer, size: number): void {
     this.settings.onEvent({ type: 'frame-rejected', connection: this.info, reason: 'oversize', size });
     const { text, charset } = decodeFrame(head, this.settings.fallbackCharset);
-    const lineEnd = text.search(LINE_BREAK);
-    const parsed = parseHl7(lineEnd === -1 ? text : text.slice(0, lineEnd));
-    if (!parsed.ok) {
-      this.destroy('oversize');
-      return;
-    }
-    const error: Hl7Error = {
-      segment: 'MSH',
-      sequence: 1,
-      code: HL7_ERROR.applicationInternal,
-      message: `message of ${size} bytes exceeds the limit of ${this.settings.maxFrameBytes} bytes`,
-    };
-    this.write(this.acks(parsed, text, 'rejected', [error]), charset);
-  }
-
-  private acks(
-    parsed: Hl7ParseResult,
-    text: string,
-    outcome: IntakeOutcome,
-    errors: readonly Hl7Error[],
-  ): string[] {
-    const msh = parsed.ok ? parsed.message.segments[0] : undefined;
-    const mode = msh ? ackModeFor(textComponent(msh, 15), textComponent(msh, 16)) : ackModeFor('', '');
-    const original = parsed.ok ? parsed.message : text;
-    const now = this.settings.clock();
-    return acknowledgementCodes(mode, outcome).map((code) => buildAck(original, code, errors, { now }));
+    const header = parseHl7Header(text);
+    if (!header.ok) return this.destroy('oversize');
+    const error = oversizeError(size, this.settings.maxFrameBytes);
+    this.write(serverAcks(header, text, 'rejected', [error], this.settings.clock()), charset);
   }
 
   private write(replies: string | readonly string[], charset: Charset): void {

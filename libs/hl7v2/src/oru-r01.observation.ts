@@ -8,6 +8,7 @@
 import type * as fhir4 from 'fhir/r4';
 import { codeableConcept } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
+import { FROM_REPORT, type ObservationStatus } from './oru-r01.status';
 import { componentsOf, repetitionCount, textComponent } from './hl7-fields';
 import { parseHl7DateTime } from './hl7-datetime';
 import type { LabReportStatus } from './lab-report-draft';
@@ -16,58 +17,11 @@ import { interpretations, referenceRange } from './oru-r01.interpretation';
 import { annotations, noteTexts } from './oru-r01.notes';
 import { observationValue, unitOf, VALUE_TYPES } from './oru-r01.value';
 
-export type ObservationStatus = fhir4.Observation['status'];
-
-/** HL7 table 0085 → Observation.status. */
-const OBX_STATUS: Readonly<Record<string, ObservationStatus>> = {
-  C: 'corrected',
-  D: 'entered-in-error',
-  F: 'final',
-  I: 'registered',
-  N: 'cancelled',
-  O: 'registered',
-  P: 'preliminary',
-  R: 'preliminary',
-  S: 'preliminary',
-  U: 'final',
-  W: 'entered-in-error',
-  X: 'cancelled',
-};
-
-const FROM_REPORT: Readonly<Record<LabReportStatus, ObservationStatus>> = {
-  registered: 'registered',
-  preliminary: 'preliminary',
-  final: 'final',
-  amended: 'amended',
-  corrected: 'final',
-  cancelled: 'cancelled',
-  'entered-in-error': 'entered-in-error',
-};
-
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
 /** A fresh object each time: a caller that edits one resource must not edit the others. */
 function laboratory(): fhir4.CodeableConcept {
   return { coding: [{ system: CATEGORY_SYSTEM, code: 'laboratory', display: 'Laboratory' }] };
-}
-
-/** OBX-11 as an Observation status; undefined when empty (an error is pushed when unknown). */
-export function observationStatusOf(
-  group: ObservationGroup,
-  errors: Hl7Error[],
-): ObservationStatus | undefined {
-  const sent = textComponent(group.obx.segment, 11, 1).toUpperCase();
-  if (!sent) return undefined;
-  const status = OBX_STATUS[sent];
-  if (!status) {
-    const at = { segment: 'OBX', sequence: group.obx.sequence, field: 11 };
-    errors.push({
-      ...at,
-      code: HL7_ERROR.tableValueNotFound,
-      message: `OBX-11 (result status) ${sent.slice(0, 4)} is not in table 0085`,
-    });
-  }
-  return status;
 }
 
 export interface ObservationEnv {

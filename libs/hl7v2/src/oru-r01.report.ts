@@ -14,25 +14,13 @@ import { codeableConcept } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, textComponent } from './hl7-fields';
 import { parseHl7DateTime } from './hl7-datetime';
-import type { LabReportDraft, LabReportStatus } from './lab-report-draft';
+import type { LabReportDraft } from './lab-report-draft';
 import type { OrderGroup } from './oru-r01.groups';
 import { noteTexts } from './oru-r01.notes';
-import { mapObservation, observationStatusOf, type ObservationStatus } from './oru-r01.observation';
+import { mapObservation, type ObservationEnv } from './oru-r01.observation';
+import { derivedStatus, OBR_STATUS, observationStatusOf } from './oru-r01.status';
 import { mapSpecimens } from './oru-r01.specimen';
 import { nameBasedUuid } from './resource-id';
-
-/** HL7 table 0123 → DiagnosticReport.status (A, R "some results" → preliminary). */
-const OBR_STATUS: Readonly<Record<string, LabReportStatus>> = {
-  O: 'registered',
-  I: 'registered',
-  S: 'registered',
-  A: 'preliminary',
-  P: 'preliminary',
-  R: 'preliminary',
-  C: 'corrected',
-  F: 'final',
-  X: 'cancelled',
-};
 
 const V2_0074 = 'http://terminology.hl7.org/CodeSystem/v2-0074';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
@@ -43,18 +31,6 @@ export interface ReportEnv {
   readonly receivedAt: string;
   readonly defaultUtcOffset: string;
   readonly errors: Hl7Error[];
-}
-
-/** Report status when OBR-25 is empty, from the observations' OBX-11. */
-function derivedStatus(statuses: readonly (ObservationStatus | undefined)[]): LabReportStatus | undefined {
-  const known = statuses.filter((s): s is ObservationStatus => s !== undefined);
-  if (known.length === 0) return undefined;
-  if (known.includes('corrected')) return 'corrected';
-  if (known.every((s) => s === 'registered')) return 'registered';
-  if (known.some((s) => s === 'registered' || s === 'preliminary')) return 'preliminary';
-  if (known.every((s) => s === 'cancelled')) return 'cancelled';
-  if (known.every((s) => s === 'entered-in-error')) return 'entered-in-error';
-  return 'final';
 }
 
 function identifierType(code: 'FILL' | 'PLAC'): fhir4.CodeableConcept {
@@ -139,20 +115,22 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
     ...(effective ? { collected: effective } : {}),
   });
   const specimenRefs = specimens.map((s) => `Specimen/${s.id}`);
+  const obsEnv: ObservationEnv = {
+    institution: env.institution,
+    defaultUtcOffset: env.defaultUtcOffset,
+    errors,
+    reportStatus: status,
+    performer,
+    specimens: specimenRefs,
+    issued,
+    ...(effective ? { effective } : {}),
+  };
   const seen = new Map<string, number>();
   const observations = order.observations.map((group, i) => {
     const key = `${textComponent(group.obx.segment, 3, 1)}|${textComponent(group.obx.segment, 4, 1)}`;
     const n = (seen.get(key) ?? 0) + 1;
     seen.set(key, n);
     const id = nameBasedUuid(`${base}|Observation|${key}${n > 1 ? `|${n}` : ''}`);
-    const obsEnv = {
-      ...env,
-      reportStatus: status,
-      performer,
-      specimens: specimenRefs,
-      issued,
-      ...(effective ? { effective } : {}),
-    };
     return mapObservation(group, id, explicit[i], obsEnv);
   });
 

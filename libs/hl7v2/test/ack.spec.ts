@@ -40,7 +40,15 @@ describe('buildAck', () => {
 
   it('fills ERR-1 (ELD) too for originals before v2.5, and escapes delimiters in messages', () => {
     const errors: Hl7Error[] = [
-      { segment: 'PID', sequence: 1, field: 3, repetition: 2, component: 1, code: 102, message: 'bad | value ^ here & there' },
+      {
+        segment: 'PID',
+        sequence: 1,
+        field: 3,
+        repetition: 2,
+        component: 1,
+        code: 102,
+        message: 'bad | value ^ here & there',
+      },
       { segment: 'OBR', sequence: 2, field: 25, code: 103, message: 'status Q' },
     ];
     const ack = buildAck(fixture('cn-lis-cbc-v231.hl7'), 'AE', errors, { now: NOW });
@@ -48,13 +56,23 @@ describe('buildAck', () => {
     expect(lines[2]).toBe(
       'ERR|PID^1^3^102&Data type error&HL70357|PID^1^3^2^1|102^Data type error^HL70357|E||||bad \\F\\ value \\S\\ here \\T\\ there',
     );
-    expect(lines[3]).toBe('ERR|OBR^2^25^103&Table value not found&HL70357|OBR^2^25|103^Table value not found^HL70357|E||||status Q');
+    expect(lines[3]).toBe(
+      'ERR|OBR^2^25^103&Table value not found&HL70357|OBR^2^25|103^Table value not found^HL70357|E||||status Q',
+    );
     const reparsed = parseHl7(ack);
     expect(reparsed.ok && reparsed.message.getAllSegments('ERR')).toHaveLength(2);
   });
 
   it('answers text that is not HL7 with an AR carrying defaults and no control id', () => {
-    const errors: Hl7Error[] = [{ segment: 'MSH', sequence: 1, field: 1, code: 100, message: 'the message does not start with an MSH segment' }];
+    const errors: Hl7Error[] = [
+      {
+        segment: 'MSH',
+        sequence: 1,
+        field: 1,
+        code: 100,
+        message: 'the message does not start with an MSH segment',
+      },
+    ];
     const ack = buildAck('\u0000\u00ffgarbage|^~', 'AR', errors, { now: NOW, controlId: 'X1' });
     expect(ack.split('\r').slice(0, 2)).toEqual([
       'MSH|^~\\&|||||20240315103100+0800||ACK|X1|P|2.5.1',
@@ -65,7 +83,9 @@ describe('buildAck', () => {
   it('uses the original separators and can be read back by @medplum/core', () => {
     const original = 'MSH#$*\\@#LIS#H1#HUB#Y#20240101000000##ORU$R01$ORU_R01#C$1#P#2.4\rPID#1##7$$$H1$MR';
     const ack = buildAck(original, 'CA', [], { now: NOW });
-    expect(ack.split('\r')[0]).toBe('MSH#$*\\@#HUB#Y#LIS#H1#20240315103100+0800##ACK$R01$ACK#CAC\\S\\1#P#2.4');
+    expect(ack.split('\r')[0]).toBe(
+      'MSH#$*\\@#HUB#Y#LIS#H1#20240315103100+0800##ACK$R01$ACK#CAC\\S\\1#P#2.4',
+    );
     const parsed = Hl7Message.parse(ack.trimEnd());
     expect(parsed.getSegment('MSA')?.getField(2)?.toString()).toBe('C$1');
     expect(parsed.getSegment('MSA')?.getField(1)?.toString()).toBe('CA');
@@ -81,7 +101,8 @@ describe('buildAck', () => {
 
 describe('acknowledgement modes', () => {
   const outcomes: IntakeOutcome[] = ['accepted', 'content-error', 'rejected', 'internal-error'];
-  const plan = (msh15: string, msh16: string) => outcomes.map((o) => acknowledgementCodes(ackModeFor(msh15, msh16), o).join('+') || '-');
+  const plan = (msh15: string, msh16: string) =>
+    outcomes.map((o) => acknowledgementCodes(ackModeFor(msh15, msh16), o).join('+') || '-');
 
   it('original mode (MSH-15 and MSH-16 empty): one ACK after the append', () => {
     expect(ackModeFor('', '')).toEqual({ mode: 'original' });
@@ -100,9 +121,12 @@ describe('acknowledgement modes', () => {
     ['AL', '', ['CA', 'CE', 'CR', 'CE']],
     ['', 'AL', ['CA+AA', 'CE+AE', 'CR+AR', 'CE+AR']],
     ['XX', 'NE', ['CA', 'CE', 'CR', 'CE']],
-  ])('enhanced MSH-15=%s MSH-16=%s → accepted, content error, rejected, internal error: %j', (msh15, msh16, expected) => {
-    expect(plan(msh15, msh16)).toEqual(expected);
-  });
+  ])(
+    'enhanced MSH-15=%s MSH-16=%s → accepted, content error, rejected, internal error: %j',
+    (msh15, msh16, expected) => {
+      expect(plan(msh15, msh16)).toEqual(expected);
+    },
+  );
 
   it('outcomeOf reads the error codes', () => {
     expect(outcomeOf([])).toBe('accepted');

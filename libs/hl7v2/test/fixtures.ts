@@ -32,7 +32,12 @@ export function observationByCode(draft: LabReportDraft, code: string) {
 }
 
 /** Replaces one segment line (the nth with that id, 1-based) of a message. */
-export function withSegment(text: string, id: string, n: number, replace: (line: string) => string | null): string {
+export function withSegment(
+  text: string,
+  id: string,
+  n: number,
+  replace: (line: string) => string | null,
+): string {
   let seen = 0;
   return text
     .split('\r')

@@ -1,5 +1,14 @@
+import { Hl7Context } from '@medplum/core';
 import iconv from 'iconv-lite';
-import { decodeFrame, declaredCharset, encodeText, escapeHl7, parseHl7, parseHl7DateTime, unescapeHl7 } from '../src';
+import {
+  decodeFrame,
+  declaredCharset,
+  encodeText,
+  escapeHl7,
+  parseHl7,
+  parseHl7DateTime,
+  unescapeHl7,
+} from '../src';
 import { textComponent } from '../src/hl7-fields';
 
 describe('parseHl7', () => {
@@ -28,7 +37,7 @@ describe('parseHl7', () => {
 });
 
 describe('escape sequences', () => {
-  const ctx = (parseHl7('MSH|^~\\&|') as { ok: true; message: { context: never } }).message.context;
+  const ctx = new Hl7Context();
 
   it('unescapes delimiters, line breaks, hexadecimal data; drops highlighting', () => {
     expect(unescapeHl7('a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f', ctx)).toBe('a|b^c&d~e\\f');
@@ -53,7 +62,12 @@ describe('parseHl7DateTime', () => {
     ['20240315', '2024-03-15', '2024-03-15', undefined],
     ['2024031510', '2024-03-15', '2024-03-15T10:00:00+08:00', undefined],
     ['202403151030', '2024-03-15', '2024-03-15T10:30:00+08:00', '2024-03-15T10:30:00+08:00'],
-    ['20240315103005.123+0000', '2024-03-15', '2024-03-15T10:30:05.123+00:00', '2024-03-15T10:30:05.123+00:00'],
+    [
+      '20240315103005.123+0000',
+      '2024-03-15',
+      '2024-03-15T10:30:05.123+00:00',
+      '2024-03-15T10:30:05.123+00:00',
+    ],
     ['20240315103005-0500', '2024-03-15', '2024-03-15T10:30:05-05:00', '2024-03-15T10:30:05-05:00'],
     ['2024-03-15 10:30', '2024-03-15', '2024-03-15T10:30:00+08:00', '2024-03-15T10:30:00+08:00'],
     ['20240229', '2024-02-29', '2024-02-29', undefined],
@@ -61,14 +75,22 @@ describe('parseHl7DateTime', () => {
     expect(parseHl7DateTime(text)).toEqual({ date, dateTime, ...(instant ? { instant } : {}) });
   });
 
-  it.each(['20230229', '20241301', '20240132', '202403152460', '2024031510306', 'yesterday', '0000', '20240315+0800', '20240315103000+2500'])(
-    '%s is not a timestamp',
-    (text) => expect(parseHl7DateTime(text)).toBeUndefined(),
-  );
+  it.each([
+    '20230229',
+    '20241301',
+    '20240132',
+    '202403152460',
+    '2024031510306',
+    'yesterday',
+    '0000',
+    '20240315+0800',
+    '20240315103000+2500',
+  ])('%s is not a timestamp', (text) => expect(parseHl7DateTime(text)).toBeUndefined());
 });
 
 describe('charsets', () => {
-  const gbMessage = 'MSH|^~\\&|LIS|医院|HUB|Y|20240101||ORU^R01|1|P|2.4||||||GB 18030-2000\rOBX|1|ST|K^钾||偏高';
+  const gbMessage =
+    'MSH|^~\\&|LIS|医院|HUB|Y|20240101||ORU^R01|1|P|2.4||||||GB 18030-2000\rOBX|1|ST|K^钾||偏高';
 
   it('reads MSH-18 from the raw bytes and decodes GB18030 frames', () => {
     const bytes = iconv.encode(gbMessage, 'gb18030');

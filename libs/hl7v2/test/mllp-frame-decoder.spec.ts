@@ -8,7 +8,9 @@ function feed(decoder: MllpFrameDecoder, ...chunks: (string | Buffer)[]): string
   const out: string[] = [];
   for (const c of chunks) {
     for (const e of decoder.push(typeof c === 'string' ? Buffer.from(c, 'latin1') : c)) {
-      out.push(e.kind === 'frame' ? e.payload.toString('latin1') : `oversize:${e.size}:${e.head.toString('latin1')}`);
+      out.push(
+        e.kind === 'frame' ? e.payload.toString('latin1') : `oversize:${e.size}:${e.head.toString('latin1')}`,
+      );
     }
   }
   return out;

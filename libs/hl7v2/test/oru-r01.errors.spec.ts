@@ -13,7 +13,12 @@ function errorsOf(text: string): Hl7Error[] {
 
 /** The error's location and code, as ERR-2 / ERR-3 would carry them. */
 function where(e: Hl7Error): string {
-  return [e.segment, e.sequence, e.field, e.repetition, e.component].map((v) => v ?? '').join('^').replace(/\^+$/, '') + ` ${e.code}`;
+  return (
+    [e.segment, e.sequence, e.field, e.repetition, e.component]
+      .map((v) => v ?? '')
+      .join('^')
+      .replace(/\^+$/, '') + ` ${e.code}`
+  );
 }
 
 describe('ORU^R01 lab mapping: errors name the segment, field and component at fault', () => {
@@ -30,7 +35,9 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
   });
 
   it('missing PID-3 → 101 at PID^1^3', () => {
-    expect(errorsOf(withSegment(CBC, 'PID', 1, (l) => setField(l, 3, ''))).map(where)).toEqual(['PID^1^3 101']);
+    expect(errorsOf(withSegment(CBC, 'PID', 1, (l) => setField(l, 3, ''))).map(where)).toEqual([
+      'PID^1^3 101',
+    ]);
   });
 
   it('PID-3 with only account and visit numbers → 101 at PID^1^3^^1', () => {
@@ -39,30 +46,49 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
   });
 
   it('a resident ID number typed NNCHN that fails the check → 102 at its repetition, number not repeated', () => {
-    const text = withSegment(CBC, 'PID', 1, (l) => setField(l, 3, '0012345678^^^BJSYYY^MR~110105194912310021^^^^NNCHN'));
+    const text = withSegment(CBC, 'PID', 1, (l) =>
+      setField(l, 3, '0012345678^^^BJSYYY^MR~110105194912310021^^^^NNCHN'),
+    );
     const errors = errorsOf(text);
     expect(errors.map(where)).toEqual(['PID^1^3^2^1 102']);
     expect(errors[0]!.message).not.toContain('110105194912310021');
   });
 
   it('an unknown OBX-2 value type → 102 at OBX^n^2; a value without OBX-2 → 101', () => {
-    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, 'XYZ'))).map(where)).toEqual(['OBX^2^2 102']);
-    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, ''))).map(where)).toEqual(['OBX^2^2 101']);
+    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, 'XYZ'))).map(where)).toEqual([
+      'OBX^2^2 102',
+    ]);
+    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, ''))).map(where)).toEqual([
+      'OBX^2^2 101',
+    ]);
   });
 
   it('SN parts that are not numbers or comparators → 102 at the component', () => {
-    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '>^abc'))).map(where)).toEqual(['OBX^1^5^^2 102']);
-    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '<<^5'))).map(where)).toEqual(['OBX^1^5^^1 102']);
+    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '>^abc'))).map(where)).toEqual([
+      'OBX^1^5^^2 102',
+    ]);
+    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '<<^5'))).map(where)).toEqual([
+      'OBX^1^5^^1 102',
+    ]);
   });
 
   it('missing codes → 101 at OBR^n^4 and OBX^n^3', () => {
-    const text = withSegment(withSegment(SN, 'OBR', 1, (l) => setField(l, 4, '')), 'OBX', 4, (l) => setField(l, 3, ''));
+    const text = withSegment(
+      withSegment(SN, 'OBR', 1, (l) => setField(l, 4, '')),
+      'OBX',
+      4,
+      (l) => setField(l, 3, ''),
+    );
     expect(errorsOf(text).map(where)).toEqual(['OBR^1^4 101', 'OBX^4^3 101']);
   });
 
   it('status values outside tables 0123 / 0085 → 103; no status anywhere → 101 at OBR^n^25', () => {
-    expect(errorsOf(withSegment(SN, 'OBR', 1, (l) => setField(l, 25, 'Q'))).map(where)).toEqual(['OBR^1^25 103']);
-    expect(errorsOf(withSegment(SN, 'OBX', 6, (l) => setField(l, 11, 'Q'))).map(where)).toEqual(['OBX^6^11 103']);
+    expect(errorsOf(withSegment(SN, 'OBR', 1, (l) => setField(l, 25, 'Q'))).map(where)).toEqual([
+      'OBR^1^25 103',
+    ]);
+    expect(errorsOf(withSegment(SN, 'OBX', 6, (l) => setField(l, 11, 'Q'))).map(where)).toEqual([
+      'OBX^6^11 103',
+    ]);
     let text = withSegment(SN, 'OBR', 1, (l) => setField(l, 25, ''));
     for (let n = 1; n <= 6; n++) text = withSegment(text, 'OBX', n, (l) => setField(l, 11, ''));
     expect(errorsOf(text).map(where)).toEqual(['OBR^1^25 101']);
@@ -72,7 +98,13 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
     let text = withSegment(SN, 'OBR', 1, (l) => setField(setField(l, 7, '20241399'), 22, 'yesterday'));
     text = withSegment(text, 'OBX', 1, (l) => setField(l, 14, '2024'.padEnd(12, 'x')));
     text = withSegment(text, 'PID', 1, (l) => setField(setField(l, 7, '19490231'), 8, 'Z'));
-    expect(errorsOf(text).map(where)).toEqual(['PID^1^7 102', 'PID^1^8 103', 'OBR^1^7 102', 'OBR^1^22 102', 'OBX^1^14 102']);
+    expect(errorsOf(text).map(where)).toEqual([
+      'PID^1^7 102',
+      'PID^1^8 103',
+      'OBR^1^7 102',
+      'OBR^1^22 102',
+      'OBX^1^14 102',
+    ]);
   });
 
   it('structure: OBX before OBR, no PID, a second patient, no OBR, a repeated accession', () => {
@@ -102,8 +134,18 @@ describe('classifyMessage', () => {
     `MSH|^~\\&|LIS|H1|HUB|Y|20240101000000||${type}|${control}|${processing}|${version}\rPID|1||1^^^H1^MR`;
 
   it('reads type, version, control id and processing id', () => {
-    expect(classifyMessage(SN)).toEqual({ ok: true, type: 'ORU^R01', version: '2.5.1', controlId: 'SN-0001', processingId: 'P' });
-    expect(classifyMessage(msh('ADT^A01^ADT_A01', '2.4'))).toMatchObject({ ok: true, type: 'ADT^A01', version: '2.4' });
+    expect(classifyMessage(SN)).toEqual({
+      ok: true,
+      type: 'ORU^R01',
+      version: '2.5.1',
+      controlId: 'SN-0001',
+      processingId: 'P',
+    });
+    expect(classifyMessage(msh('ADT^A01^ADT_A01', '2.4'))).toMatchObject({
+      ok: true,
+      type: 'ADT^A01',
+      version: '2.4',
+    });
   });
 
   it.each([

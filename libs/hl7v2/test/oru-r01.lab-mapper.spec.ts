@@ -12,7 +12,8 @@ describe('ORU^R01 lab mapping: fixtures', () => {
       const observationIds = draft.observations.map((o) => `Observation/${o.id}`);
       expect(draft.report.result?.map((r) => r.reference) ?? []).toEqual(observationIds);
       const specimenIds = new Set(draft.specimens.map((s) => `Specimen/${s.id}`));
-      for (const o of draft.observations) if (o.specimen) expect(specimenIds.has(o.specimen.reference!)).toBe(true);
+      for (const o of draft.observations)
+        if (o.specimen) expect(specimenIds.has(o.specimen.reference!)).toBe(true);
       expect(draft.report.subject).toBeUndefined();
       expect(draft.observations.every((o) => o.subject === undefined)).toBe(true);
       expect(JSON.stringify(draft)).not.toContain(RESIDENT_ID);
@@ -34,7 +35,10 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(cbc!.observations).toHaveLength(15);
     const report = cbc!.report;
     expect(report.status).toBe('final');
-    expect(report.identifier?.[0]).toMatchObject({ system: 'urn:yilian:institution:bjsyyy:accession', value: 'LIS2024031500123' });
+    expect(report.identifier?.[0]).toMatchObject({
+      system: 'urn:yilian:institution:bjsyyy:accession',
+      value: 'LIS2024031500123',
+    });
     expect(report.category?.[0]?.coding?.[0]).toMatchObject({ code: 'LAB' });
     expect(report.category?.[1]?.coding?.[0]?.code).toBe('HM');
     expect(report.code.coding).toEqual([
@@ -47,15 +51,21 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     const wbc = observationByCode(cbc!, 'WBC');
     expect(wbc.valueQuantity).toEqual({ value: 11.2, unit: '10*9/L' });
     expect(wbc.effectiveDateTime).toBe('2024-03-15T09:00:00+08:00');
-    expect(wbc.referenceRange).toEqual([{ low: { value: 3.5, unit: '10*9/L' }, high: { value: 9.5, unit: '10*9/L' }, text: '3.5-9.5' }]);
-    expect(wbc.interpretation).toEqual([{ coding: [{ system: INTERPRETATION, code: 'H', display: 'High' }] }]);
+    expect(wbc.referenceRange).toEqual([
+      { low: { value: 3.5, unit: '10*9/L' }, high: { value: 9.5, unit: '10*9/L' }, text: '3.5-9.5' },
+    ]);
+    expect(wbc.interpretation).toEqual([
+      { coding: [{ system: INTERPRETATION, code: 'H', display: 'High' }] },
+    ]);
     const plt = observationByCode(cbc!, 'PLT');
     expect(plt.interpretation?.[0]?.coding?.[0]?.code).toBe('L');
     expect(plt.effectiveDateTime).toBe('2024-03-15T08:00:00+08:00');
     expect(observationByCode(cbc!, 'RDW-CV').interpretation).toBeUndefined();
     expect(cbc!.specimens).toHaveLength(1);
     expect(cbc!.specimens[0]).toMatchObject({
-      type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0070', code: 'BLD', display: '全血' }] },
+      type: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0070', code: 'BLD', display: '全血' }],
+      },
       receivedTime: '2024-03-15T08:15:00+08:00',
       collection: { collectedDateTime: '2024-03-15T08:00:00+08:00' },
     });
@@ -83,7 +93,9 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(draft.report.conclusion).toBe('空腹采血');
     expect(draft.specimens).toHaveLength(1);
     const specimen = draft.specimens[0]!;
-    expect(specimen.identifier).toEqual([{ system: 'urn:yilian:institution:bjsyyy:specimen', value: 'SP-778801' }]);
+    expect(specimen.identifier).toEqual([
+      { system: 'urn:yilian:institution:bjsyyy:specimen', value: 'SP-778801' },
+    ]);
     expect(specimen.type?.coding?.map((c) => c.code)).toEqual(['SER', '119364003']);
     expect(specimen.collection?.collectedDateTime).toBe('2024-05-20T07:05:00+08:00');
     expect(specimen.receivedTime).toBe('2024-05-20T07:30:00+08:00');
@@ -100,7 +112,10 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     ]);
     expect(reports[0]!.report.conclusion).toBe('血常规报告：白细胞正常');
     expect(reports[1]!.report.conclusion).toBeUndefined();
-    expect(observationByCode(reports[1]!, 'CRP').note).toEqual([{ text: '提示炎症' }, { text: '请结合临床' }]);
+    expect(observationByCode(reports[1]!, 'CRP').note).toEqual([
+      { text: '提示炎症' },
+      { text: '请结合临床' },
+    ]);
     const protein = observationByCode(reports[2]!, 'PRO');
     expect(protein.status).toBe('preliminary');
     expect(protein.valueCodeableConcept).toEqual({
@@ -115,12 +130,31 @@ describe('ORU^R01 lab mapping: fixtures', () => {
   it('maps SN values to quantities with comparator, ranges, ratios and strings', () => {
     const { reports } = mapped('cn-lis-sn-values-v251.hl7');
     const draft = reports[0]!;
-    expect(observationByCode(draft, 'HBSAB').valueQuantity).toEqual({ value: 1000, comparator: '>', unit: 'mIU/mL' });
-    expect(observationByCode(draft, 'HBSAB').code.coding?.[1]).toMatchObject({ system: LOINC, code: '16935-9' });
-    expect(observationByCode(draft, 'PCT').valueQuantity).toEqual({ value: 0.05, comparator: '<', unit: 'ng/mL' });
-    expect(observationByCode(draft, 'PCT').referenceRange).toEqual([{ high: { value: 0.5, unit: 'ng/mL' }, text: '<0.5' }]);
-    expect(observationByCode(draft, 'ASO').valueRatio).toEqual({ numerator: { value: 1 }, denominator: { value: 128 } });
-    expect(observationByCode(draft, 'WBCU').valueRange).toEqual({ low: { value: 5, unit: '/HP' }, high: { value: 10, unit: '/HP' } });
+    expect(observationByCode(draft, 'HBSAB').valueQuantity).toEqual({
+      value: 1000,
+      comparator: '>',
+      unit: 'mIU/mL',
+    });
+    expect(observationByCode(draft, 'HBSAB').code.coding?.[1]).toMatchObject({
+      system: LOINC,
+      code: '16935-9',
+    });
+    expect(observationByCode(draft, 'PCT').valueQuantity).toEqual({
+      value: 0.05,
+      comparator: '<',
+      unit: 'ng/mL',
+    });
+    expect(observationByCode(draft, 'PCT').referenceRange).toEqual([
+      { high: { value: 0.5, unit: 'ng/mL' }, text: '<0.5' },
+    ]);
+    expect(observationByCode(draft, 'ASO').valueRatio).toEqual({
+      numerator: { value: 1 },
+      denominator: { value: 128 },
+    });
+    expect(observationByCode(draft, 'WBCU').valueRange).toEqual({
+      low: { value: 5, unit: '/HP' },
+      high: { value: 10, unit: '/HP' },
+    });
     expect(observationByCode(draft, 'UPRO').valueString).toBe('2+');
     expect(observationByCode(draft, 'UPRO').referenceRange).toEqual([{ text: '阴性' }]);
     expect(observationByCode(draft, 'TROPI').valueQuantity).toEqual({ value: 0.02, unit: 'ng/mL' });
@@ -138,12 +172,19 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     });
     const draft = reports[0]!;
     const alt = observationByCode(draft, 'ALT');
-    expect(alt.interpretation).toEqual([{ coding: [{ system: INTERPRETATION, code: 'H', display: 'High' }], text: '↑' }]);
-    expect(alt.referenceRange).toEqual([{ low: { value: 9, unit: 'U/L' }, high: { value: 50, unit: 'U/L' }, text: '9～50' }]);
+    expect(alt.interpretation).toEqual([
+      { coding: [{ system: INTERPRETATION, code: 'H', display: 'High' }], text: '↑' },
+    ]);
+    expect(alt.referenceRange).toEqual([
+      { low: { value: 9, unit: 'U/L' }, high: { value: 50, unit: 'U/L' }, text: '9～50' },
+    ]);
     expect(observationByCode(draft, 'ALB').interpretation?.[0]?.coding?.[0]?.code).toBe('L');
     expect(observationByCode(draft, 'TBIL').valueQuantity).toEqual({ value: 15.3, unit: 'μmol/L' });
     expect(observationByCode(draft, 'GGT').note).toEqual([{ text: '标本轻度溶血，AST结果仅供参考' }]);
-    expect(draft.report.identifier?.[1]).toMatchObject({ system: 'urn:yilian:institution:bjsyyy:placer', value: 'ZY88120' });
+    expect(draft.report.identifier?.[1]).toMatchObject({
+      system: 'urn:yilian:institution:bjsyyy:placer',
+      value: 'ZY88120',
+    });
   });
 
   it('maps text, formatted text with escapes, coded organisms and OBX-4 sub-ids (v2.4 microbiology)', () => {
@@ -154,14 +195,23 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     });
     expect(observationByCode(draft, 'ORG').note).toEqual([{ text: 'further value: 金黄色葡萄球菌' }]);
     expect(observationByCode(draft, 'GRAM').valueString).toBe('革兰阴性杆菌\n未见真菌');
-    expect(observationByCode(draft, 'COMM').valueString).toBe('检出多重耐药菌\n请按接触隔离处理|通知感染科^2级');
+    expect(observationByCode(draft, 'COMM').valueString).toBe(
+      '检出多重耐药菌\n请按接触隔离处理|通知感染科^2级',
+    );
     expect(observationByCode(draft, 'MIC').valueString).toBe('<=1 & S');
-    expect(observationByCode(draft, 'MIC').interpretation?.[0]?.coding?.[0]).toMatchObject({ code: 'S', display: 'Susceptible' });
+    expect(observationByCode(draft, 'MIC').interpretation?.[0]?.coding?.[0]).toMatchObject({
+      code: 'S',
+      display: 'Susceptible',
+    });
   });
 
   it('maps statuses: corrected (C), cancelled (X), preliminary derived from OBX-11 when OBR-25 is empty', () => {
     const corrected = mapped('cn-lis-corrected-v251.hl7').reports[0]!;
-    expect([corrected.status, corrected.report.status, corrected.observations[0]!.status]).toEqual(['corrected', 'corrected', 'corrected']);
+    expect([corrected.status, corrected.report.status, corrected.observations[0]!.status]).toEqual([
+      'corrected',
+      'corrected',
+      'corrected',
+    ]);
     expect(corrected.observations[0]!.note).toEqual([{ text: '更正：原报告结果录入错误' }]);
     const cancelled = mapped('cn-lis-cancelled-v251.hl7').reports[0]!;
     expect([cancelled.status, cancelled.observations[0]!.status]).toEqual(['cancelled', 'cancelled']);
@@ -184,11 +234,23 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(patient.residentId).toBeUndefined();
     expect(patient.name).toBe('Jane Doe');
     const draft = reports[0]!;
-    expect(draft.report.code.coding?.[0]).toEqual({ system: LOINC, code: '24323-8', display: 'Comprehensive metabolic 2000 panel - Serum or Plasma' });
+    expect(draft.report.code.coding?.[0]).toEqual({
+      system: LOINC,
+      code: '24323-8',
+      display: 'Comprehensive metabolic 2000 panel - Serum or Plasma',
+    });
     expect(draft.report.effectiveDateTime).toBe('2024-08-12T08:15:00-05:00');
-    expect(observationByCode(draft, '2160-0').valueQuantity).toEqual({ value: 1.42, unit: 'mg/dL', system: UCUM, code: 'mg/dL' });
+    expect(observationByCode(draft, '2160-0').valueQuantity).toEqual({
+      value: 1.42,
+      unit: 'mg/dL',
+      system: UCUM,
+      code: 'mg/dL',
+    });
     expect(observationByCode(draft, '2345-7').effectiveDateTime).toBe('2024-08-12T12:00:00-05:00');
-    expect(observationByCode(draft, '882-1').valueCodeableConcept?.coding?.[0]).toMatchObject({ system: 'http://snomed.info/sct', code: '278149003' });
+    expect(observationByCode(draft, '882-1').valueCodeableConcept?.coding?.[0]).toMatchObject({
+      system: 'http://snomed.info/sct',
+      code: '278149003',
+    });
     expect(draft.specimens[0]?.identifier?.[0]?.value).toBe('SPEC9911');
   });
 
@@ -197,7 +259,9 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(observationByCode(draft, 'LMP').valueDateTime).toBe('2024-09-01');
     expect(observationByCode(draft, 'COLL').valueDateTime).toBe('2024-10-10T08:15:00+08:00');
     expect(observationByCode(draft, 'CTIME').valueTime).toBe('08:40:00');
-    expect(observationByCode(draft, 'HCG').referenceRange).toEqual([{ high: { value: 5, unit: 'mIU/mL' }, text: '<5' }]);
+    expect(observationByCode(draft, 'HCG').referenceRange).toEqual([
+      { high: { value: 5, unit: 'mIU/mL' }, text: '<5' },
+    ]);
   });
 
   it('converts a 15-digit resident ID typed SFZ, reads 男 and Chinese interpretation words (v2.3.1 urinalysis)', () => {
@@ -210,7 +274,10 @@ describe('ORU^R01 lab mapping: fixtures', () => {
       { coding: [{ system: INTERPRETATION, code: 'POS', display: 'Positive' }], text: '阳性' },
     ]);
     expect(observationByCode(draft, 'BLD').valueString).toBe('+-');
-    expect(observationByCode(draft, 'PH').referenceRange?.[0]).toMatchObject({ low: { value: 4.5 }, high: { value: 8 } });
+    expect(observationByCode(draft, 'PH').referenceRange?.[0]).toMatchObject({
+      low: { value: 4.5 },
+      high: { value: 8 },
+    });
   });
 
   it('takes the accession from ORC-3 when OBR-3 is empty and the specimen from OBR-15 (v2.4)', () => {
@@ -221,7 +288,9 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(draft.specimens[0]).toMatchObject({
       type: { coding: [{ code: 'BLD', display: '全血' }] },
       receivedTime: '2024-12-01T08:30:00+08:00',
-      collection: { bodySite: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0163', code: 'LA' }] } },
+      collection: {
+        bodySite: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0163', code: 'LA' }] },
+      },
     });
   });
 
@@ -233,7 +302,9 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(observationByCode(draft, 'TC').specimen?.reference).toBe(`Specimen/${serum!.id}`);
     expect(observationByCode(draft, 'TG').specimen?.reference).toBe(`Specimen/${serum!.id}`);
     expect(observationByCode(draft, 'HDL').specimen?.reference).toBe(`Specimen/${plasma!.id}`);
-    expect(observationByCode(draft, 'HDL').referenceRange).toEqual([{ low: { value: 1, unit: 'mmol/L' }, text: '>1.0' }]);
+    expect(observationByCode(draft, 'HDL').referenceRange).toEqual([
+      { low: { value: 1, unit: 'mmol/L' }, text: '>1.0' },
+    ]);
   });
 
   it('gives the same ids to the same message mapped twice, and keeps them across a correction', () => {
@@ -251,6 +322,9 @@ describe('ORU^R01 lab mapping: fixtures', () => {
     expect(correction.status).toBe('corrected');
     expect(correction.report.id).toBe(first.report.id);
     expect(correction.observations.map((o) => o.id)).toEqual(first.observations.map((o) => o.id));
-    expect(observationByCode(correction, 'WBC')).toMatchObject({ status: 'corrected', valueQuantity: { value: 10.8 } });
+    expect(observationByCode(correction, 'WBC')).toMatchObject({
+      status: 'corrected',
+      valueQuantity: { value: 10.8 },
+    });
   });
 });
