@@ -3,3 +3,4 @@ export * from './alliance-registered.v1';
 export * from './institution-joined-alliance.v1';
 export * from './institution-left-alliance.v1';
 export * from './alliance-event';
+export * from './outpatient-volume-reported.v1';
