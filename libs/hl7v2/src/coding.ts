@@ -55,6 +55,15 @@ export function codingSystemUri(hl7System: string, institution: string): string 
   return localCodeSystem(institution, hl7System);
 }
 
+const WHITESPACE = /\s/;
+const WHITESPACE_RUNS = /\s+/g;
+
+/** A FHIR `code` has no line breaks, tabs or double spaces: runs of white space become one
+ * space (a sender's code otherwise kept as sent). */
+export function asCode(text: string): string {
+  return WHITESPACE.test(text) ? text.replace(WHITESPACE_RUNS, ' ').trim() : text;
+}
+
 function coding(
   code: string,
   display: string,
@@ -62,7 +71,7 @@ function coding(
   version: string,
   institution: string,
 ): fhir4.Coding {
-  const c: fhir4.Coding = { system: codingSystemUri(system, institution), code };
+  const c: fhir4.Coding = { system: codingSystemUri(system, institution), code: asCode(code) };
   if (version) c.version = version;
   if (display) c.display = display;
   return c;

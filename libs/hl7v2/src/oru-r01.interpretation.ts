@@ -17,8 +17,8 @@ import type { Unit } from './oru-r01.value';
 
 export const INTERPRETATION_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation';
 
-const RANGE = /^([+-]?\d+(?:\.\d+)?)\s*(?:-|~|～|—|–|－|至|to)\s*([+-]?\d+(?:\.\d+)?)$/i;
-const BOUND = /^(<=|>=|≤|≥|<|>|＜|＞|≦|≧)\s*([+-]?\d+(?:\.\d+)?)$/;
+const RANGE = /^([+-]?\d{1,15}(?:\.\d{1,15})?)\s*(?:-|~|～|—|–|－|至|to)\s*([+-]?\d{1,15}(?:\.\d{1,15})?)$/i;
+const BOUND = /^(<=|>=|≤|≥|<|>|＜|＞|≦|≧)\s*([+-]?\d{1,15}(?:\.\d{1,15})?)$/;
 const UPPER_BOUNDS: ReadonlySet<string> = new Set(['<', '<=', '≤', '＜', '≦']);
 
 function simpleQuantity(value: number, unit: Unit): fhir4.Quantity {

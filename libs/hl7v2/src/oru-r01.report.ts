@@ -10,7 +10,7 @@
  * (`Observation/{id}`, `Specimen/{id}`), resolvable on the hub's FHIR API.
  */
 import type * as fhir4 from 'fhir/r4';
-import { codeableConcept } from './coding';
+import { asCode, codeableConcept } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, textComponent } from './hl7-fields';
 import { parseHl7DateTime } from './hl7-datetime';
@@ -152,7 +152,7 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
   const category: fhir4.CodeableConcept[] = [
     { coding: [{ system: V2_0074, code: 'LAB', display: 'Laboratory' }] },
   ];
-  const section = textComponent(obr.segment, 24, 1).toUpperCase();
+  const section = asCode(textComponent(obr.segment, 24, 1).toUpperCase());
   if (section && section !== 'LAB') category.push({ coding: [{ system: V2_0074, code: section }] });
   const report: fhir4.DiagnosticReport = {
     resourceType: 'DiagnosticReport',

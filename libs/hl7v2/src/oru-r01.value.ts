@@ -9,7 +9,7 @@
  */
 import type { Hl7Segment } from '@medplum/core';
 import type * as fhir4 from 'fhir/r4';
-import { codeableConcept, UCUM } from './coding';
+import { asCode, codeableConcept, UCUM } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, repetitionCount, repetitionText, textComponent } from './hl7-fields';
 import { parseHl7DateTime } from './hl7-datetime';
@@ -32,8 +32,9 @@ export interface Unit {
   readonly code?: string;
 }
 
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)$/;
-const COMPARATOR_NUMBER = /^(<=|>=|<|>|=)?\s*([+-]?(?:\d+\.?\d*|\.\d+))$/;
+/** HL7 NM, at most 15 digits either side of the point: always a finite JS number. */
+const NUMBER = /^[+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15})$/;
+const COMPARATOR_NUMBER = /^(<=|>=|<|>|=)?\s*([+-]?(?:\d{1,15}(?:\.\d{0,15})?|\.\d{1,15}))$/;
 const TIME = /^([01]\d|2[0-3])([0-5]\d)?([0-5]\d)?(?:\.\d{1,4})?(?:[+-]\d{4})?$/;
 const COMPARATORS: ReadonlySet<string> = new Set(['<', '<=', '>=', '>']);
 const TEXT_TYPES: ReadonlySet<string> = new Set(['ST', 'TX', 'FT']);
@@ -53,7 +54,7 @@ export function unitOf(obx: Hl7Segment): Unit {
   const [code = '', text = '', system = ''] = componentsOf(obx, 6, 1);
   const unit = text || code;
   if (!unit) return {};
-  if (system.toUpperCase() === 'UCUM' && code) return { unit, system: UCUM, code };
+  if (system.toUpperCase() === 'UCUM' && code) return { unit, system: UCUM, code: asCode(code) };
   return { unit };
 }
 
@@ -85,7 +86,7 @@ function dataTypeError(ctx: ValueContext, message: string, component?: number): 
 
 function numeric(ctx: ValueContext, text: string): ObservationValue | undefined {
   const m = COMPARATOR_NUMBER.exec(text);
-  if (!m) return dataTypeError(ctx, `OBX-5 is not a number (NM)`);
+  if (!m) return dataTypeError(ctx, 'OBX-5 is not a number (NM, up to 15 digits each side of the point)');
   return { valueQuantity: quantity(Number(m[2]), unitOf(ctx.obx.segment), m[1]) };
 }
 

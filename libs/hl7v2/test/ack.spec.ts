@@ -32,8 +32,8 @@ describe('buildAck', () => {
     const ack = buildAck(text, 'AE', errors, { now: NOW, controlId: 'ACK-1' });
     expect(ack.split('\r')).toEqual([
       'MSH|^~\\&|YILIAN|HUB|LIS|WHXHYY|20240315103100+0800||ACK^R01^ACK|ACK-1|P|2.5',
-      'MSA|AE|WH0610-3321|OBX-5 is not a number (NM)',
-      'ERR||OBX^3^5|102^Data type error^HL70357|E||||OBX-5 is not a number (NM)',
+      'MSA|AE|WH0610-3321|OBX-5 is not a number (NM, up to 15 digits each side of the point)',
+      'ERR||OBX^3^5|102^Data type error^HL70357|E||||OBX-5 is not a number (NM, up to 15 digits each side of the point)',
       '',
     ]);
   });

@@ -106,7 +106,7 @@ describe('MllpServer over real TCP', () => {
       ['AA', 'PIPE-4'],
       ['AA', 'PIPE-5'],
     ]);
-    expect(acks[2]).toContain('|OBX^2^5|102^Data type error^HL70357|E||||OBX-5 is not a number (NM)');
+    expect(acks[2]).toContain('|OBX^2^5|102^Data type error^HL70357|E||||OBX-5 is not a number (NM');
     expect(maxActive).toBe(1);
     await client.close();
   });

@@ -32,6 +32,8 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
   it('an NM value that is not a number → 102 at OBX^n^5, n counting OBX across OBR groups', () => {
     const text = withSegment(MULTI, 'OBX', 3, (l) => setField(l, 5, 'abc'));
     expect(errorsOf(text).map(where)).toEqual(['OBX^3^5 102']);
+    const huge = withSegment(MULTI, 'OBX', 1, (l) => setField(l, 5, '9'.repeat(400)));
+    expect(errorsOf(huge).map(where)).toEqual(['OBX^1^5 102']);
   });
 
   it('missing PID-3 → 101 at PID^1^3', () => {

@@ -12,7 +12,7 @@ const MESSAGES = fixtureNames().map(fixture);
 const NOW = new Date('2024-03-15T02:31:00Z');
 const SEGMENT_ID = /^[A-Z][A-Z0-9]{2}$/;
 
-const hl7ish = fc.string({
+const hl7Text = fc.string({
   unit: fc.constantFrom(
     '|',
     '^',
@@ -42,10 +42,34 @@ const hl7ish = fc.string({
   ),
   maxLength: 40,
 });
+/** Delimiter-rich text, or a number far too long for a double. */
+const hl7ish = fc.oneof(
+  hl7Text,
+  hl7Text,
+  fc.integer({ min: 300, max: 400 }).map((n) => '9'.repeat(n)),
+);
 
 type Mutation = (segments: string[]) => string[];
 
+/** Replaces a field of the nth segment with that id: where the mapping reads most. */
+const fieldOf = (id: string, field: number) =>
+  fc.tuple(fc.nat(), hl7ish).map(([n, value]) => (s: string[]) => {
+    const lines = s.map((line, i) => [line, i] as const).filter(([line]) => line.startsWith(`${id}|`));
+    const target = lines.length > 0 ? lines[n % lines.length]![1] : -1;
+    return s.map((line, i) => {
+      if (i !== target) return line;
+      const fields = line.split('|');
+      while (fields.length <= field) fields.push('');
+      fields[field] = value;
+      return fields.join('|');
+    });
+  });
+
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fieldOf('OBX', 5),
+  fieldOf('OBX', 7),
+  fieldOf('OBR', 7),
+  fieldOf('PID', 3),
   fc.nat().map((i) => (s: string[]) => s.filter((_, j) => j !== i % s.length)),
   fc.nat().map((i) => (s: string[]) => [...s.slice(0, (i % s.length) + 1), ...s.slice(i % s.length)]),
   fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => (s: string[]) => {
