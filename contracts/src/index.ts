@@ -5,3 +5,4 @@ export * from './fhir';
 export * from './results/lab-report-recorded.v1';
 export * from './referrals';
 export * from './alliance';
+export * from './patients';
