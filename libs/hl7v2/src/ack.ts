@@ -6,7 +6,7 @@
  * and code, since those receivers only know ERR-1. Never throws, whatever the original.
  */
 import { Hl7Context, type Hl7Message, type Hl7Segment } from '@medplum/core';
-import type { AckCode } from './ack-mode';
+import { acknowledgementCodes, ackModeFor, type AckCode, type IntakeOutcome } from './ack-mode';
 import { hl7ErrorText, type Hl7Error } from './hl7-error';
 import { escapeHl7 } from './hl7-escape';
 import { fieldOf, repetitionText, textComponent } from './hl7-fields';
@@ -134,4 +134,21 @@ export function buildAck(
   const old = OLD_VERSIONS.has(msh ? textComponent(msh, 12, 1) : '');
   for (const error of errors) lines.push(errSegment(error, ctx, old));
   return lines.join('\r') + '\r';
+}
+
+/**
+ * Every ACK an outcome calls for, in the mode the original asks for (MSH-15 / MSH-16), in
+ * sending order: what intake returns to the MLLP server once the append is durable (or the
+ * message refused). Possibly none (MSH-15 and MSH-16 both NE).
+ */
+export function buildAcks(
+  original: Hl7Message | string,
+  outcome: IntakeOutcome,
+  errors: readonly Hl7Error[],
+  opts: Omit<AckOptions, 'controlId'>,
+): string[] {
+  const message = originalMessage(original);
+  const msh = message?.segments[0]?.name === 'MSH' ? message.segments[0] : undefined;
+  const mode = ackModeFor(msh ? textComponent(msh, 15) : '', msh ? textComponent(msh, 16) : '');
+  return acknowledgementCodes(mode, outcome).map((code) => buildAck(message ?? original, code, errors, opts));
 }

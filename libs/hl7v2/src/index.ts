@@ -17,7 +17,7 @@ export {
   type MessageClass,
   type MessageClassification,
 } from './message-type';
-export { buildAck, formatHl7Timestamp, type AckOptions } from './ack';
+export { buildAck, buildAcks, formatHl7Timestamp, type AckOptions } from './ack';
 export {
   ackModeFor,
   acknowledgementCodes,

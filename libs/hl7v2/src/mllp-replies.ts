@@ -3,10 +3,9 @@
  * frames over the size limit, handler failures. It reads the MSH line only — enough for the
  * ACK and its mode — so a frame is never parsed twice.
  */
-import { acknowledgementCodes, ackModeFor, type IntakeOutcome } from './ack-mode';
-import { buildAck } from './ack';
+import type { IntakeOutcome } from './ack-mode';
+import { buildAcks } from './ack';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
-import { textComponent } from './hl7-fields';
 import type { Hl7ParseResult } from './hl7-parse';
 import { CR, FS, VT } from './mllp-frame-decoder';
 
@@ -43,8 +42,5 @@ export function serverAcks(
   errors: readonly Hl7Error[],
   now: Date,
 ): string[] {
-  const msh = header.ok ? header.message.segments[0] : undefined;
-  const mode = msh ? ackModeFor(textComponent(msh, 15), textComponent(msh, 16)) : ackModeFor('', '');
-  const original = header.ok ? header.message : text;
-  return acknowledgementCodes(mode, outcome).map((code) => buildAck(original, code, errors, { now }));
+  return buildAcks(header.ok ? header.message : text, outcome, errors, { now });
 }

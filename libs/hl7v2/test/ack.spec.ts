@@ -3,6 +3,7 @@ import {
   acknowledgementCodes,
   ackModeFor,
   buildAck,
+  buildAcks,
   formatHl7Timestamp,
   mapOruR01Lab,
   outcomeOf,
@@ -127,6 +128,17 @@ describe('acknowledgement modes', () => {
       expect(plan(msh15, msh16)).toEqual(expected);
     },
   );
+
+  it('buildAcks reads the mode from the original and builds each ACK in order', () => {
+    const enhanced = fixture('cn-lis-two-specimens-v251.hl7'); // MSH-15 AL, MSH-16 AL
+    const acks = buildAcks(enhanced, 'accepted', [], { now: NOW });
+    expect(acks.map((a) => a.split('\r')[1])).toEqual(['MSA|CA|XA0105-77|', 'MSA|AA|XA0105-77|']);
+    expect(acks.map((a) => a.split('|')[9])).toEqual(['CAXA0105-77', 'AAXA0105-77']);
+    const original = buildAcks(fixture('cn-lis-cbc-v231.hl7'), 'content-error', [], { now: NOW });
+    expect(original.map((a) => a.split('\r')[1])).toEqual(['MSA|AE|LIS20240315000123|']);
+    const silent = withSegment(enhanced, 'MSH', 1, (l) => setField(setField(l, 15, 'NE'), 16, 'NE'));
+    expect(buildAcks(silent, 'accepted', [], { now: NOW })).toEqual([]);
+  });
 
   it('outcomeOf reads the error codes', () => {
     expect(outcomeOf([])).toBe('accepted');

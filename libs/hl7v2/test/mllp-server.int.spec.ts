@@ -2,32 +2,24 @@ import iconv from 'iconv-lite';
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import {
-  acknowledgementCodes,
-  ackModeFor,
   buildAck,
+  buildAcks,
   mapOruR01Lab,
   MllpClient,
   MllpServer,
   outcomeOf,
-  parseHl7,
   type MllpServerEvent,
 } from '../src';
-import { textComponent } from '../src/hl7-fields';
 import { CTX, fixture, setField, withSegment } from './fixtures';
 
 const VT = 0x0b;
 const NOW = new Date('2024-03-15T02:31:00Z');
 
-/** What intake does with a lab message: map, then answer per the acknowledgement mode. */
+/** What intake does with a lab message: map, (append,) then answer per the acknowledgement mode. */
 async function labIntake(text: string): Promise<string[]> {
   const result = mapOruR01Lab(text, CTX);
   const errors = result.ok ? [] : result.errors;
-  const parsed = parseHl7(text);
-  const msh = parsed.ok ? parsed.message.segments[0] : undefined;
-  const mode = msh ? ackModeFor(textComponent(msh, 15), textComponent(msh, 16)) : ackModeFor('', '');
-  return acknowledgementCodes(mode, outcomeOf(errors)).map((code) =>
-    buildAck(text, code, errors, { now: NOW }),
-  );
+  return buildAcks(text, outcomeOf(errors), errors, { now: NOW });
 }
 
 function msa(ack: string): [string, string] {
@@ -54,6 +46,14 @@ function rawSocket(port: number): Promise<{ socket: Socket; closed: Promise<numb
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
 
 describe('MllpServer over real TCP', () => {
   let server: MllpServer;
@@ -148,8 +148,8 @@ describe('MllpServer over real TCP', () => {
     clearInterval(trickle);
     const lifetime = await stuck.closed;
     expect(lifetime).toBeGreaterThanOrEqual(350);
-    expect(lifetime).toBeLessThan(1_500);
-    expect(answered.length).toBeGreaterThan(3);
+    expect(lifetime).toBeLessThan(3_000);
+    expect(answered.length).toBeGreaterThanOrEqual(2);
     expect(answered.every((c) => c === 'AA')).toBe(true);
     expect(msa(await client.send(message('STILL-HERE')))).toEqual(['AA', 'STILL-HERE']);
     await client.close();
@@ -177,14 +177,15 @@ describe('MllpServer over real TCP', () => {
   });
 
   it('survives a client that disconnects mid-frame', async () => {
-    const before = server.connectionCount;
     const raw = await rawSocket(port);
+    const clientPort = raw.socket.localPort;
     raw.socket.write(Buffer.concat([Buffer.from([VT]), Buffer.from(message('HALF').slice(0, 200))]));
     await sleep(20);
     raw.socket.destroy();
     await raw.closed;
-    await sleep(20);
-    expect(server.connectionCount).toBe(before);
+    await waitFor(() =>
+      events.some((e) => e.type === 'connection-closed' && e.connection.remotePort === clientPort),
+    );
     const client = await MllpClient.connect(port);
     expect(msa(await client.send(message('AFTER-HALF')))).toEqual(['AA', 'AFTER-HALF']);
     await client.close();
