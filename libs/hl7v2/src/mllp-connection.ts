@@ -53,7 +53,8 @@ export class MllpServerConnection {
   }
 
   destroy(reason: CloseReason): void {
-    this.closeReason = reason;
+    // the first reason is the one to report (a reset that follows a close is not news)
+    if (this.closeReason === 'client') this.closeReason = reason;
     this.clearFrameTimer();
     this.socket.destroy();
   }
