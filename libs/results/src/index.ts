@@ -5,3 +5,4 @@ export * from './lab-report.normalize';
 export * from './lab-report.projection';
 export * from './lab-report.state';
 export * from './sql-executor';
+export * from './imaging';

@@ -1,0 +1,29 @@
+import type { EventSource, fhir4, PerformerBasis } from '@yilian/contracts';
+
+interface ImagingCommandBase {
+  /** Institution where the study was done: the stream is `imaging-{performer}-{accession}`. */
+  readonly performer: string;
+  readonly accession: string;
+  readonly patientKey: string;
+  readonly source: EventSource;
+  /** Deterministic id of the fact at its source (institution, message id / identifier, content). */
+  readonly eventId: string;
+  readonly correlationId: string;
+  readonly now: string;
+}
+
+/** Record one version of a study (normalised: hub ids, subject, accession identifier). */
+export interface RecordImagingStudy extends ImagingCommandBase {
+  readonly type: 'RecordImagingStudy';
+  readonly study: fhir4.ImagingStudy;
+}
+
+/** Record one version of the report on a study. The reporter is the authenticated sender. */
+export interface RecordImagingReport extends ImagingCommandBase {
+  readonly type: 'RecordImagingReport';
+  readonly report: fhir4.DiagnosticReport;
+  readonly reporter: string;
+  readonly performerBasis: PerformerBasis;
+}
+
+export type ImagingCommand = RecordImagingStudy | RecordImagingReport;

@@ -1,0 +1,131 @@
+import {
+  IMAGING_REPORT_RECORDED,
+  IMAGING_STUDY_RECORDED,
+  type ImagingReportRecordedV1,
+  type ImagingStudyRecordedV1,
+  type RecordedEvent,
+} from '@yilian/contracts';
+import { codeTokens, LAB_REPORT_READ_MODEL_DDL } from '../lab-report.projection';
+import type { SqlExecutor } from '../sql-executor';
+
+/**
+ * Imaging studies per patient, every version kept (_history). Imaging reports are
+ * DiagnosticReports: they go to the same read model as lab reports (`rm_lab_reports`,
+ * `rm_lab_report_versions`), so `GET /fhir/DiagnosticReport?patient=…` answers both from one
+ * indexed query; their category (RAD) and `imagingStudy` tell them apart.
+ */
+export const IMAGING_READ_MODEL_DDL = /* sql */ `
+${LAB_REPORT_READ_MODEL_DDL}
+CREATE TABLE IF NOT EXISTS rm_imaging_studies (
+  id            text PRIMARY KEY,
+  stream        text NOT NULL UNIQUE,
+  patient_key   text NOT NULL,
+  performer     text NOT NULL,
+  status        text NOT NULL,
+  study_uid     text,
+  modalities    text[] NOT NULL,
+  started       timestamptz,
+  version       int NOT NULL,
+  resource      jsonb NOT NULL,
+  last_updated  timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_imaging_studies_patient ON rm_imaging_studies (patient_key, started DESC, id);
+CREATE INDEX IF NOT EXISTS rm_imaging_studies_uid ON rm_imaging_studies (study_uid);
+
+CREATE TABLE IF NOT EXISTS rm_imaging_study_versions (
+  id           text NOT NULL,
+  version      int NOT NULL,
+  event_id     uuid NOT NULL,
+  resource     jsonb NOT NULL,
+  recorded_at  timestamptz NOT NULL,
+  PRIMARY KEY (id, version)
+);
+`;
+
+function toTimestamp(value: string | undefined): string | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/** The version this event makes: one more than what the table holds for the resource. The
+ * runner applies a stream's events once and in order, so a rebuild counts the same. */
+async function nextVersion(sql: SqlExecutor, table: string, id: string): Promise<number> {
+  const { rows } = await sql.query<{ v: number | null }>(
+    `SELECT max(version) AS v FROM ${table} WHERE id = $1`,
+    [id],
+  );
+  return (rows[0]?.v ?? 0) + 1;
+}
+
+async function applyStudy(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
+  const data = event.data as ImagingStudyRecordedV1;
+  const id = data.study.id!;
+  const version = await nextVersion(sql, 'rm_imaging_study_versions', id);
+  const study = { ...data.study, meta: { versionId: String(version), lastUpdated: event.recordedAt } };
+  await sql.query(
+    `INSERT INTO rm_imaging_studies (id, stream, patient_key, performer, status, study_uid, modalities, started, version, resource, last_updated)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (id) DO UPDATE SET patient_key = $3, status = $5, study_uid = $6, modalities = $7,
+       started = $8, version = $9, resource = $10, last_updated = $11`,
+    [
+      id,
+      event.stream,
+      event.metadata.patientKey ?? '',
+      data.performer,
+      study.status,
+      data.studyInstanceUid ?? null,
+      data.modalities,
+      toTimestamp(study.started),
+      version,
+      study,
+      event.recordedAt,
+    ],
+  );
+  await sql.query(
+    `INSERT INTO rm_imaging_study_versions (id, version, event_id, resource, recorded_at)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [id, version, event.id, study, event.recordedAt],
+  );
+}
+
+async function applyReport(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
+  const data = event.data as ImagingReportRecordedV1;
+  const id = data.report.id!;
+  const version = await nextVersion(sql, 'rm_lab_report_versions', id);
+  const report = { ...data.report, meta: { versionId: String(version), lastUpdated: event.recordedAt } };
+  await sql.query(
+    `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET patient_key = $3, status = $5, code_tokens = $6, issued = $7,
+       version = $8, resource = $9, last_updated = $10`,
+    [
+      id,
+      event.stream,
+      event.metadata.patientKey ?? '',
+      data.performer,
+      report.status,
+      codeTokens(report.code),
+      toTimestamp(report.issued ?? report.effectiveDateTime),
+      version,
+      report,
+      event.recordedAt,
+    ],
+  );
+  await sql.query(
+    `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
+     VALUES ($1, $2, $3, $4, '[]', $5) ON CONFLICT DO NOTHING`,
+    [id, version, event.id, report, event.recordedAt],
+  );
+}
+
+export const imagingProjection = {
+  name: 'imaging',
+  ddl: IMAGING_READ_MODEL_DDL,
+  canHandle: (event: RecordedEvent) =>
+    event.type === IMAGING_STUDY_RECORDED || event.type === IMAGING_REPORT_RECORDED,
+  async apply(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
+    if (event.type === IMAGING_STUDY_RECORDED) await applyStudy(sql, event);
+    else await applyReport(sql, event);
+  },
+};

@@ -1,0 +1,7 @@
+export * from './imaging.commands';
+export * from './imaging.decider';
+export * from './imaging.handler';
+export * from './imaging.normalize';
+export * from './imaging.projection';
+export * from './imaging.state';
+export * from './imaging-study.summary';
