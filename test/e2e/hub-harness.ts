@@ -9,6 +9,7 @@ import { type RunningHub, startHub } from '../../apps/hub/src/hub';
 export const KEYS = {
   H001: 'key-h001-0123456789abcdef',
   C002: 'key-c002-0123456789abcdef',
+  X003: 'key-x003-0123456789abcdef',
   platform: 'key-platform-0123456789abcdef',
 } as const;
 export const PATIENT_KEY_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
@@ -24,6 +25,7 @@ export async function startTestHub(
     institutions: new InstitutionDirectory([
       { code: 'H001', name: '第一人民医院', apiKeySha256: hashApiKey(KEYS.H001), mllpPort: 1 },
       { code: 'C002', name: '社区卫生服务中心', apiKeySha256: hashApiKey(KEYS.C002), mllpPort: 2 },
+      { code: 'X003', name: '外区第三医院', apiKeySha256: hashApiKey(KEYS.X003), mllpPort: 3 },
     ]),
     patientKeyer: new PatientKeyer(PATIENT_KEY_SECRET),
     platformClients: `regional-platform:${hashApiKey(KEYS.platform)}`,

@@ -8,6 +8,7 @@ import { IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intak
 import type { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
+import { ReferralExpiryScheduler, type ReferralExpiryOptions } from '@yilian/referrals';
 import { configureHttp, type Logger } from '@yilian/runtime';
 
 export interface HubOptions {
@@ -21,6 +22,8 @@ export interface HubOptions {
   readonly poolSize?: number;
   /** MLLP listener settings (tests: ephemeral ports, short idle timeout). */
   readonly mllp?: Omit<MllpOptions, 'host'>;
+  /** Referral expiry: the scheduler's clock and interval (tests move the clock forward). */
+  readonly referralExpiry?: ReferralExpiryOptions;
 }
 
 export interface RunningHub {
@@ -69,12 +72,20 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   await app.listen(o.httpPort, o.host);
   const address = app.getHttpServer().address() as { port: number };
   const mllp = app.get(MllpIntakeService);
+  const onExpiryError = (referralId: string, e: unknown) =>
+    o.logger.warn({ referralId, err: (e as Error).message }, 'referral expiry failed');
+  const expiry = new ReferralExpiryScheduler(store, readPool, {
+    onError: onExpiryError,
+    ...o.referralExpiry,
+  });
+  expiry.start();
   return {
     httpUrl: `http://${o.host}:${address.port}`,
     mllpPorts: mllp.ports,
     store,
     projector,
     stop: async () => {
+      await expiry.stop();
       await app.close();
       await projector.stop();
       await Promise.all([store.close(), readPool.end()]);

@@ -1,9 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AllianceIntakeModule } from './alliance/alliance-intake.module';
 import { FhirIntakeController } from './fhir/fhir-intake.controller';
 import { Hl7MessageHandler } from './hl7/hl7-message.handler';
 import { MllpIntakeService } from './hl7/mllp-intake.service';
 import { IntakeCoreModule, type IntakeOptions } from './intake-core.module';
 import { LabResultsIntake } from './results/lab-results.intake';
+import { ReferralsIntakeModule } from './referrals/referrals-intake.module';
 
 export type { IntakeOptions } from './intake-core.module';
 
@@ -14,7 +16,7 @@ export class IntakeModule {
   static register(options: IntakeOptions): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [IntakeCoreModule.register(options)],
+      imports: [IntakeCoreModule.register(options), ReferralsIntakeModule, AllianceIntakeModule],
       controllers: [FhirIntakeController],
       providers: [LabResultsIntake, Hl7MessageHandler, MllpIntakeService],
       exports: [MllpIntakeService, LabResultsIntake],

@@ -4,6 +4,7 @@ import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
 import { ResultsReadRepository } from './fhir/results-read.repository';
 import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.module';
+import { ReferralsReadModule } from './referrals/referrals-read.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
 
@@ -14,7 +15,7 @@ export class PlatformApiModule {
   static register(options: PlatformApiOptions): DynamicModule {
     return {
       module: PlatformApiModule,
-      imports: [PlatformCoreModule.register(options)],
+      imports: [PlatformCoreModule.register(options), ReferralsReadModule],
       controllers: [MetadataController, PatientSearchController, ResultsFhirController],
       providers: [ResultsReadRepository],
     };

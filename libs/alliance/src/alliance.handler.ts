@@ -32,6 +32,8 @@ export interface Handled<S> {
   readonly state: S;
   /** The events this command appended; empty when it changed nothing (a resend). */
   readonly recorded: readonly RecordedEvent[];
+  /** How many events the stream holds after the command. */
+  readonly length: number;
 }
 
 const ATTEMPTS = 3;
@@ -93,13 +95,14 @@ export async function decideAndAppend<S, E extends { readonly type: string; read
     const history = await store.readStream(stream);
     const state = command.stateFrom(history);
     const events = command.decide(state);
-    if (events.length === 0) return { state, recorded: [] };
+    if (events.length === 0) return { state, recorded: [], length: history.length };
     const expected = history.length === 0 ? 'no_stream' : BigInt(history.length - 1);
     const patientKey = command.patientKeyOf?.(state, events);
     const batch = events.map((e, i) => newEvent(stream, history.length + i, e, source, now, patientKey));
     try {
       const result = await store.append(stream, batch, expected);
-      return { state: events.reduce((s, e) => command.evolve(s, e), state), recorded: result.events };
+      const after = events.reduce((s, e) => command.evolve(s, e), state);
+      return { state: after, recorded: result.events, length: Number(result.nextExpectedRevision) + 1 };
     } catch (error) {
       if (!isRevisionConflict(error) || attempt >= ATTEMPTS) throw error;
     }

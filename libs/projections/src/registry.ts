@@ -1,5 +1,13 @@
 import { labReportProjection } from '@yilian/results';
+import { allianceMembersProjection, outpatientVolumeProjection } from '@yilian/alliance';
+import { referralBoardProjection, referralFhirProjection } from '@yilian/referrals';
 import type { Projection } from './projection';
 
 /** Every read model the hub maintains. A rebuild replays the log through all of them. */
-export const ALL_PROJECTIONS: readonly Projection[] = [labReportProjection];
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  labReportProjection,
+  referralBoardProjection,
+  referralFhirProjection,
+  allianceMembersProjection,
+  outpatientVolumeProjection,
+];

@@ -27,3 +27,4 @@ export * from './fhir/referral-bundle';
 export * from './hl7/ref-i12.mapper';
 export * from './hl7/rri-i12';
 export * from './expiry/referral-expiry';
+export * from './referral-direction';

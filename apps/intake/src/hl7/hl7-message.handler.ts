@@ -16,6 +16,7 @@ import { InvalidResidentIdError } from '@yilian/patients';
 import { LabReportRejection } from '@yilian/results';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
+import { RefI12Intake } from '../referrals/ref-i12.intake';
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
@@ -27,6 +28,7 @@ export class Hl7MessageHandler {
     private readonly labResults: LabResultsIntake,
     @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly referrals: RefI12Intake,
   ) {}
 
   async handle(text: string, localPort: number, now = new Date()): Promise<string[]> {
@@ -52,6 +54,7 @@ export class Hl7MessageHandler {
     }
     const kind = classifyMessage(message);
     if (!kind.ok) return answer('rejected', kind.errors);
+    if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
     if (kind.type !== 'ORU^R01') {
       return answer('rejected', [
         {

@@ -1,0 +1,154 @@
+import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { AccessAuditService } from '../audit/access-audit.service';
+import { historyBundle, searchsetBundle } from '../fhir/bundle';
+import { PlatformAuth } from '../platform-auth';
+import { ReferralFhirReadRepository } from './referral-fhir-read.repository';
+import { parseReferralSearch, type ReferralResourceType } from './referral-fhir.search';
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** FHIR R4 read side of referrals, reached as /fhir/ServiceRequest and /fhir/Task (see
+ * ReferralFhirReadRouting): search, read, `_history` and `vread`. Every read is audited with
+ * the patient keys it returned. */
+@Controller('referral-fhir')
+@UseFilters(FhirExceptionFilter)
+export class ReferralFhirReadController {
+  constructor(
+    private readonly repo: ReferralFhirReadRepository,
+    private readonly audit: AccessAuditService,
+    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
+  ) {}
+
+  @Get(':type')
+  async search(
+    @Param('type') type: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const actor = this.auth.authenticate(req);
+    const resourceType = typeOf(type);
+    const q = parseReferralSearch(resourceType, query);
+    const { total, found } = await this.repo.search(resourceType, q);
+    await this.record(
+      req,
+      actor,
+      'search',
+      resourceType,
+      found.map((f) => f.patientKey),
+      q.patientKey,
+    );
+    const base = baseUrl(req);
+    const params = query as Record<string, string>;
+    const self = `${base}/${resourceType}?${new URLSearchParams(params).toString()}`;
+    const more = q.offset + found.length < total;
+    const next = `${base}/${resourceType}?${new URLSearchParams({ ...params, _offset: String(q.offset + q.count) }).toString()}`;
+    const resources = found.map((f) => f.resource);
+    send(
+      res,
+      searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, ...(more ? { nextUrl: next } : {}) }),
+    );
+  }
+
+  @Get(':type/:id')
+  async read(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const actor = this.auth.authenticate(req);
+    const resourceType = typeOf(type);
+    const found = await this.repo.read(resourceType, checkedId(id));
+    if (!found) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
+    await this.record(req, actor, 'read', resourceType, [found.patientKey]);
+    send(res, found.resource);
+  }
+
+  @Get(':type/:id/_history')
+  async history(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const actor = this.auth.authenticate(req);
+    const resourceType = typeOf(type);
+    const found = await this.repo.read(resourceType, checkedId(id));
+    const versions = found ? await this.repo.history(resourceType, id) : [];
+    if (!found || versions.length === 0)
+      throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
+    await this.record(req, actor, 'history', resourceType, [found.patientKey]);
+    send(res, historyBundle(baseUrl(req), versions));
+  }
+
+  @Get(':type/:id/_history/:vid')
+  async vread(
+    @Param('type') type: string,
+    @Param('id') id: string,
+    @Param('vid') vid: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const actor = this.auth.authenticate(req);
+    const resourceType = typeOf(type);
+    const found = await this.repo.read(resourceType, checkedId(id));
+    const [version] =
+      found && /^\d{1,9}$/.test(vid) ? await this.repo.history(resourceType, id, Number(vid)) : [];
+    if (!found || !version)
+      throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id}/_history/${vid} is not known`);
+    await this.record(req, actor, 'read', resourceType, [found.patientKey]);
+    send(res, version);
+  }
+
+  /** One access-log entry per patient whose data the answer holds. */
+  private async record(
+    req: Request,
+    actor: string,
+    interaction: 'search' | 'read' | 'history',
+    resourceType: string,
+    patientKeys: readonly string[],
+    searched?: string,
+  ): Promise<void> {
+    const purpose = header(req, 'x-purpose-of-use');
+    const patients = [...new Set(patientKeys)];
+    if (patients.length === 0) patients.push(searched ?? '');
+    for (const patientKey of patients) {
+      const returned = patientKeys.filter((k) => k === patientKey).length;
+      await this.audit.record({
+        actor,
+        ...(purpose ? { purpose } : {}),
+        ...(patientKey ? { patientKey } : {}),
+        interaction,
+        resourceType,
+        returned,
+      });
+    }
+  }
+}
+
+function typeOf(type: string): ReferralResourceType {
+  if (type === 'ServiceRequest' || type === 'Task') return type;
+  throw FhirHttpError.of(404, 'not-supported', `resource type ${type} is not served here`);
+}
+
+function checkedId(id: string): string {
+  if (!FHIR_ID.test(id))
+    throw FhirHttpError.of(400, 'invalid', `"${id.slice(0, 70)}" is not a FHIR id`, 'id');
+  return id;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function baseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+}
+
+function send(res: Response, body: unknown): void {
+  res.status(200).type('application/fhir+json').send(JSON.stringify(body));
+}
