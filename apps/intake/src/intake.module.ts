@@ -5,6 +5,8 @@ import { Hl7MessageHandler } from './hl7/hl7-message.handler';
 import { MllpIntakeService } from './hl7/mllp-intake.service';
 import { IntakeCoreModule, type IntakeOptions } from './intake-core.module';
 import { LabResultsIntake } from './results/lab-results.intake';
+import { PatientsFhirController } from './patients/patients-fhir.controller';
+import { PatientsIntakeModule } from './patients/patients-intake.module';
 import { ReferralsIntakeModule } from './referrals/referrals-intake.module';
 
 export type { IntakeOptions } from './intake-core.module';
@@ -16,8 +18,14 @@ export class IntakeModule {
   static register(options: IntakeOptions): DynamicModule {
     return {
       module: IntakeModule,
-      imports: [IntakeCoreModule.register(options), ReferralsIntakeModule, AllianceIntakeModule],
-      controllers: [FhirIntakeController],
+      imports: [
+        IntakeCoreModule.register(options),
+        PatientsIntakeModule,
+        ReferralsIntakeModule,
+        AllianceIntakeModule,
+      ],
+      // PatientsFhirController first: FhirIntakeController's POST /fhir/:type would take /fhir/Patient.
+      controllers: [PatientsFhirController, FhirIntakeController],
       providers: [LabResultsIntake, Hl7MessageHandler, MllpIntakeService],
       exports: [MllpIntakeService, LabResultsIntake],
     };

@@ -1,3 +1,4 @@
+import { patientLinksProjection } from '@yilian/patients';
 import { labReportProjection } from '@yilian/results';
 import { allianceMembersProjection, outpatientVolumeProjection } from '@yilian/alliance';
 import { referralBoardProjection, referralFhirProjection } from '@yilian/referrals';
@@ -6,6 +7,7 @@ import type { Projection } from './projection';
 /** Every read model the hub maintains. A rebuild replays the log through all of them. */
 export const ALL_PROJECTIONS: readonly Projection[] = [
   labReportProjection,
+  patientLinksProjection,
   referralBoardProjection,
   referralFhirProjection,
   allianceMembersProjection,

@@ -16,6 +16,8 @@ import { InvalidResidentIdError } from '@yilian/patients';
 import { LabReportRejection } from '@yilian/results';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
+import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
+import { PatientAdtIntake } from '../patients/patient-adt.intake';
 import { RefI12Intake } from '../referrals/ref-i12.intake';
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
@@ -28,6 +30,7 @@ export class Hl7MessageHandler {
     private readonly labResults: LabResultsIntake,
     @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly patientAdt: PatientAdtIntake,
     private readonly referrals: RefI12Intake,
   ) {}
 
@@ -54,6 +57,10 @@ export class Hl7MessageHandler {
     }
     const kind = classifyMessage(message);
     if (!kind.ok) return answer('rejected', kind.errors);
+    if (PATIENT_ADT_TYPES.has(kind.type)) {
+      const adt = await this.patientAdt.record(message, kind.type, institution.code, kind.controlId, now);
+      return answer(adt.outcome, adt.errors);
+    }
     if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
     if (kind.type !== 'ORU^R01') {
       return answer('rejected', [

@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { deterministicEventId, type fhir4 } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
-import type { PatientKeyer } from '@yilian/patients';
+import { type DecidedIdentity, type PatientKeyer, PatientIdentityRejection } from '@yilian/patients';
 import {
   appendDecidedLabReport,
   clinicalContentHash,
+  type DecidedLabReport,
   decideRecordLabReport,
+  LabReportRejection,
   normalizeLabReport,
   type RecordOutcome,
   resolverByIds,
   type SubmissionResolver,
 } from '@yilian/results';
 import { PATIENT_KEYER } from '@yilian/runtime';
+import { PatientIdentityService } from '../patients/patient-identity.service';
 
 /** Who the report is about, as the sender identified them. Used only to derive the patient
  * key; never stored or logged in clear by the intake. */
@@ -41,13 +44,15 @@ export type LabReportRecorded = RecordOutcome & { readonly id: string };
 export class MissingPatientIdentifierError extends Error {}
 
 /** One path for every lab report, whatever protocol it came in: key the patient, normalise,
- * decide every report of the message, then append. A rule broken by any report rejects the
- * whole message before anything is appended. Resolves once every event is durable. */
+ * decide every report of the message (and the link of an MRN that came with a resident ID
+ * number), then append — the link first. A rule broken by any report or by the link rejects
+ * the whole message before anything is appended. Resolves once every event is durable. */
 @Injectable()
 export class LabResultsIntake {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PATIENT_KEYER) private readonly keyer: PatientKeyer,
+    private readonly identity: PatientIdentityService,
   ) {}
 
   patientKey(institution: string, patient: SubmittedPatient): string {
@@ -65,41 +70,82 @@ export class LabResultsIntake {
     submissions: readonly LabReportSubmission[],
     now = new Date().toISOString(),
   ): Promise<LabReportRecorded[]> {
-    const decided = await Promise.all(
-      submissions.map(async (s) => {
-        const patientKey = this.patientKey(s.institution, s.patient);
-        const normalized = normalizeLabReport({
-          performer: s.institution,
-          accession: s.accession,
-          patientKey,
-          report: s.report,
-          observations: s.observations,
-          ...(s.specimens ? { specimens: s.specimens } : {}),
-          resolve: s.resolve ?? resolverByIds([s.report, ...s.observations, ...(s.specimens ?? [])]),
-        });
-        // HL7 v2: the control id (MSH-10) names the message. FHIR: the business identifier and
-        // the content do — the same report resent is one event, a changed one a new version.
-        const eventId =
-          s.protocol === 'hl7v2'
-            ? deterministicEventId(s.institution, s.protocol, s.messageId)
-            : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
-        const decision = await decideRecordLabReport(this.store, {
-          type: 'RecordLabReport',
-          performer: s.institution,
-          accession: s.accession,
-          patientKey,
-          ...normalized,
-          source: { institution: s.institution, messageId: s.messageId, protocol: s.protocol },
-          eventId,
-          correlationId: s.correlationId ?? randomUUID(),
-          now,
-        });
-        return { decision, id: normalized.report.id! };
-      }),
-    );
+    const links = await this.decideLinks(submissions, now);
+    const decided = await Promise.all(submissions.map((s) => this.decideReport(s, now)));
+    for (const link of links) await this.identity.append(link);
     const recorded: LabReportRecorded[] = [];
     for (const d of decided)
       recorded.push({ ...(await appendDecidedLabReport(this.store, d.decision)), id: d.id });
     return recorded;
+  }
+
+  /** The links the reports' patients imply (an MRN to its resident ID number's key), once per
+   * patient. A refused link (the MRN is linked to another patient) rejects the message. */
+  private async decideLinks(submissions: readonly LabReportSubmission[], now: string) {
+    const links = new Map<string, DecidedIdentity>();
+    for (const s of submissions) {
+      const source = {
+        institution: s.institution,
+        protocol: s.protocol,
+        messageId: s.messageId,
+        correlationId: s.correlationId ?? randomUUID(),
+      };
+      try {
+        const link = await this.identity.decideReportLink(s.institution, s.patient, source, now);
+        if (link && !links.has(link.stream)) links.set(link.stream, link);
+      } catch (e) {
+        if (e instanceof PatientIdentityRejection)
+          throw new LabReportRejection('patient-mismatch', e.message);
+        throw e;
+      }
+    }
+    return [...links.values()];
+  }
+
+  /** Decides one report under the patient's key. A report first filed under the patient's
+   * other key (its MRN's, before the resident ID number came with it) stays filed there: the
+   * link makes them one patient. */
+  private async decideReport(
+    s: LabReportSubmission,
+    now: string,
+  ): Promise<{ decision: DecidedLabReport; id: string }> {
+    try {
+      return await this.decideReportFor(s, this.patientKey(s.institution, s.patient), now);
+    } catch (e) {
+      if (!(e instanceof LabReportRejection) || e.code !== 'patient-mismatch') throw e;
+      const earlier = await this.identity.earlierReportKey(s.institution, s.patient);
+      if (!earlier) throw e;
+      return this.decideReportFor(s, earlier, now);
+    }
+  }
+
+  private async decideReportFor(s: LabReportSubmission, patientKey: string, now: string) {
+    const normalized = normalizeLabReport({
+      performer: s.institution,
+      accession: s.accession,
+      patientKey,
+      report: s.report,
+      observations: s.observations,
+      ...(s.specimens ? { specimens: s.specimens } : {}),
+      resolve: s.resolve ?? resolverByIds([s.report, ...s.observations, ...(s.specimens ?? [])]),
+    });
+    // HL7 v2: the control id (MSH-10) names the message. FHIR: the business identifier and
+    // the content do — the same report resent is one event, a changed one a new version.
+    const eventId =
+      s.protocol === 'hl7v2'
+        ? deterministicEventId(s.institution, s.protocol, s.messageId)
+        : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
+    const decision = await decideRecordLabReport(this.store, {
+      type: 'RecordLabReport',
+      performer: s.institution,
+      accession: s.accession,
+      patientKey,
+      ...normalized,
+      source: { institution: s.institution, messageId: s.messageId, protocol: s.protocol },
+      eventId,
+      correlationId: s.correlationId ?? randomUUID(),
+      now,
+    });
+    return { decision, id: normalized.report.id! };
   }
 }

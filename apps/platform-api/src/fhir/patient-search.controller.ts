@@ -1,13 +1,15 @@
 import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import {
+  canonicalPatientKey,
   institutionOfMrnSystem,
   isResidentIdSystem,
   type PatientKeyer,
   parseResidentId,
 } from '@yilian/patients';
-import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER } from '@yilian/runtime';
+import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { PlatformAuth } from '../platform-auth';
 import { searchsetBundle } from './bundle';
@@ -16,13 +18,15 @@ import { searchsetBundle } from './bundle';
  * Finds the hub patient for an identifier without the identifier ever appearing in a URL:
  * `POST /fhir/Patient/_search` with a form body `identifier=<system>|<value>` (FHIR's search by
  * POST). Answers a searchset with the Patient whose id is the patient key — the key to use in
- * every other search. The identifier is not echoed back.
+ * every other search: the patient the identifier's key is linked or merged into, else the
+ * identifier's own key. The identifier is not echoed back.
  */
 @Controller('fhir')
 @UseFilters(FhirExceptionFilter)
 export class PatientSearchController {
   constructor(
     @Inject(PATIENT_KEYER) private readonly keyer: PatientKeyer,
+    @Inject(READ_MODEL_POOL) private readonly pool: Pool,
     @Inject(PlatformAuth) private readonly auth: PlatformAuth,
     private readonly audit: AccessAuditService,
   ) {}
@@ -68,6 +72,8 @@ export class PatientSearchController {
       }
       patientKey = this.keyer.forMrn(institution, value);
     }
+    // The patient the identifier belongs to now, through links and merges.
+    patientKey = await canonicalPatientKey(this.pool, patientKey);
     await this.audit.record({
       actor,
       purpose: header(req, 'x-purpose-of-use'),

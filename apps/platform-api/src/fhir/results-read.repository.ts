@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
+import { samePatientKeys } from '@yilian/patients';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 import type { SearchQuery } from './search-params';
 
@@ -19,8 +20,10 @@ export class ResultsReadRepository {
     q: SearchQuery,
   ): Promise<{ total: number; resources: fhir4.Resource[] }> {
     const { table, order } = TABLES[type];
-    const where = ['patient_key = $1'];
-    const params: unknown[] = [q.patientKey];
+    // The patient's results under every key of the same person (links and merges).
+    const patientKeys = q.patientKey ? await samePatientKeys(this.pool, q.patientKey) : [];
+    const where = ['patient_key = ANY($1::text[])'];
+    const params: unknown[] = [patientKeys];
     if (q.codes.length > 0) {
       params.push(q.codes);
       where.push(`code_tokens && $${params.length}::text[]`);

@@ -38,14 +38,20 @@ export class PatientIdentityRejection extends Error {
   constructor(
     readonly code: PatientIdentityRejectionCode,
     message: string,
+    /** The command refused, so a caller can point at the part of its message at fault. */
+    readonly command: PatientIdentityCommand,
   ) {
     super(message);
     this.name = 'PatientIdentityRejection';
   }
 }
 
-const reject = (code: PatientIdentityRejectionCode, message: string): never => {
-  throw new PatientIdentityRejection(code, message);
+const reject = (
+  command: PatientIdentityCommand,
+  code: PatientIdentityRejectionCode,
+  message: string,
+): never => {
+  throw new PatientIdentityRejection(code, message, command);
 };
 
 function pointsAt(state: PatientIdentityState | undefined, key: string): boolean {
@@ -57,16 +63,17 @@ export function linkIdentifiers(
   state: PatientIdentityState,
   target?: PatientIdentityState,
 ): PatientEvent[] {
-  if (c.memberKey === c.patientKey) reject('self-link', 'a patient cannot be linked to itself');
+  if (c.memberKey === c.patientKey) reject(c, 'self-link', 'a patient cannot be linked to itself');
   if (state.link?.patientKey === c.patientKey) return [];
   if (state.link) {
     reject(
+      c,
       'linked-elsewhere',
       'this record is already linked to another patient (for an MRN: one with a different resident ID number); separate the two first (ADT^A37 or Patient/$unmerge), then send again',
     );
   }
   if (pointsAt(target, c.memberKey))
-    reject('cycle', 'the other record is already joined to this one the other way round');
+    reject(c, 'cycle', 'the other record is already joined to this one the other way round');
   const { memberKey, patientKey, institution, reason } = c;
   return [{ type: 'PatientIdentifiersLinked', data: { memberKey, patientKey, institution, reason } }];
 }
@@ -76,14 +83,15 @@ export function mergePatients(
   state: PatientIdentityState,
   survivor?: PatientIdentityState,
 ): PatientEvent[] {
-  if (c.mergedKey === c.survivorKey) reject('self-merge', 'the prior record and the survivor are the same');
+  if (c.mergedKey === c.survivorKey)
+    reject(c, 'self-merge', 'the prior record and the survivor are the same');
   if (state.merge?.survivorKey === c.survivorKey) return [];
   if (state.merge)
-    reject('merged-elsewhere', 'the prior record is already merged into another; unmerge it first');
+    reject(c, 'merged-elsewhere', 'the prior record is already merged into another; unmerge it first');
   if (pointsAt(survivor, c.mergedKey))
-    reject('cycle', 'the survivor is itself joined to the prior record; merge the other way round');
+    reject(c, 'cycle', 'the survivor is itself joined to the prior record; merge the other way round');
   if (survivor?.merge)
-    reject('survivor-merged', 'the survivor is itself merged into another record; merge into that one');
+    reject(c, 'survivor-merged', 'the survivor is itself merged into another record; merge into that one');
   const { mergedKey, survivorKey, institution } = c;
   return [{ type: 'PatientsMerged', data: { survivorKey, mergedKey, institution } }];
 }
@@ -98,8 +106,9 @@ export function separatePatients(c: SeparatePatients, state: PatientIdentityStat
     const patientKey = state.link.patientKey;
     return [{ type: 'PatientIdentifiersUnlinked', data: { memberKey, patientKey, institution } }];
   }
-  if (state.merge) reject('merged-elsewhere', 'the record is merged into another patient than the one named');
-  return reject('not-joined', 'the two records are neither merged nor linked');
+  if (state.merge)
+    reject(c, 'merged-elsewhere', 'the record is merged into another patient than the one named');
+  return reject(c, 'not-joined', 'the two records are neither merged nor linked');
 }
 
 export function recordDemographics(c: RecordDemographics, state: PatientIdentityState): PatientEvent[] {
