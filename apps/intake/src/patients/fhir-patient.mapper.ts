@@ -7,7 +7,8 @@
  * | name, gender, birthDate              | update: demographics recorded                    |
  * | link[type=replaced-by].other         | merge: this record into `other` (the survivor)   |
  * | link[type=replaces].other            | merge: `other` into this record                  |
- * | link[type=seealso or refer].other    | see-also: a confirmed match, linked              |
+ * | link[type=seealso or refer].other    | see-also: this record (no resident ID number)    |
+ * |                                      | joins the other's patient (a confirmed match)    |
  *
  * `other` names a record by `Reference.identifier`. Own MRNs are the sender's
  * (`urn:yilian:institution:{code}:mrn`, or typed MR); a seealso may name another institution's

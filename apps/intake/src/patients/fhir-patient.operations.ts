@@ -4,6 +4,7 @@
  *
  *   source-patient-identifier  the prior (duplicate) record: an MRN of the sender   (1..*)
  *   target-patient-identifier  the surviving record: resident ID number and/or MRN  (1..*)
+ *                              (for $unmerge, another institution's MRN too)
  *
  * `$merge` merges source into target (as ADT^A40); `$unmerge` undoes what joined them — the
  * merge, else the link (as ADT^A37). R4 has neither operation; `$unmerge` is the hub's own.
@@ -28,7 +29,7 @@ export function patientOperationRequest(
     (parameters.parameter ?? [])
       .map((p, i) => ({ p, i }))
       .filter(({ p }) => p.name === name && p.valueIdentifier !== undefined);
-  const read = (name: string) => {
+  const read = (name: string, scope: 'own' | 'any') => {
     const found = named(name);
     const path = (i: number) => `Parameters.parameter[${found[i]?.i ?? 0}].valueIdentifier`;
     if (found.length === 0) {
@@ -40,12 +41,14 @@ export function patientOperationRequest(
       found.map(({ p }) => p.valueIdentifier!),
       path,
       institution,
-      'own',
+      scope,
       issues,
     );
   };
-  const prior = read(SOURCE);
-  const survivor = read(TARGET);
+  // The prior record is always the sender's; a separation may name another institution's
+  // record (the other side of a confirmed match).
+  const prior = read(SOURCE, 'own');
+  const survivor = read(TARGET, operation === 'merge' ? 'own' : 'any');
   if (issues.length > 0) return { ok: false, issues };
   const sourcePath = `Parameters.parameter[${named(SOURCE)[0]!.i}]`;
   const targetPath = `Parameters.parameter[${named(TARGET)[0]!.i}]`;

@@ -60,38 +60,33 @@ describe('IdentityKeys.commandsFor', () => {
     ).toEqual([{ type: 'SeparatePatients', key: M('H-9'), fromKeys: [R, M('H-1')], institution: 'H001' }]);
   });
 
-  it('see-also: the record without a resident ID number joins the one with it', () => {
+  it('see-also: the sender’s record without a resident ID number joins the other’s patient', () => {
     expect(
       keys.commandsFor(
-        {
-          kind: 'see-also',
-          record: { residentId: RID, mrn: mrn('H-1') },
-          other: { mrn: mrn('C-7', 'C002') },
-        },
-        'H001',
+        { kind: 'see-also', record: { mrn: mrn('C-7', 'C002') }, other: { residentId: RID } },
+        'C002',
       ),
     ).toEqual([
-      expect.objectContaining({ memberKey: M('H-1'), patientKey: R, reason: 'same-resident-id' }),
       {
         type: 'LinkIdentifiers',
         memberKey: M('C-7', 'C002'),
         patientKey: R,
-        institution: 'H001',
+        institution: 'C002',
         reason: 'patient-link',
       },
     ]);
     expect(
       keys.commandsFor(
-        { kind: 'see-also', record: { mrn: mrn('H-1') }, other: { mrn: mrn('C-7', 'C002') } },
-        'H001',
+        { kind: 'see-also', record: { mrn: mrn('C-7', 'C002') }, other: { mrn: mrn('H-1') } },
+        'C002',
       ),
-    ).toEqual([expect.objectContaining({ memberKey: M('H-1'), patientKey: M('C-7', 'C002') })]);
+    ).toEqual([expect.objectContaining({ memberKey: M('C-7', 'C002'), patientKey: M('H-1') })]);
   });
 
-  it('see-also refuses two different resident ID numbers, without naming them', () => {
+  it('see-also refuses a record that has a resident ID number, without naming it', () => {
     const attempt = () =>
       keys.commandsFor(
-        { kind: 'see-also', record: { residentId: RID }, other: { residentId: OTHER_RID } },
+        { kind: 'see-also', record: { residentId: RID, mrn: mrn('H-1') }, other: { residentId: OTHER_RID } },
         'H001',
       );
     expect(attempt).toThrow(IdentityRequestError);

@@ -8,7 +8,8 @@
  *   (`same-resident-id`) — whatever else the message asks;
  * - a merge moves the prior record's MRN key into the survivor; a separation undoes what joined
  *   the prior record's MRN key to the survivor (named by any of its identifiers);
- * - a confirmed match (`seealso`) links the record without a resident ID number to the other.
+ * - a confirmed match (`seealso`) links the sender's record, one without a resident ID number,
+ *   to the other record's patient.
  */
 import type { PatientDemographics } from '@yilian/contracts';
 import type { PatientKeyer } from '../patient-key';
@@ -118,23 +119,20 @@ export class IdentityKeys {
     }
   }
 
+  /** A confirmed match joins the sender's record (its MRN) to the other record: the patient
+   * of that record's resident ID number, or of its MRN (any institution's). */
   private seeAlso(record: RecordIdentifiers, other: RecordIdentifiers, institution: string) {
-    if (record.residentId && other.residentId && record.residentId !== other.residentId) {
+    if (record.residentId) {
       throw new IdentityRequestError(
-        'other',
-        'two different resident ID numbers are two people: merge the records instead',
+        'record',
+        'a record with a resident ID number is joined by it already; a seealso link joins a record without one',
       );
     }
-    // The side without a resident ID number joins the side that has one.
-    const [member, patient, memberSide] = record.residentId
-      ? [other, record, 'other' as const]
-      : [record, other, 'record' as const];
     return [
-      ...this.sameResidentIdLink(record, institution),
       {
         type: 'LinkIdentifiers' as const,
-        memberKey: this.mrnKey(member, memberSide),
-        patientKey: this.subjectKey(patient, memberSide === 'record' ? 'other' : 'record'),
+        memberKey: this.mrnKey(record, 'record'),
+        patientKey: this.subjectKey(other, 'other'),
         institution,
         reason: 'patient-link' as const,
       },
