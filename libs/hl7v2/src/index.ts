@@ -47,3 +47,4 @@ export type {
   MllpServerOptions,
 } from './mllp-server.types';
 export { MllpClient, type MllpClientOptions } from './mllp-client';
+export * from './imaging';

@@ -1,0 +1,102 @@
+/**
+ * MDM^T02 (an imaging report document) → DiagnosticReport. TXA-2 must be diagnostic imaging
+ * (table 0270 DI, or RAD / a modality as RIS send it); the accession is TXA-15 (filler order
+ * number), else TXA-14 (placer); status: TXA-19 CA (canceled) → cancelled, else TXA-17 (table
+ * 0271) AU / LA → final (corrected when TXA-13 names a parent document it replaces), DI DO IN IP
+ * PA → preliminary; effective TXA-4; issued TXA-22.15 (authentication time), else TXA-8, TXA-6;
+ * radiologist TXA-22, else TXA-9, TXA-5; TXA-12 (unique document number) as an identifier.
+ * The report text is in the OBX after TXA (reportContent).
+ */
+import type * as fhir4 from 'fhir/r4';
+import { LOINC } from '../coding';
+import { HL7_ERROR, type Hl7Error } from '../hl7-error';
+import { textComponent } from '../hl7-fields';
+import type { SegmentRef } from '../oru-r01.groups';
+import { isImagingSection } from './imaging-codes';
+import type { ImagingDraft } from './imaging-draft';
+import { accessionOf, personOf } from './imaging-order';
+import { category, reportContent, timeAt, type ReportDraft } from './imaging-report.map';
+import type { StudyEnv } from './imaging-study.map';
+
+const COMPLETION: Readonly<Record<string, 'final' | 'preliminary'>> = {
+  AU: 'final',
+  LA: 'final',
+  DI: 'preliminary',
+  DO: 'preliminary',
+  IN: 'preliminary',
+  IP: 'preliminary',
+  PA: 'preliminary',
+};
+
+function statusOf(txa: SegmentRef, errors: Hl7Error[]): ReportDraft['status'] {
+  const at = { segment: 'TXA', sequence: txa.sequence };
+  if (textComponent(txa.segment, 19, 1).toUpperCase() === 'CA') return 'cancelled';
+  const completion = textComponent(txa.segment, 17, 1).toUpperCase();
+  const status = COMPLETION[completion];
+  if (!status) {
+    const message = completion
+      ? `TXA-17 (document completion status) ${completion.slice(0, 4)} is not in table 0271`
+      : 'TXA-17 (document completion status) is empty';
+    const code = completion ? HL7_ERROR.tableValueNotFound : HL7_ERROR.requiredFieldMissing;
+    errors.push({ ...at, field: 17, code, message });
+    return 'final';
+  }
+  return status === 'final' && textComponent(txa.segment, 13, 1) ? 'corrected' : status;
+}
+
+export function mapDocumentReport(
+  txa: SegmentRef,
+  observations: readonly SegmentRef[],
+  env: StudyEnv,
+): ImagingDraft | undefined {
+  const seg = txa.segment;
+  const documentType = textComponent(seg, 2, 1).toUpperCase();
+  if (documentType !== 'DI' && !isImagingSection(documentType)) {
+    const message = `TXA-2 (document type) ${documentType.slice(0, 8) || '(empty)'} is not a diagnostic imaging report (DI)`;
+    const code = documentType ? HL7_ERROR.tableValueNotFound : HL7_ERROR.requiredFieldMissing;
+    env.errors.push({ segment: 'TXA', sequence: txa.sequence, field: 2, code, message });
+  }
+  const accession = accessionOf(
+    [
+      [txa, 15],
+      [txa, 14],
+    ],
+    { segment: 'TXA', sequence: txa.sequence, field: 15 },
+    env.errors,
+  );
+  const status = statusOf(txa, env.errors);
+  const content = reportContent(observations, env, textComponent(seg, 2, 2) || '影像诊断报告');
+  const effective = timeAt(txa, 4, env)?.dateTime;
+  const issued =
+    timeAt(txa, 22, env, 15)?.instant ?? timeAt(txa, 8, env)?.instant ?? timeAt(txa, 6, env)?.instant;
+  const interpreter =
+    personOf(txa, 22, env.institution) ??
+    personOf(txa, 9, env.institution) ??
+    personOf(txa, 5, env.institution);
+  const documentId = textComponent(seg, 12, 1);
+  const identifier: fhir4.Identifier[] = documentId
+    ? [{ system: `urn:yilian:institution:${env.institution}:document`, value: documentId }]
+    : [];
+  if (!accession) return undefined;
+  const { statuses: _statuses, ...text } = content;
+  return {
+    accession: accession.accession,
+    accessionAt: accession.at,
+    ...(accession.authority ? { accessionAuthority: accession.authority } : {}),
+    studyIsPartial: true,
+    report: {
+      resourceType: 'DiagnosticReport',
+      ...(identifier.length > 0 ? { identifier } : {}),
+      status,
+      category: category(documentType === 'DI' ? '' : documentType),
+      code: {
+        coding: [{ system: LOINC, code: '18748-4', display: 'Diagnostic imaging study' }],
+        text: textComponent(seg, 2, 2) || '影像诊断报告',
+      },
+      ...(effective ? { effectiveDateTime: effective } : {}),
+      ...(issued ? { issued } : {}),
+      ...(interpreter ? { resultsInterpreter: [interpreter] } : {}),
+      ...text,
+    },
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * Which HL7 v2 messages are imaging, and what they are:
+ *
+ * - **ORU^R01** is imaging (a RIS's report) when any OBR-24 is an imaging section or a DICOM
+ *   modality (`isImagingSection`), or the message carries a Study Instance UID (a ZDS segment,
+ *   or an OBX whose OBX-3 is StudyInstanceUID / (0020,000D) / 113014), or an OBX of type RP
+ *   (a reference to images). Anything else stays a lab result (ORU^R01 lab mapping). Report
+ *   text alone (OBX TX/FT) decides nothing: microbiology results carry text too.
+ * - **MDM^T02** (a report document): always, the hub takes only imaging documents (TXA-2 is
+ *   checked when mapped).
+ * - **OMI^O23**: always (an imaging order; from a PACS, the study's status and UID in IPC).
+ * - **ORM^O01** is imaging when it has a ZDS or IPC segment or an OBR-24 that is imaging.
+ *
+ * `classifyMessage` does not know OMI^O23 yet: for it, its MSH-9 verdict is set aside and every
+ * other check (version, control id, processing id) kept.
+ */
+import type { Hl7Message } from '@medplum/core';
+import type { Hl7Error } from '../hl7-error';
+import { textComponent } from '../hl7-fields';
+import { classifyMessage, type Hl7Version } from '../message-type';
+import { dicomAttributeOf, isImagingSection } from './imaging-codes';
+
+export const IMAGING_MESSAGE_TYPES = ['ORU^R01', 'MDM^T02', 'OMI^O23', 'ORM^O01'] as const;
+export type ImagingMessageType = (typeof IMAGING_MESSAGE_TYPES)[number];
+
+export type ImagingMessageClass =
+  | {
+      readonly ok: true;
+      readonly type: ImagingMessageType;
+      readonly version: Hl7Version;
+      readonly controlId: string;
+    }
+  | { readonly ok: false; readonly errors: readonly Hl7Error[] };
+
+function has(message: Hl7Message, name: string): boolean {
+  return message.segments.some((s) => s.name === name);
+}
+
+function hasImagingSection(message: Hl7Message): boolean {
+  return message.segments.some((s) => s.name === 'OBR' && isImagingSection(textComponent(s, 24, 1)));
+}
+
+/** The ORU^R01 rule above. */
+export function isImagingOru(message: Hl7Message): boolean {
+  if (has(message, 'ZDS') || hasImagingSection(message)) return true;
+  return message.segments.some(
+    (s) =>
+      s.name === 'OBX' &&
+      (textComponent(s, 2, 1).toUpperCase() === 'RP' ||
+        dicomAttributeOf(textComponent(s, 3, 1)) === 'studyUid'),
+  );
+}
+
+function imagingTypeOf(message: Hl7Message): ImagingMessageType | undefined {
+  const msh = message.segments[0];
+  if (msh?.name !== 'MSH') return undefined;
+  const type = `${textComponent(msh, 9, 1)}^${textComponent(msh, 9, 2)}`.toUpperCase();
+  switch (type) {
+    case 'ORU^R01':
+      return isImagingOru(message) ? type : undefined;
+    case 'ORM^O01':
+      return has(message, 'ZDS') || has(message, 'IPC') || hasImagingSection(message) ? type : undefined;
+    case 'MDM^T02':
+    case 'OMI^O23':
+      return type;
+    default:
+      return undefined;
+  }
+}
+
+/** undefined when the message is not imaging (it goes its usual way); else its class, or the
+ * header errors that make it unacceptable. Never throws. */
+export function classifyImagingMessage(message: Hl7Message): ImagingMessageClass | undefined {
+  const type = imagingTypeOf(message);
+  if (!type) return undefined;
+  const kind = classifyMessage(message);
+  if (kind.ok) return { ok: true, type, version: kind.version, controlId: kind.controlId };
+  const errors =
+    type === 'OMI^O23' ? kind.errors.filter((e) => !(e.segment === 'MSH' && e.field === 9)) : kind.errors;
+  if (errors.length > 0) return { ok: false, errors };
+  const msh = message.segments[0]!;
+  return {
+    ok: true,
+    type,
+    version: textComponent(msh, 12, 1) as Hl7Version,
+    controlId: textComponent(msh, 10, 1),
+  };
+}

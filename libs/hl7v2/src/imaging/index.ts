@@ -1,0 +1,16 @@
+export {
+  classifyImagingMessage,
+  isImagingOru,
+  IMAGING_MESSAGE_TYPES,
+  type ImagingMessageClass,
+  type ImagingMessageType,
+} from './imaging-message';
+export type {
+  ImagingDraft,
+  ImagingMappingContext,
+  ImagingMappingResult,
+  ImagingPatient,
+  ImagingStudyDraft,
+} from './imaging-draft';
+export { mapImagingMessage } from './imaging.mapper';
+export { isImagingSection, modalityOf } from './imaging-codes';
