@@ -1,6 +1,7 @@
 import type { fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
+import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
 import { labReportBundle, oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { eventually, KEYS, PATIENT_KEY_SECRET, platformClient, postFhir, startTestHub } from './hub-harness';
 
@@ -241,5 +242,14 @@ describe('hub: one patient across institutions (links, merge, unmerge)', () => {
       RID,
     );
     for (const e of events) expect(e.metadata.patientKey ?? e.stream).not.toMatch(/\d{17}[\dX]/);
+  });
+
+  it('rebuilds the patient links from the log to the same table', async () => {
+    const rebuilt = await rebuildAndCompare({
+      store: hub.store,
+      readModelUrl: hub.databaseUrl,
+      projections: ALL_PROJECTIONS,
+    });
+    expect(rebuilt.tables.find((t) => t.table === 'rm_patient_links')).toMatchObject({ same: true });
   });
 });
