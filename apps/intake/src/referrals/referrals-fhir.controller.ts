@@ -65,8 +65,13 @@ export class ReferralsFhirController {
     const { referralId, handled } = await this.intake.request(callOf(actor, req), submission.command);
     if (handled.state.status === 'none')
       throw FhirHttpError.of(500, 'exception', 'the referral was not recorded');
-    const resource = { ...referralToServiceRequest(handled.state), meta: { versionId: '1' } };
-    send(res, handled.recorded.length > 0 ? 201 : 200, resource, `ServiceRequest/${referralId}/_history/1`);
+    // A resend answers with the referral as it stands now; its version is the platform's to tell.
+    const created = handled.recorded.length > 0;
+    const resource = {
+      ...referralToServiceRequest(handled.state),
+      ...(created ? { meta: { versionId: '1' } } : {}),
+    };
+    send(res, created ? 201 : 200, resource, `ServiceRequest/${referralId}/_history/1`);
   }
 
   @Put('Task/:id')
