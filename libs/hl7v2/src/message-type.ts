@@ -11,7 +11,8 @@ import { parseHl7 } from './hl7-parse';
 export const SUPPORTED_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'] as const;
 export type Hl7Version = (typeof SUPPORTED_VERSIONS)[number];
 
-/** The message types member systems send (DOMAIN.md); only ORU^R01 is mapped so far. */
+/** The message types member systems send (DOMAIN.md); intake answers AR 200 for a known type
+ * it does not map on that port. */
 export const KNOWN_MESSAGE_TYPES = [
   'ORU^R01',
   'OMG^O19',
@@ -23,6 +24,8 @@ export const KNOWN_MESSAGE_TYPES = [
   'ADT^A04',
   'ADT^A08',
   'ADT^A40',
+  'ADT^A37',
+  'OMI^O23',
 ] as const;
 export type KnownMessageType = (typeof KNOWN_MESSAGE_TYPES)[number];
 

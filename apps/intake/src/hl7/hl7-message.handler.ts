@@ -12,7 +12,7 @@ import {
   mapOruR01Lab,
   parseHl7,
 } from '@yilian/hl7v2';
-import { InvalidResidentIdError } from '@yilian/patients';
+import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { LabReportRejection } from '@yilian/results';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
@@ -117,7 +117,11 @@ export class Hl7MessageHandler {
         return { outcome: 'accepted', errors: [] };
       } catch (e) {
         if (e instanceof WrongExpectedRevisionError && attempt < 3) continue;
-        if (e instanceof MissingPatientIdentifierError || e instanceof InvalidResidentIdError) {
+        if (
+          e instanceof MissingPatientIdentifierError ||
+          e instanceof InvalidResidentIdError ||
+          e instanceof PatientIdentityRejection
+        ) {
           return { outcome: 'content-error', errors: [{ ...PID3, code: 101, message: e.message }] };
         }
         if (e instanceof LabReportRejection) {
