@@ -11,7 +11,7 @@
  *
  * Env: BENCH_EVENTS (20000), BENCH_STREAMS (2000), BENCH_WRITERS (8), BENCH_POOL (= writers),
  * BENCH_BATCH (events per append in the batched variant, 10; 0 to skip), BENCH_READ_BATCH
- * (1000), BENCH_ROUNDS (2), BENCH_TIMEOUT_S (280).
+ * (1000), BENCH_ROUNDS (append rounds, 8), BENCH_READ_ROUNDS (1), BENCH_TIMEOUT_S (295).
  */
 import { rmSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -49,8 +49,9 @@ const workload: WorkloadConfig = {
   readBatch: envInt('BENCH_READ_BATCH', 1_000, 1),
 };
 const poolSize = envInt('BENCH_POOL', writers, 1);
-const rounds = envInt('BENCH_ROUNDS', 2, 1);
-const timeoutMs = envInt('BENCH_TIMEOUT_S', 280, 1) * 1000;
+const rounds = envInt('BENCH_ROUNDS', 8, 1);
+const readRounds = envInt('BENCH_READ_ROUNDS', 1, 1);
+const timeoutMs = envInt('BENCH_TIMEOUT_S', 295, 1) * 1000;
 const CONTENDERS = ['yilian', 'emmett'] as const;
 
 /** Runs one statement on its own connection; answers its first row. */
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     const batched = workload.batchSize > 1;
 
     // Warm-up, not timed.
-    const warm = Math.min(2_000, Math.max(200, Math.floor(workload.events / 10)));
+    const warm = Math.min(1_000, Math.max(200, Math.floor(workload.events / 20)));
     for (const c of CONTENDERS) {
       await append(c, {
         kind: 'W',
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
       `workload: ${workload.events} lab-report events (${(jsonBytes / 1024).toFixed(1)} KB of JSON, ${stored?.bytes} B as stored) ` +
         `over ${workload.streams} streams; ${workload.writers} writers, pool ${poolSize}; batched variant: ` +
         `${batched ? `${workload.batchSize} events/append` : 'off'}; read-all in batches of ${workload.readBatch}; ` +
-        `${rounds} rounds per phase, alternating which contender goes first`,
+        `${rounds} append rounds and ${readRounds} read round(s), alternating which contender goes first`,
     );
 
     const phase = async (kind: string, perAppend: number): Promise<Map<ContenderName, TimedAppends[]>> => {
@@ -179,7 +180,7 @@ async function main(): Promise<void> {
     process.stdout.write('reading all ... ');
     for (const c of CONTENDERS) await sql(urls.get(c)!, 'VACUUM ANALYZE');
     const reads = new Map<ContenderName, TimedRead[]>(CONTENDERS.map((c) => [c, []]));
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < readRounds; r++) {
       for (const c of orderFor(r)) {
         await sql(urls.get(c)!, 'CHECKPOINT');
         reads.get(c)!.push(await read(c));
@@ -192,10 +193,10 @@ async function main(): Promise<void> {
     const results = new Map<ContenderName, ContenderResult>();
     for (const c of CONTENDERS) {
       const name = names.get(c)!;
-      for (const read of reads.get(c)!) {
-        if (read.events !== appended.get(c)) {
+      for (const timed of reads.get(c)!) {
+        if (timed.events !== appended.get(c)) {
           warnings.push(
-            `${name}: read-all from the start returned ${read.events} events; ${appended.get(c)} were appended`,
+            `${name}: read-all from the start returned ${timed.events} events; ${appended.get(c)} were appended`,
           );
           if (c === 'yilian') process.exitCode = 1;
         }
