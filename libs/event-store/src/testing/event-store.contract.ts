@@ -61,7 +61,7 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
       );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results.filter((r) => r.status === 'rejected')) {
-        expect((r).reason).toBeInstanceOf(WrongExpectedRevisionError);
+        expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
       }
       expect(await store.readStream(stream)).toHaveLength(2);
     });
