@@ -3,7 +3,7 @@ import { institutionOfMrnSystem, isPatientKey, isResidentIdSystem, parseResident
 import type { FhirIssue } from '@yilian/referrals';
 import type { ReferralPatient } from './referral-intake.service';
 
-const LOCAL_PATIENT = /^Patient\/([A-Za-z0-9\-.]{1,64})$/;
+const LOCAL_PATIENT = /^Patient\/([A-Za-z0-9\-._]{1,64})$/;
 
 /**
  * Who a ServiceRequest is about: the resident ID number (GB 11643, checked) and the sender's
@@ -37,7 +37,7 @@ export function referralPatientOf(
   if (mrn) return { ok: true, patient: { mrn } };
   const local = LOCAL_PATIENT.exec(sr.subject?.reference ?? '')?.[1];
   if (local && isPatientKey(local)) return { ok: true, patient: { patientKey: local } };
-  if (local) return { ok: true, patient: { mrn: local } };
+  if (local && !local.includes('_')) return { ok: true, patient: { mrn: local } };
   return fail(
     'required',
     `${path}.subject`,
