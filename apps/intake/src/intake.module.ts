@@ -8,6 +8,7 @@ import { LabResultsIntake } from './results/lab-results.intake';
 import { PatientsFhirController } from './patients/patients-fhir.controller';
 import { PatientsIntakeModule } from './patients/patients-intake.module';
 import { ReferralsIntakeModule } from './referrals/referrals-intake.module';
+import { ImagingIntakeModule } from './imaging/imaging-intake.module';
 
 export type { IntakeOptions } from './intake-core.module';
 
@@ -23,6 +24,7 @@ export class IntakeModule {
         PatientsIntakeModule,
         ReferralsIntakeModule,
         AllianceIntakeModule,
+        ImagingIntakeModule,
       ],
       // PatientsFhirController first: FhirIntakeController's POST /fhir/:type would take /fhir/Patient.
       controllers: [PatientsFhirController, FhirIntakeController],

@@ -5,6 +5,7 @@ import { ResultsFhirController } from './fhir/results-fhir.controller';
 import { ResultsReadRepository } from './fhir/results-read.repository';
 import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.module';
 import { ReferralsReadModule } from './referrals/referrals-read.module';
+import { ImagingReadModule } from './imaging/imaging-read.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
 
@@ -15,7 +16,7 @@ export class PlatformApiModule {
   static register(options: PlatformApiOptions): DynamicModule {
     return {
       module: PlatformApiModule,
-      imports: [PlatformCoreModule.register(options), ReferralsReadModule],
+      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule],
       controllers: [MetadataController, PatientSearchController, ResultsFhirController],
       providers: [ResultsReadRepository],
     };

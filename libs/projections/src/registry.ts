@@ -1,5 +1,6 @@
 import { patientLinksProjection } from '@yilian/patients';
 import { labReportProjection } from '@yilian/results';
+import { imagingProjection } from '@yilian/results';
 import { allianceMembersProjection, outpatientVolumeProjection } from '@yilian/alliance';
 import { referralBoardProjection, referralFhirProjection } from '@yilian/referrals';
 import type { Projection } from './projection';
@@ -12,4 +13,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   referralFhirProjection,
   allianceMembersProjection,
   outpatientVolumeProjection,
+  imagingProjection,
 ];

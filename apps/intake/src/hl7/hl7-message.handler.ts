@@ -6,6 +6,7 @@ import {
   acknowledgementCodes,
   ackModeFor,
   buildAck,
+  classifyImagingMessage,
   classifyMessage,
   type Hl7Error,
   type IntakeOutcome,
@@ -19,6 +20,7 @@ import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-
 import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 import { PatientAdtIntake } from '../patients/patient-adt.intake';
 import { RefI12Intake } from '../referrals/ref-i12.intake';
+import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
@@ -32,6 +34,7 @@ export class Hl7MessageHandler {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly patientAdt: PatientAdtIntake,
     private readonly referrals: RefI12Intake,
+    private readonly imaging: ImagingHl7Intake,
   ) {}
 
   async handle(text: string, localPort: number, now = new Date()): Promise<string[]> {
@@ -55,6 +58,10 @@ export class Hl7MessageHandler {
         },
       ]);
     }
+    // Imaging: MDM^T02, OMI^O23, ORM^O01 with ZDS / IPC, and ORU^R01 whose OBR-24, ZDS or OBX says
+    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 goes on below.
+    const imaging = classifyImagingMessage(message);
+    if (imaging) return this.imaging.handle(message, imaging, institution.code, now);
     const kind = classifyMessage(message);
     if (!kind.ok) return answer('rejected', kind.errors);
     if (PATIENT_ADT_TYPES.has(kind.type)) {

@@ -34,8 +34,8 @@ export function decodedText(attachment: fhir4.Attachment | undefined): string {
 }
 
 /** The contained resource with `id` of a study. */
-export function containedOf<T extends fhir4.FhirResource>(
-  study: { contained?: fhir4.FhirResource[] },
+export function containedOf<T extends fhir4.Resource>(
+  study: { contained?: fhir4.Resource[] },
   id: string,
 ): T {
   const found = study.contained?.find((r) => r.id === id);

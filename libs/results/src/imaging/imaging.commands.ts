@@ -16,6 +16,9 @@ interface ImagingCommandBase {
 export interface RecordImagingStudy extends ImagingCommandBase {
   readonly type: 'RecordImagingStudy';
   readonly study: fhir4.ImagingStudy;
+  /** The study holds only what the message said (HL7 v2): what it leaves out is kept from the
+   * latest version. Otherwise (FHIR) it replaces the latest version whole. */
+  readonly partial?: boolean;
 }
 
 /** Record one version of the report on a study. The reporter is the authenticated sender. */

@@ -108,6 +108,26 @@ describe('imaging decider', () => {
     given(study()).when(study('available', 300)).then(IMAGING_STUDY_RECORDED);
   });
 
+  it('lays a partial update onto the latest study: what it leaves out is kept, nothing new is nothing', () => {
+    const { numberOfSeries: _s, numberOfInstances: _i, ...uidOnly } = study().study;
+    const fromRis = {
+      ...study(),
+      study: uidOnly,
+      partial: true,
+      eventId: '00000000-0000-8000-8000-aaaaaaaaaaaa',
+    };
+    given(study()).when(fromRis).thenNothing();
+    given(study())
+      .when({ ...fromRis, study: { ...uidOnly, description: '胸部CT平扫' } })
+      .then(IMAGING_STUDY_RECORDED, (e) => {
+        const merged = (e.data as { study: fhir4.ImagingStudy }).study;
+        expect([merged.numberOfInstances, merged.description]).toEqual([245, '胸部CT平扫']);
+      });
+    given(study())
+      .when({ ...fromRis, partial: false })
+      .then(IMAGING_STUDY_RECORDED);
+  });
+
   it('records the reporting centre apart from the performer', () => {
     given(study())
       .when(report())

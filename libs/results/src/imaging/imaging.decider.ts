@@ -12,6 +12,7 @@ import {
   type ImagingState,
   TERMINAL_STATUSES,
 } from './imaging.state';
+import { mergeStudy } from './imaging-study.merge';
 import { bodySitesOf, modalitiesOf, studyInstanceUidOf } from './imaging-study.summary';
 
 export type ImagingRejectionCode = 'patient-mismatch' | 'terminal-state' | 'unknown-study' | 'not-the-owner';
@@ -47,13 +48,16 @@ function checkCommon(
   }
 }
 
-/** Each version of a study is a new event; the same content sent again yields nothing. Only the
- * performer, or the institution that first recorded the study, may change it. */
+/** Each version of a study is a new event; the same content sent again yields nothing. A
+ * partial update (HL7 v2) is laid onto the latest version first. Only the performer, or the
+ * institution that first recorded the study, may change it. */
 export function recordImagingStudy(
   command: RecordImagingStudy,
   state: ImagingState,
 ): NewEvent<string, ImagingStudyRecordedV1>[] {
-  if (state.study?.contentHash === imagingContentHash(command.study)) return [];
+  const study =
+    command.partial && state.latestStudy ? mergeStudy(state.latestStudy, command.study) : command.study;
+  if (state.study?.contentHash === imagingContentHash(study)) return [];
   checkCommon(command, state, state.study, 'study');
   const sender = command.source.institution;
   if (state.study && sender !== command.performer && sender !== state.study.owner) {
@@ -62,17 +66,17 @@ export function recordImagingStudy(
       `study ${command.accession} was recorded by ${state.study.owner}; only it or ${command.performer} may change it`,
     );
   }
-  const uid = studyInstanceUidOf(command.study);
-  const bodySite = bodySitesOf(command.study);
+  const uid = studyInstanceUidOf(study);
+  const bodySite = bodySitesOf(study);
   const data: ImagingStudyRecordedV1 = {
-    study: command.study,
+    study,
     performer: command.performer,
     accession: command.accession,
     ...(uid ? { studyInstanceUid: uid } : {}),
-    modalities: modalitiesOf(command.study),
+    modalities: modalitiesOf(study),
     ...(bodySite.length > 0 ? { bodySite } : {}),
   };
-  return [event(command, IMAGING_STUDY_RECORDED, data, command.study.started)];
+  return [event(command, IMAGING_STUDY_RECORDED, data, study.started)];
 }
 
 /** Each version of a report is a new event. A report on another institution's study needs

@@ -1,6 +1,7 @@
 import {
   canonicalJson,
   type EventMetadata,
+  type fhir4,
   IMAGING_REPORT_RECORDED,
   IMAGING_STUDY_RECORDED,
   type ImagingReportRecordedV1,
@@ -22,6 +23,8 @@ export interface ImagingPartState {
 export interface ImagingState {
   readonly study?: ImagingPartState;
   readonly report?: ImagingPartState;
+  /** The study's latest version, onto which a partial update (HL7 v2) is laid. */
+  readonly latestStudy?: fhir4.ImagingStudy;
 }
 
 export const initialImagingState: ImagingState = {};
@@ -64,6 +67,7 @@ export function evolveImaging(state: ImagingState, fact: ImagingFact): ImagingSt
     return {
       ...state,
       study: next(state.study, study.status, study, fact, fact.metadata.source.institution),
+      latestStudy: study,
     };
   }
   if (fact.type === IMAGING_REPORT_RECORDED) {

@@ -5,3 +5,4 @@ export * from './imaging.normalize';
 export * from './imaging.projection';
 export * from './imaging.state';
 export * from './imaging-study.summary';
+export * from './imaging-study.merge';

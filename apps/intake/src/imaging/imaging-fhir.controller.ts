@@ -1,0 +1,128 @@
+import { Body, Controller, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { InstitutionDirectory } from '@yilian/config';
+import type { fhir4 } from '@yilian/contracts';
+import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
+import { httpStatusOf, operationOutcome, type ValidationIssue } from '@yilian/fhir';
+import { InvalidResidentIdError } from '@yilian/patients';
+import { ImagingRejection } from '@yilian/results';
+import { authenticateInstitution, FhirExceptionFilter, FhirHttpError, INSTITUTIONS } from '@yilian/runtime';
+import { imagingPartiesOf } from './imaging-fhir.resolve';
+import { type ImagingFhirContent, readImagingSubmission } from './imaging-fhir.submission';
+import { ImagingIntake, type ImagingRecorded } from './imaging-intake.service';
+
+function refused(issues: readonly ValidationIssue[]): FhirHttpError {
+  const outcome = operationOutcome(issues);
+  return new FhirHttpError(httpStatusOf(outcome), outcome);
+}
+
+/**
+ * FHIR R4 imaging writes, reached through ImagingFhirRouting: `POST /fhir` (a transaction
+ * Bundle with an ImagingStudy or a DiagnosticReport naming its study), `POST /fhir/ImagingStudy`
+ * and `POST /fhir/DiagnosticReport` with `imagingStudy`. 201 with `Location` (200 for a
+ * resend, same Location); the body a transaction-response Bundle, one entry per request entry.
+ */
+@Controller('imaging-fhir')
+@UseFilters(FhirExceptionFilter)
+export class ImagingFhirController {
+  constructor(
+    private readonly imaging: ImagingIntake,
+    @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
+  ) {}
+
+  @Post(':kind')
+  async record(
+    @Param('kind') kind: string,
+    @Body() body: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const sender = authenticateInstitution(req, this.institutions).code;
+    const read = readImagingSubmission(body);
+    if (!read.ok) throw refused(read.issues);
+    const content = read.content;
+    const resolved = imagingPartiesOf(content, sender, (code) => this.imaging.isKnownInstitution(code));
+    if (!resolved.ok) throw refused(resolved.issues);
+    const { performer, performerBasis, accession, patient } = resolved.parties;
+    const { id: _studyId, subject: _studySubject, ...study } = content.study?.resource ?? {};
+    const { id: _reportId, subject: _reportSubject, ...report } = content.report?.resource ?? {};
+    let recorded: ImagingRecorded;
+    try {
+      [recorded] = (await this.imaging.recordAll([
+        {
+          institution: sender,
+          performer,
+          performerBasis,
+          accession,
+          patient,
+          ...(content.study ? { study: study as fhir4.ImagingStudy, endpoints: content.endpoints } : {}),
+          ...(content.report ? { report: report as fhir4.DiagnosticReport } : {}),
+          protocol: 'fhir',
+          messageId: `${kind}|${accession}`,
+          ...(correlationIdOf(req) ? { correlationId: correlationIdOf(req) } : {}),
+        },
+      ])) as [ImagingRecorded];
+    } catch (e) {
+      throw this.answerTo(e, content);
+    }
+    send(res, recorded, content);
+  }
+
+  private answerTo(e: unknown, content: ImagingFhirContent): unknown {
+    const where = content.report?.path ?? content.study?.path ?? '';
+    if (e instanceof WrongExpectedRevisionError) {
+      return FhirHttpError.of(409, 'conflict', 'the study was changed concurrently; send it again');
+    }
+    if (e instanceof ImagingRejection) {
+      const path =
+        e.code === 'patient-mismatch'
+          ? `${where}.subject`
+          : e.code === 'unknown-study'
+            ? `${where}.imagingStudy[0]`
+            : where;
+      return FhirHttpError.of(422, 'business-rule', e.message, path);
+    }
+    if (e instanceof InvalidResidentIdError)
+      return FhirHttpError.of(400, 'value', e.message, `${where}.subject`);
+    if (e instanceof IdempotencyConflictError) {
+      return FhirHttpError.of(
+        409,
+        'duplicate',
+        'this identifier was already used for another study or report',
+      );
+    }
+    return e;
+  }
+}
+
+function send(res: Response, recorded: ImagingRecorded, content: ImagingFhirContent): void {
+  const versioned = (type: string, version: number | undefined) =>
+    version ? `${type}/${recorded.id}/_history/${version}` : undefined;
+  const reportAt = versioned('DiagnosticReport', recorded.reportVersion);
+  const studyAt = versioned('ImagingStudy', recorded.studyVersion);
+  const status = recorded.duplicate ? '200 OK' : '201 Created';
+  const locations = new Map<string, string | undefined>([
+    [content.report?.path ?? '', reportAt],
+    [content.study?.path ?? '', studyAt],
+    [content.patient?.path ?? '', `Patient/${recorded.patientKey}`],
+  ]);
+  const response: fhir4.Bundle = {
+    resourceType: 'Bundle',
+    type: 'transaction-response',
+    entry: content.entryPaths.map((p) => {
+      const location = locations.get(p);
+      return { response: { status, ...(location ? { location } : {}) } };
+    }),
+  };
+  res
+    .status(recorded.duplicate ? 200 : 201)
+    .location((reportAt ?? studyAt)!)
+    .type('application/fhir+json')
+    .send(JSON.stringify(response));
+}
+
+function correlationIdOf(req: Request): string | undefined {
+  const v = req.headers['x-correlation-id'];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
+}
