@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
-import { PostgresEventStore } from '@yilian/event-store';
+import { createEventStore } from '@yilian/event-store';
 import { PatientKeyer } from '@yilian/patients';
 import { configureHttp, createLogger } from '@yilian/runtime';
 import { IntakeModule } from './intake.module';
@@ -11,11 +11,9 @@ import { IntakeModule } from './intake.module';
 async function main(): Promise<void> {
   const env = process.env;
   const logger = createLogger('intake');
-  const store = new PostgresEventStore({
-    connectionString: requireString(env, 'EVENT_STORE_URL'),
+  const store = await createEventStore(requireString(env, 'EVENT_STORE_URL'), {
     poolSize: requireInt(env, 'INTAKE_POOL_SIZE', 16, [1, 200]),
   });
-  await store.migrate();
   const app = await NestFactory.create<NestExpressApplication>(
     IntakeModule.register({
       store,

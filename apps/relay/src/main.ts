@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Pool } from 'pg';
 import { requireInt, requireString } from '@yilian/config';
-import { PostgresEventStore } from '@yilian/event-store';
+import { createEventStore } from '@yilian/event-store';
 import { KafkaEventPublisher, readKafkaConfig } from '@yilian/messaging';
 import { createLogger } from '@yilian/runtime';
 import { PgCheckpointStore } from './checkpoint-store';
@@ -13,10 +13,8 @@ async function main(): Promise<void> {
   const env = process.env;
   const storeUrl = requireString(env, 'EVENT_STORE_URL');
   const kafka = readKafkaConfig(env);
-  const store = new PostgresEventStore({
-    connectionString: storeUrl,
-    poolSize: requireInt(env, 'RELAY_POOL_SIZE', 4),
-  });
+  const store = await createEventStore(storeUrl, { poolSize: requireInt(env, 'RELAY_POOL_SIZE', 4) });
+  // With EventStoreDB as the store, the checkpoint row needs a PostgreSQL (e.g. the read models').
   const pool = new Pool({
     connectionString: requireString(env, 'RELAY_CHECKPOINT_DATABASE_URL', storeUrl),
     max: 2,
