@@ -9,12 +9,20 @@ export interface HubSecrets {
   readonly patientKeySecret: string;
   readonly demoInstitution: { code: string; name: string; apiKey: string; mllpPort: number };
   readonly platformClient: { name: string; apiKey: string };
+  /** Registers alliances and their members (POST /alliances). */
+  readonly allianceOperator?: { name: string; apiKey: string };
 }
 
 export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecrets {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'hub-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
+    if (kept.allianceOperator) return kept;
+    const upgraded = { ...kept, allianceOperator: newOperator() };
+    writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
+    return upgraded;
+  }
   const secrets: HubSecrets = {
     patientKeySecret: randomBytes(32).toString('base64'),
     demoInstitution: {
@@ -24,6 +32,7 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecre
       mllpPort,
     },
     platformClient: { name: 'regional-platform', apiKey: `yl_${randomBytes(18).toString('base64url')}` },
+    allianceOperator: newOperator(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -46,4 +55,8 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
+}
+
+function newOperator(): { name: string; apiKey: string } {
+  return { name: 'alliance-operator', apiKey: `yl_${randomBytes(18).toString('base64url')}` };
 }

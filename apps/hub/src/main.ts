@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     persistent: true,
   });
   const databaseUrl = await ensureDatabase(pg.url, 'yilian');
+  const operator = secrets.allianceOperator!;
+  process.env.YILIAN_ALLIANCE_OPERATORS ??= `${operator.name}:${hashApiKey(operator.apiKey)}`;
   const hub = await startHub({
     databaseUrl,
     institutions: new InstitutionDirectory(demoCredentials(secrets)),
@@ -45,6 +47,8 @@ async function main(): Promise<void> {
       `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,
       `  platform client ${secrets.platformClient.name}`,
       `    API key: ${secrets.platformClient.apiKey}`,
+      `  alliance operator (POST /alliances, /alliances/<id>/members)`,
+      `    API key: ${operator.apiKey}`,
       `  (kept in ${join(dataDir, 'hub-secrets.json')})`,
       '',
     ].join('\n'),

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
+import { Pool } from 'pg';
 import { createEventStore } from '@yilian/event-store';
+import { ReferralExpiryScheduler } from '@yilian/referrals';
 import { PatientKeyer } from '@yilian/patients';
 import { configureHttp, createLogger } from '@yilian/runtime';
 import { IntakeModule } from './intake.module';
@@ -32,6 +34,15 @@ async function main(): Promise<void> {
   const port = requireInt(env, 'INTAKE_HTTP_PORT', 8080, [0, 65535]);
   await app.listen(port, requireString(env, 'INTAKE_HOST', '0.0.0.0'));
   logger.info({ port }, 'intake listening');
+  // Referral expiry needs no sender: one intake instance (INTAKE_RUN_EXPIRY=true) runs the
+  // scheduler, which reads due referrals from the board and appends ReferralExpired.
+  if (env.INTAKE_RUN_EXPIRY === 'true') {
+    const readPool = new Pool({ connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'), max: 2 });
+    new ReferralExpiryScheduler(store, readPool, {
+      onError: (referralId, e) =>
+        logger.warn({ referralId, err: (e as Error).message }, 'referral expiry failed'),
+    }).start();
+  }
 }
 
 main().catch((e: unknown) => {
