@@ -1,6 +1,7 @@
 import type { fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
+import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
 import { oruR01 } from '@yilian/testing';
 import { imagingFixture } from '../../libs/hl7v2/test/imaging/imaging-fixtures';
 import { fixture as fhirFixture } from '../../libs/fhir/test/fixtures';
@@ -223,5 +224,15 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     expect(study.series?.[0]?.modality.code).toBe('CT');
     const again = await postFhir(hub, '/ImagingStudy', example, KEYS.C002);
     expect([again.status, again.location]).toEqual([200, posted.location]);
+  });
+
+  it('rebuilds the imaging read models from the log to the same tables', async () => {
+    const rebuild = () =>
+      rebuildAndCompare({ store: hub.store, readModelUrl: hub.databaseUrl, projections: ALL_PROJECTIONS });
+    const same = await eventually(rebuild, (r) => r.identical);
+    expect(same.tables.map((t) => t.table)).toEqual(
+      expect.arrayContaining(['rm_imaging_studies', 'rm_imaging_study_versions', 'rm_lab_reports']),
+    );
+    expect(same.tables.filter((t) => !t.same)).toEqual([]);
   });
 });
