@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
 import type { fhir4 } from '@yilian/contracts';
@@ -30,13 +30,9 @@ export class ImagingFhirController {
     @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
   ) {}
 
+  /** `:kind` is `transaction`, `ImagingStudy` or `DiagnosticReport`: one reading for all. */
   @Post(':kind')
-  async record(
-    @Param('kind') kind: string,
-    @Body() body: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  async record(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const sender = authenticateInstitution(req, this.institutions).code;
     const read = readImagingSubmission(body);
     if (!read.ok) throw refused(read.issues);
@@ -58,7 +54,7 @@ export class ImagingFhirController {
           ...(content.study ? { study: study as fhir4.ImagingStudy, endpoints: content.endpoints } : {}),
           ...(content.report ? { report: report as fhir4.DiagnosticReport } : {}),
           protocol: 'fhir',
-          messageId: `${kind}|${accession}`,
+          messageId: accession,
           ...(correlationIdOf(req) ? { correlationId: correlationIdOf(req) } : {}),
         },
       ])) as [ImagingRecorded];
@@ -101,10 +97,10 @@ function send(res: Response, recorded: ImagingRecorded, content: ImagingFhirCont
   const reportAt = versioned('DiagnosticReport', recorded.reportVersion);
   const studyAt = versioned('ImagingStudy', recorded.studyVersion);
   const status = recorded.duplicate ? '200 OK' : '201 Created';
-  const locations = new Map<string, string | undefined>([
-    [content.report?.path ?? '', reportAt],
-    [content.study?.path ?? '', studyAt],
-    [content.patient?.path ?? '', `Patient/${recorded.patientKey}`],
+  const locations = new Map<string | undefined, string | undefined>([
+    [content.report?.path, reportAt],
+    [content.study?.path, studyAt],
+    [content.patient?.path, `Patient/${recorded.patientKey}`],
   ]);
   const response: fhir4.Bundle = {
     resourceType: 'Bundle',
