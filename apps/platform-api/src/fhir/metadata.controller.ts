@@ -32,7 +32,11 @@ const RESOURCES: fhir4.CapabilityStatementRestResource[] = [
     interaction: READ_SEARCH_HISTORY,
     searchParam: [PATIENT, p('code', 'token'), ...PAGING],
   },
-  { type: 'ImagingStudy', interaction: READ_SEARCH_HISTORY, searchParam: [PATIENT, ...PAGING] },
+  {
+    type: 'ImagingStudy',
+    interaction: READ_SEARCH_HISTORY,
+    searchParam: [PATIENT, p('modality', 'token'), ...PAGING],
+  },
   {
     type: 'ServiceRequest',
     interaction: READ_SEARCH_HISTORY,
