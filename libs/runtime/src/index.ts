@@ -4,3 +4,4 @@ export * from './http-setup';
 export * from './logger';
 export * from './tokens';
 export * from './embedded-postgres';
+export * from './json-validation';

@@ -1,13 +1,10 @@
 import {
   type ArgumentsHost,
-  BadRequestException,
   Catch,
   type ExceptionFilter,
   HttpException,
   Inject,
   Optional,
-  ValidationPipe,
-  type ValidationError,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { AllianceRejection } from '@yilian/alliance';
@@ -45,21 +42,7 @@ const ALLIANCE_STATUS: Readonly<Record<AllianceRejection['code'], number>> = {
   validation: 422,
 };
 
-/** Bodies are checked by their class-validator DTO; unknown fields are refused (an `actor`
- * or `receiver` in the body is never read: they come from the credential). 400 names each
- * field at fault. */
-export const jsonValidation = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors: ValidationError[]) =>
-    new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '),
-      fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-    }),
-});
+export { jsonValidation } from '@yilian/runtime';
 
 /** Every error on the JSON routes as `{statusCode, error, code?, message}`; nothing internal leaks. */
 @Catch()

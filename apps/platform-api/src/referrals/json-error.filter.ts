@@ -1,27 +1,9 @@
-import {
-  type ArgumentsHost,
-  BadRequestException,
-  Catch,
-  type ExceptionFilter,
-  HttpException,
-  ValidationPipe,
-} from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Response } from 'express';
 import { FhirHttpError } from '@yilian/runtime';
 
 /** Query DTOs: unknown parameters refused, values converted; 400 names each parameter. */
-export const queryValidation = new ValidationPipe({
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  transform: true,
-  exceptionFactory: (errors) =>
-    new BadRequestException({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '),
-      fields: errors.map((e) => ({ field: e.property, problems: Object.values(e.constraints ?? {}) })),
-    }),
-});
+export { jsonValidation as queryValidation } from '@yilian/runtime';
 
 /** The board's and the indicators' errors as JSON `{statusCode, error, message}`. */
 @Catch()
