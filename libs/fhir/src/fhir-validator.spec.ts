@@ -156,6 +156,14 @@ describe('any input', () => {
     );
   });
 
+  it('treats element names that are Object.prototype members ("valueOf", "constructor") as unknown', () => {
+    for (const key of ['valueOf', 'constructor', 'toString', '__proto__']) {
+      const b = fixture<Json>('lab/cbc-transaction.json');
+      b.entry[0].resource.name = [{ [key]: [] }];
+      expect(() => validateFhirResource(b)).not.toThrow();
+    }
+  });
+
   it('never throws on a lab Bundle with any element replaced by any JSON', () => {
     const paths = (v: unknown, at: (string | number)[] = []): (string | number)[][] =>
       typeof v === 'object' && v !== null

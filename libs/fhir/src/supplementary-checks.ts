@@ -89,7 +89,9 @@ class Walker {
     const choices = new Map<string, string>();
     for (const [key, value] of Object.entries(obj)) {
       if (key === 'resourceType' || key.startsWith('_') || value === undefined || value === null) continue;
-      const element = getElementDefinitionFromElements(schema.elements, key);
+      const found = getElementDefinitionFromElements(schema.elements, key);
+      // the lookup reads a plain object: "valueOf", "constructor"… find Object.prototype members
+      const element = found && typeof found.path === 'string' ? found : undefined;
       const type = element && this.typeOf(element, key, `${path}.${key}`, choices);
       if (!element || !type) continue;
       if (Array.isArray(value) && !element.isArray)
