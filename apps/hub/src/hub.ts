@@ -40,10 +40,19 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
   const store = new PostgresEventStore({ connectionString: o.databaseUrl, poolSize: o.poolSize ?? 16 });
   await store.migrate();
   const readPool = new Pool({ connectionString: o.databaseUrl, max: 8 });
+  // an idle connection's error (PostgreSQL restarting) must not take the process down; the
+  // next query on it fails and is answered as an error
+  readPool.on('error', (e) => o.logger.warn({ err: e.message }, 'read-model pool: idle connection error'));
   const runner = new ProjectionRunner(readPool, ALL_PROJECTIONS);
   await runner.migrate();
   const projector = new InProcessProjector(store, runner, 'hub-projector');
   await projector.start();
+  void projector.done?.catch((e: unknown) =>
+    o.logger.error(
+      { err: (e as Error).message },
+      'projector stopped: a projection failed; read models are behind',
+    ),
+  );
 
   @Module({
     imports: [

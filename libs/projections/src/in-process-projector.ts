@@ -1,38 +1,66 @@
-import type { EventStore, Subscription } from '@yilian/event-store';
+import type { GlobalPosition } from '@yilian/contracts';
+import type { EventStore } from '@yilian/event-store';
 import type { ProjectionRunner } from './projection-runner';
 
 /**
- * The embedded hub's projector: the store's own subscription in place of Kafka. Resumes from
- * the global checkpoint kept in the same transaction as the read model.
+ * The embedded hub's projector: follows the store's global log directly in place of Kafka,
+ * applying each batch read (up to `batchSize` events) in one transaction together with its
+ * global checkpoint, and resumes from that checkpoint after a restart.
  */
 export class InProcessProjector {
-  private subscription?: Subscription;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
   applied = 0;
 
   constructor(
     private readonly store: EventStore,
     private readonly runner: ProjectionRunner,
     private readonly consumer = 'in-process-projector',
+    private readonly options: { batchSize?: number; idleWaitMs?: number } = {},
   ) {}
 
   async start(onCaughtUp?: () => void): Promise<void> {
     const after = await this.runner.checkpoint(this.consumer);
-    this.subscription = this.store.subscribe({
-      ...(after ? { after } : {}),
-      handler: async (event) => {
-        await this.runner.apply(event, { consumer: this.consumer });
-        this.applied++;
-      },
-      ...(onCaughtUp ? { onCaughtUp } : {}),
-    });
+    this.loop = this.follow(after, onCaughtUp);
   }
 
-  /** Resolves when the subscription fails; the hub treats that as fatal and exits. */
+  private async follow(from: GlobalPosition | undefined, onCaughtUp?: () => void): Promise<void> {
+    let after = from;
+    let caughtUp = false;
+    while (!this.stopped) {
+      const batch = await this.store.readAll({
+        ...(after ? { after } : {}),
+        maxCount: this.options.batchSize ?? 200,
+      });
+      if (batch.length > 0) {
+        const outcome = await this.runner.applyBatch(batch, { consumer: this.consumer });
+        this.applied += outcome.applied.length;
+        after = batch[batch.length - 1]!.position;
+        continue;
+      }
+      if (!caughtUp) {
+        caughtUp = true;
+        onCaughtUp?.();
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.options.idleWaitMs ?? 50);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** Resolves when following the log fails (a projection threw); the hub treats it as fatal. */
   get done(): Promise<void> | undefined {
-    return this.subscription?.done;
+    return this.loop;
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.stop();
+    this.stopped = true;
+    this.wake?.();
+    await this.loop?.catch(() => undefined);
   }
 }

@@ -62,6 +62,64 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Applies a batch of events (in log order) in ONE transaction: the per-stream positions of
+   * every stream in the batch are read (and locked) in one query, kept in memory while the
+   * batch is applied, and written back in one statement with the consumer's checkpoint. Same
+   * exactly-once effect as `apply`, far fewer round trips. A failure rolls the whole batch back.
+   */
+  async applyBatch(
+    events: readonly RecordedEvent[],
+    checkpoint?: { consumer: string },
+  ): Promise<ApplyOutcome> {
+    const outcome = { applied: [] as string[], skipped: [] as string[] };
+    if (events.length === 0) return outcome;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const streams = [...new Set(events.map((e) => e.stream))];
+      const { rows } = await client.query<{ projection: string; stream: string; position: string }>(
+        'SELECT projection, stream, position FROM rm_stream_positions WHERE stream = ANY($1) FOR UPDATE',
+        [streams],
+      );
+      const positions = new Map(rows.map((r) => [`${r.projection}\u0000${r.stream}`, BigInt(r.position)]));
+      const moved = new Map<string, { projection: string; stream: string; position: bigint }>();
+      for (const event of events) {
+        for (const p of this.projections) {
+          if (!p.canHandle(event)) continue;
+          const key = `${p.name}\u0000${event.stream}`;
+          const at = positions.get(key);
+          if (at !== undefined && at >= event.streamPosition) {
+            outcome.skipped.push(p.name);
+            continue;
+          }
+          await p.apply(client, event);
+          positions.set(key, event.streamPosition);
+          moved.set(key, { projection: p.name, stream: event.stream, position: event.streamPosition });
+          outcome.applied.push(p.name);
+        }
+      }
+      if (moved.size > 0) {
+        const m = [...moved.values()];
+        await client.query(
+          `INSERT INTO rm_stream_positions (projection, stream, position)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+           ON CONFLICT (projection, stream) DO UPDATE SET position = excluded.position`,
+          [m.map((x) => x.projection), m.map((x) => x.stream), m.map((x) => x.position.toString())],
+        );
+      }
+      if (checkpoint)
+        await this.saveCheckpoint(client, checkpoint.consumer, events[events.length - 1]!.position);
+      await client.query('COMMIT');
+      return outcome;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
   private async alreadyApplied(
     client: PoolClient,
     projection: string,

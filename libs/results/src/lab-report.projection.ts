@@ -98,21 +98,21 @@ export const labReportProjection = {
       [id, version, event.id, report, JSON.stringify(observations), event.recordedAt],
     );
     await sql.query('DELETE FROM rm_observations WHERE report_id = $1', [id]);
-    for (const o of observations) {
-      await sql.query(
-        `INSERT INTO rm_observations (id, report_id, patient_key, status, code_tokens, effective, resource, last_updated)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          o.id,
-          id,
-          patientKey,
-          o.status,
-          codeTokens(o.code),
-          toTimestamp(o.effectiveDateTime ?? o.issued ?? report.effectiveDateTime),
-          o,
-          event.recordedAt,
-        ],
-      );
-    }
+    if (observations.length === 0) return;
+    // One statement for all observations of the report (a lab report has ~15).
+    const rows = observations.map((o) => ({
+      id: o.id,
+      status: o.status,
+      tokens: codeTokens(o.code),
+      effective: toTimestamp(o.effectiveDateTime ?? o.issued ?? report.effectiveDateTime),
+      resource: o,
+    }));
+    await sql.query(
+      `INSERT INTO rm_observations (id, report_id, patient_key, status, code_tokens, effective, resource, last_updated)
+       SELECT x.id, $2, $3, x.status, ARRAY(SELECT jsonb_array_elements_text(x.tokens)), x.effective::timestamptz,
+         x.resource, $4
+       FROM jsonb_to_recordset($1::jsonb) AS x(id text, status text, tokens jsonb, effective text, resource jsonb)`,
+      [JSON.stringify(rows), id, patientKey, event.recordedAt],
+    );
   },
 };
