@@ -5,3 +5,4 @@ export * from './logger';
 export * from './tokens';
 export * from './embedded-postgres';
 export * from './json-validation';
+export * from './fhir-http';

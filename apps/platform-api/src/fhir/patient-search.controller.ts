@@ -9,7 +9,13 @@ import {
   type PatientKeyer,
   parseResidentId,
 } from '@yilian/patients';
-import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
+import {
+  FhirExceptionFilter,
+  FhirHttpError,
+  headerValue,
+  PATIENT_KEYER,
+  READ_MODEL_POOL,
+} from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { PlatformAuth } from '../platform-auth';
 import { searchsetBundle } from './bundle';
@@ -76,7 +82,7 @@ export class PatientSearchController {
     patientKey = await canonicalPatientKey(this.pool, patientKey);
     await this.audit.record({
       actor,
-      purpose: header(req, 'x-purpose-of-use'),
+      purpose: headerValue(req, 'x-purpose-of-use'),
       patientKey,
       interaction: 'search',
       resourceType: 'Patient',
@@ -98,9 +104,4 @@ export class PatientSearchController {
         ),
       );
   }
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, headerValue, sendFhir } from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { PlatformAuth } from '../platform-auth';
 import { historyBundle, searchsetBundle } from './bundle';
@@ -33,19 +33,19 @@ export class ResultsFhirController {
     const { total, resources } = await this.repo.search(resourceType, q);
     await this.audit.record({
       actor,
-      purpose: header(req, 'x-purpose-of-use'),
+      purpose: headerValue(req, 'x-purpose-of-use'),
       patientKey: q.patientKey,
       interaction: 'search',
       resourceType,
       returned: resources.length,
     });
-    const base = baseUrl(req);
+    const base = fhirBaseUrl(req);
     const self = `${base}/${resourceType}?${new URLSearchParams(query as Record<string, string>).toString()}`;
     const next =
       q.offset + resources.length < total
         ? `${base}/${resourceType}?${new URLSearchParams({ ...(query as Record<string, string>), _offset: String(q.offset + q.count) }).toString()}`
         : undefined;
-    send(res, 200, searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, nextUrl: next }));
+    sendFhir(res, 200, searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, nextUrl: next }));
   }
 
   @Get(':type/:id')
@@ -62,7 +62,7 @@ export class ResultsFhirController {
     if (!resource) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
     const patientKey = await this.repo.patientKeyOf(resourceType, id);
     await this.audit.record({ actor, patientKey, interaction: 'read', resourceType, returned: 1 });
-    send(res, 200, resource);
+    sendFhir(res, 200, resource);
   }
 
   @Get('DiagnosticReport/:id/_history')
@@ -80,7 +80,7 @@ export class ResultsFhirController {
       resourceType: 'DiagnosticReport',
       returned: versions.length,
     });
-    send(res, 200, historyBundle(baseUrl(req), versions));
+    sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions));
   }
 
   private resourceType(type: string): ResultResourceType {
@@ -88,17 +88,4 @@ export class ResultsFhirController {
       throw FhirHttpError.of(404, 'not-supported', `resource type ${type} is not served here`);
     return type as ResultResourceType;
   }
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
-}
-
-function send(res: Response, status: number, body: unknown): void {
-  res.status(status).type('application/fhir+json').send(JSON.stringify(body));
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, sendFhir } from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { historyBundle, searchsetBundle } from '../fhir/bundle';
 import { PlatformAuth } from '../platform-auth';
@@ -27,13 +27,14 @@ export class ImagingFhirReadController {
     const q = parseImagingStudySearch(query);
     const { total, resources } = await this.repo.search(q);
     await this.record(req, actor, 'search', q.patientKey, resources.length);
-    const base = baseUrl(req);
+    const base = fhirBaseUrl(req);
     const params = query as Record<string, string>;
     const self = `${base}/ImagingStudy?${new URLSearchParams(params).toString()}`;
     const more = q.offset + resources.length < total;
     const next = `${base}/ImagingStudy?${new URLSearchParams({ ...params, _offset: String(q.offset + q.count) }).toString()}`;
-    send(
+    sendFhir(
       res,
+      200,
       searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, ...(more ? { nextUrl: next } : {}) }),
     );
   }
@@ -44,7 +45,7 @@ export class ImagingFhirReadController {
     const found = await this.repo.read(checkedId(id));
     if (!found) throw FhirHttpError.of(404, 'not-found', `ImagingStudy/${id} is not known`);
     await this.record(req, actor, 'read', found.patientKey, 1);
-    send(res, found.resource);
+    sendFhir(res, 200, found.resource);
   }
 
   @Get('ImagingStudy/:id/_history')
@@ -54,7 +55,7 @@ export class ImagingFhirReadController {
     if (!found) throw FhirHttpError.of(404, 'not-found', `ImagingStudy/${id} is not known`);
     const versions = await this.repo.history(id);
     await this.record(req, actor, 'history', found.patientKey, versions.length);
-    send(res, historyBundle(baseUrl(req), versions));
+    sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions));
   }
 
   private async record(
@@ -81,12 +82,4 @@ function checkedId(id: string): string {
   if (!FHIR_ID.test(id))
     throw FhirHttpError.of(400, 'invalid', `"${id.slice(0, 70)}" is not a FHIR id`, 'id');
   return id;
-}
-
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
-}
-
-function send(res: Response, body: unknown): void {
-  res.status(200).type('application/fhir+json').send(JSON.stringify(body));
 }

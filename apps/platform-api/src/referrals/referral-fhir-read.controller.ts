@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, headerValue, sendFhir } from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { historyBundle, searchsetBundle } from '../fhir/bundle';
 import { PlatformAuth } from '../platform-auth';
@@ -40,14 +40,15 @@ export class ReferralFhirReadController {
       found.map((f) => f.patientKey),
       q.patientKey,
     );
-    const base = baseUrl(req);
+    const base = fhirBaseUrl(req);
     const params = query as Record<string, string>;
     const self = `${base}/${resourceType}?${new URLSearchParams(params).toString()}`;
     const more = q.offset + found.length < total;
     const next = `${base}/${resourceType}?${new URLSearchParams({ ...params, _offset: String(q.offset + q.count) }).toString()}`;
     const resources = found.map((f) => f.resource);
-    send(
+    sendFhir(
       res,
+      200,
       searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, ...(more ? { nextUrl: next } : {}) }),
     );
   }
@@ -64,7 +65,7 @@ export class ReferralFhirReadController {
     const found = await this.repo.read(resourceType, checkedId(id));
     if (!found) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
     await this.record(req, actor, 'read', resourceType, [found.patientKey]);
-    send(res, found.resource);
+    sendFhir(res, 200, found.resource);
   }
 
   @Get(':type/:id/_history')
@@ -81,7 +82,7 @@ export class ReferralFhirReadController {
     if (!found || versions.length === 0)
       throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
     await this.record(req, actor, 'history', resourceType, [found.patientKey]);
-    send(res, historyBundle(baseUrl(req), versions));
+    sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions));
   }
 
   @Get(':type/:id/_history/:vid')
@@ -100,7 +101,7 @@ export class ReferralFhirReadController {
     if (!found || !version)
       throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id}/_history/${vid} is not known`);
     await this.record(req, actor, 'read', resourceType, [found.patientKey]);
-    send(res, version);
+    sendFhir(res, 200, version);
   }
 
   /** One access-log entry per patient whose data the answer holds. */
@@ -112,7 +113,7 @@ export class ReferralFhirReadController {
     patientKeys: readonly string[],
     searched?: string,
   ): Promise<void> {
-    const purpose = header(req, 'x-purpose-of-use');
+    const purpose = headerValue(req, 'x-purpose-of-use');
     const patients = [...new Set(patientKeys)];
     if (patients.length === 0) patients.push(searched ?? '');
     for (const patientKey of patients) {
@@ -138,17 +139,4 @@ function checkedId(id: string): string {
   if (!FHIR_ID.test(id))
     throw FhirHttpError.of(400, 'invalid', `"${id.slice(0, 70)}" is not a FHIR id`, 'id');
   return id;
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function baseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
-}
-
-function send(res: Response, body: unknown): void {
-  res.status(200).type('application/fhir+json').send(JSON.stringify(body));
 }

@@ -1,0 +1,17 @@
+import type { Request, Response } from 'express';
+
+/** One value of a request header (the first, when repeated). */
+export function headerValue(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The FHIR base URL as the caller reached it, for fullUrl and paging links. */
+export function fhirBaseUrl(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+}
+
+/** A FHIR resource as `application/fhir+json`. */
+export function sendFhir(res: Response, status: number, body: unknown): void {
+  res.status(status).type('application/fhir+json').send(JSON.stringify(body));
+}
