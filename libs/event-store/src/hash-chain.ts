@@ -17,6 +17,30 @@ export function contentHash(stream: string, event: NewEvent): string {
   );
 }
 
+/** An event's data and metadata as canonical JSON, and its content hash computed from those
+ * very texts: the store sends the texts, so each event is serialised once. `contentHash` is
+ * the same hash (`verifyChain` recomputes it from the parsed event). */
+export interface SerializedEvent {
+  readonly data: string;
+  readonly metadata: string;
+  readonly contentHash: string;
+}
+
+export function serializeEvent(stream: string, event: NewEvent): SerializedEvent {
+  const data = canonicalJson(event.data);
+  const metadata = canonicalJson(event.metadata);
+  // canonicalJson of the envelope hashed by contentHash: keys sorted, undefined ones left out.
+  const envelope =
+    '{' +
+    (event.data === undefined ? '' : `"data":${data},`) +
+    `"id":${canonicalJson(event.id)},` +
+    (event.metadata === undefined ? '' : `"metadata":${metadata},`) +
+    `"schemaVersion":${canonicalJson(event.schemaVersion)},` +
+    `"stream":${canonicalJson(stream)},` +
+    `"type":${canonicalJson(event.type)}}`;
+  return { data, metadata, contentHash: sha256Hex(envelope) };
+}
+
 /** The chain link: sha256(previous hash ‖ content hash); the first event has no predecessor. */
 export function chainHash(previousHash: string | null, content: string): string {
   return sha256Hex((previousHash ?? '') + content);

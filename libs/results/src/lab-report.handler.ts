@@ -28,7 +28,22 @@ export async function decideRecordLabReport(
   command: RecordLabReport,
 ): Promise<DecidedLabReport> {
   const stream = labReportStream(command.performer, command.accession);
-  const history = await store.readStream(stream);
+  return decideOnHistory(stream, await store.readStream(stream), command);
+}
+
+/** Decides the command as the first version of a report whose stream does not exist yet,
+ * without reading it: appended with 'no_stream', so when the stream does exist (a resend, a
+ * correction, a duplicate, a concurrent writer) the append fails with a revision conflict and
+ * the caller decides again with `decideRecordLabReport`. */
+export function decideFirstLabReport(command: RecordLabReport): DecidedLabReport {
+  return decideOnHistory(labReportStream(command.performer, command.accession), [], command);
+}
+
+function decideOnHistory(
+  stream: string,
+  history: readonly RecordedEvent[],
+  command: RecordLabReport,
+): DecidedLabReport {
   const resent = history.find((e) => e.id === command.eventId);
   if (resent) {
     return {

@@ -14,6 +14,7 @@ import {
   type RecordIdentifiers,
 } from '@yilian/patients';
 import { PATIENT_KEYER } from '@yilian/runtime';
+import { KnownLinks } from './known-links';
 
 /** Who a report or registration is about, as the sender identified them. */
 export interface SenderPatient {
@@ -29,6 +30,7 @@ export interface SenderPatient {
 @Injectable()
 export class PatientIdentityService {
   readonly keys: IdentityKeys;
+  private readonly knownLinks = new KnownLinks();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -45,8 +47,9 @@ export class PatientIdentityService {
   }
 
   /** The link a report's patient implies (its MRN to its resident ID number's key), decided but
-   * not appended; undefined when there is nothing to link or it is linked already. Throws
-   * PatientIdentityRejection when the MRN is linked to another patient. */
+   * not appended; undefined when there is nothing to link or it is linked already (a link this
+   * process saw recorded is not read again). Throws PatientIdentityRejection when the MRN is
+   * linked to another patient. */
   async decideReportLink(
     institution: string,
     patient: SenderPatient,
@@ -54,13 +57,25 @@ export class PatientIdentityService {
     now: string,
   ): Promise<DecidedIdentity | undefined> {
     const [link] = this.keys.sameResidentIdLink(this.recordOf(institution, patient), institution);
-    if (!link) return undefined;
+    if (link?.type !== 'LinkIdentifiers') return undefined;
+    if (this.knownLinks.has(link.memberKey, link.patientKey)) return undefined;
+    const snapshot = this.knownLinks.snapshot();
     const decided = await decidePatientIdentityCommand(this.store, link, source, now);
-    return decided.kind === 'append' ? decided : undefined;
+    if (decided.kind === 'append') return decided;
+    if (decided.state.link?.patientKey === link.patientKey)
+      this.knownLinks.remember(link.memberKey, link.patientKey, snapshot);
+    return undefined;
   }
 
-  append(decided: DecidedIdentity): Promise<readonly RecordedEvent[]> {
-    return appendDecidedIdentity(this.store, decided);
+  async append(decided: DecidedIdentity): Promise<readonly RecordedEvent[]> {
+    const snapshot = this.knownLinks.snapshot();
+    const recorded = await appendDecidedIdentity(this.store, decided);
+    for (const e of decided.kind === 'append' ? decided.events : []) {
+      const link = e.data as { memberKey?: string; patientKey?: string };
+      if (e.type === 'PatientIdentifiersLinked' && link.memberKey && link.patientKey)
+        this.knownLinks.remember(link.memberKey, link.patientKey, snapshot);
+    }
+    return recorded;
   }
 
   /** The other key a report of this patient may have been filed under before: the MRN's key
@@ -74,12 +89,23 @@ export class PatientIdentityService {
     return state.merge?.survivorKey ?? state.link?.patientKey;
   }
 
-  /** Decides every command of a message, then appends them; nothing when one is refused. */
-  apply(
+  /** Decides every command of a message, then appends them; nothing when one is refused.
+   * A separation or merge makes this process forget what it knew of the keys' links. */
+  async apply(
     commands: readonly PatientIdentityCommand[],
     source: IdentitySource,
     now: string,
   ): Promise<readonly RecordedEvent[]> {
-    return handlePatientIdentityCommands(this.store, commands, source, now);
+    try {
+      return await handlePatientIdentityCommands(this.store, commands, source, now);
+    } finally {
+      this.knownLinks.forget(commands.flatMap(separatedOrMergedKey));
+    }
   }
+}
+
+function separatedOrMergedKey(command: PatientIdentityCommand): string[] {
+  if (command.type === 'SeparatePatients') return [command.key];
+  if (command.type === 'MergePatients') return [command.mergedKey];
+  return [];
 }

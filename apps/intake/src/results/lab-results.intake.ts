@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { deterministicEventId, type fhir4 } from '@yilian/contracts';
-import { EVENT_STORE, type EventStore } from '@yilian/event-store';
+import { EVENT_STORE, type EventStore, WrongExpectedRevisionError } from '@yilian/event-store';
 import { type DecidedIdentity, type PatientKeyer, PatientIdentityRejection } from '@yilian/patients';
 import {
   appendDecidedLabReport,
   clinicalContentHash,
   type DecidedLabReport,
+  decideFirstLabReport,
   decideRecordLabReport,
   LabReportRejection,
   normalizeLabReport,
+  type RecordLabReport,
   type RecordOutcome,
   resolverByIds,
   type SubmissionResolver,
@@ -46,7 +48,9 @@ export class MissingPatientIdentifierError extends Error {}
 /** One path for every lab report, whatever protocol it came in: key the patient, normalise,
  * decide every report of the message (and the link of an MRN that came with a resident ID
  * number), then append — the link first. A rule broken by any report or by the link rejects
- * the whole message before anything is appended. Resolves once every event is durable. */
+ * the whole message before anything is appended. Resolves once every event is durable.
+ * A message whose only write is one report tries it as the report's first version before
+ * reading its stream (see `recordFirstVersion`). */
 @Injectable()
 export class LabResultsIntake {
   constructor(
@@ -71,6 +75,9 @@ export class LabResultsIntake {
     now = new Date().toISOString(),
   ): Promise<LabReportRecorded[]> {
     const links = await this.decideLinks(submissions, now);
+    const only = submissions.length === 1 && links.length === 0 ? submissions[0] : undefined;
+    const first = only && (await this.recordFirstVersion(only, now));
+    if (first) return [first];
     const decided = await Promise.all(submissions.map((s) => this.decideReport(s, now)));
     for (const link of links) await this.identity.append(link);
     const recorded: LabReportRecorded[] = [];
@@ -120,6 +127,33 @@ export class LabResultsIntake {
   }
 
   private async decideReportFor(s: LabReportSubmission, patientKey: string, now: string) {
+    const { command, id } = this.recordCommand(s, patientKey, now);
+    return { decision: await decideRecordLabReport(this.store, command), id };
+  }
+
+  /** Appends the report as the first version of its stream, without reading the stream (most
+   * reports are new). Undefined when the stream exists: a resend of the same message is
+   * answered by the store (same event id); a correction, a duplicate under another message id
+   * or a concurrent writer is decided again on the stream's history. Nothing else is written
+   * by then, so nothing is half-applied. */
+  private async recordFirstVersion(
+    s: LabReportSubmission,
+    now: string,
+  ): Promise<LabReportRecorded | undefined> {
+    const { command, id } = this.recordCommand(s, this.patientKey(s.institution, s.patient), now);
+    try {
+      return { ...(await appendDecidedLabReport(this.store, decideFirstLabReport(command))), id };
+    } catch (e) {
+      if (e instanceof WrongExpectedRevisionError) return undefined;
+      throw e;
+    }
+  }
+
+  private recordCommand(
+    s: LabReportSubmission,
+    patientKey: string,
+    now: string,
+  ): { command: RecordLabReport; id: string } {
     const normalized = normalizeLabReport({
       performer: s.institution,
       accession: s.accession,
@@ -135,7 +169,7 @@ export class LabResultsIntake {
       s.protocol === 'hl7v2'
         ? deterministicEventId(s.institution, s.protocol, s.messageId)
         : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
-    const decision = await decideRecordLabReport(this.store, {
+    const command: RecordLabReport = {
       type: 'RecordLabReport',
       performer: s.institution,
       accession: s.accession,
@@ -145,7 +179,7 @@ export class LabResultsIntake {
       eventId,
       correlationId: s.correlationId ?? randomUUID(),
       now,
-    });
-    return { decision, id: normalized.report.id! };
+    };
+    return { command, id: normalized.report.id! };
   }
 }

@@ -11,7 +11,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { contentHash } from '../hash-chain';
+import { serializeEvent } from '../hash-chain';
 import { pollingSubscription } from '../polling-subscription';
 import { EVENT_STORE_DDL } from './schema';
 
@@ -108,10 +108,12 @@ export class PostgresEventStore implements EventStore {
     if (events.length === 0) throw new Error('append: no events');
     const expectedCode = typeof expected === 'bigint' ? expected : EXPECTED_CODE[expected];
     // Data and metadata travel as one JSON array each: pg would otherwise escape every quote
-    // of every document into a text[] literal, and PostgreSQL parse that literal back.
+    // of every document into a text[] literal, and PostgreSQL parse that literal back. The
+    // texts are the canonical JSON the content hash is computed from: serialised once.
     if (events.some((e) => e.data === undefined)) throw new Error('append: an event has no data');
-    const data = JSON.stringify(events.map((e) => e.data));
-    const metadata = JSON.stringify(events.map((e) => e.metadata));
+    const serialized = events.map((e) => serializeEvent(stream, e));
+    const data = `[${serialized.map((s) => s.data).join(',')}]`;
+    const metadata = `[${serialized.map((s) => s.metadata).join(',')}]`;
     if (data.includes('\\u0000') || metadata.includes('\\u0000')) {
       throw new Error('append: NUL characters cannot be stored; strip them at intake');
     }
@@ -123,7 +125,7 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => e.schemaVersion),
       data,
       metadata,
-      events.map((e) => contentHash(stream, e)),
+      serialized.map((s) => s.contentHash),
     ];
     for (let attempt = 0; ; attempt++) {
       try {

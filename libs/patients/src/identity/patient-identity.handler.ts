@@ -23,7 +23,7 @@ import {
 import type { EventStore, ExpectedRevision } from '@yilian/event-store';
 import { type PatientIdentityCommand, subjectKeyOf, targetKeyOf } from './patient-identity.commands';
 import { decidePatientIdentity } from './patient-identity.decider';
-import { patientIdentityStateFrom } from './patient-identity.state';
+import { type PatientIdentityState, patientIdentityStateFrom } from './patient-identity.state';
 
 /** Who asked, under which message, when. */
 export interface IdentitySource extends EventSource {
@@ -37,7 +37,12 @@ export type DecidedIdentity =
       readonly expected: ExpectedRevision;
       readonly events: readonly NewEvent[];
     }
-  | { readonly kind: 'nothing'; readonly stream: string };
+  | {
+      readonly kind: 'nothing';
+      readonly stream: string;
+      /** The stream's state the decision was taken on (what makes the command a no-op). */
+      readonly state: PatientIdentityState;
+    };
 
 const PRODUCES: { readonly [T in PatientIdentityCommand['type']]: readonly PatientEvent['type'][] } = {
   LinkIdentifiers: ['PatientIdentifiersLinked'],
@@ -75,11 +80,11 @@ export async function decidePatientIdentityCommand(
     store.readStream(stream),
     targetKey ? store.readStream(patientStream(targetKey)) : Promise.resolve([]),
   ]);
-  if (handledBefore(history, command, source)) return { kind: 'nothing', stream };
   const state = patientIdentityStateFrom(history);
+  if (handledBefore(history, command, source)) return { kind: 'nothing', stream, state };
   const target = targetKey ? patientIdentityStateFrom(targetHistory) : undefined;
   const decided = decidePatientIdentity(command, state, target);
-  if (decided.length === 0) return { kind: 'nothing', stream };
+  if (decided.length === 0) return { kind: 'nothing', stream, state };
   const { correlationId, ...origin } = source;
   const events = decided.map((event, i): NewEvent => ({
     id: deterministicEventId(stream, String(history.length + i), event.type, canonicalJson(event.data)),
