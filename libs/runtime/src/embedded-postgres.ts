@@ -56,7 +56,15 @@ export async function startEmbeddedPostgres(options: {
     onError: (m: unknown) => options.log?.(String(m)),
   });
   const { existsSync } = await import('node:fs');
-  if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
+  try {
+    if (!existsSync(resolve(dir, 'PG_VERSION'))) await pg.initialise();
+  } catch (e) {
+    const hint =
+      process.getuid?.() === 0
+        ? ` (running as root, PostgreSQL runs as the "postgres" user: every folder above ${dir} must be readable by it)`
+        : '';
+    throw new Error(`${(e as Error).message}${hint}`);
+  }
   await pg.start();
   return {
     url: `postgres://${user}:${password}@127.0.0.1:${port}/postgres`,
