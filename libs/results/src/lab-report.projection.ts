@@ -1,4 +1,9 @@
-import { LAB_REPORT_RECORDED, type LabReportRecordedV1, type RecordedEvent } from '@yilian/contracts';
+import {
+  type fhir4,
+  LAB_REPORT_RECORDED,
+  type LabReportRecordedV1,
+  type RecordedEvent,
+} from '@yilian/contracts';
 import type { SqlExecutor } from './sql-executor';
 
 /** Lab reports and their observations per patient, stored so FHIR search is an indexed query.
@@ -61,6 +66,48 @@ function toTimestamp(value: string | undefined): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
+/** One version of a DiagnosticReport (lab or imaging) into the report tables: the current row
+ * and the version kept for _history. */
+export async function upsertDiagnosticReport(
+  sql: SqlExecutor,
+  r: {
+    id: string;
+    stream: string;
+    patientKey: string;
+    performer: string;
+    report: fhir4.DiagnosticReport;
+    version: number;
+    eventId: string;
+    recordedAt: string;
+    /** The version's observations as a JSON array text ('[]' for none). */
+    observations: string;
+  },
+): Promise<void> {
+  await sql.query(
+    `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (id) DO UPDATE SET patient_key = $3, status = $5, code_tokens = $6, issued = $7,
+       version = $8, resource = $9, last_updated = $10`,
+    [
+      r.id,
+      r.stream,
+      r.patientKey,
+      r.performer,
+      r.report.status,
+      codeTokens(r.report.code),
+      toTimestamp(r.report.issued ?? r.report.effectiveDateTime),
+      r.version,
+      r.report,
+      r.recordedAt,
+    ],
+  );
+  await sql.query(
+    `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [r.id, r.version, r.eventId, r.report, r.observations, r.recordedAt],
+  );
+}
+
 export const labReportProjection = {
   name: 'lab-reports',
   ddl: LAB_REPORT_READ_MODEL_DDL,
@@ -74,29 +121,17 @@ export const labReportProjection = {
     const observations = data.observations.map((o) => ({ ...o, meta }));
     const id = report.id!;
     const patientKey = event.metadata.patientKey ?? '';
-    await sql.query(
-      `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (id) DO UPDATE SET patient_key = $3, status = $5, code_tokens = $6, issued = $7,
-         version = $8, resource = $9, last_updated = $10`,
-      [
-        id,
-        event.stream,
-        patientKey,
-        data.performer,
-        report.status,
-        codeTokens(report.code),
-        toTimestamp(report.issued ?? report.effectiveDateTime),
-        version,
-        report,
-        event.recordedAt,
-      ],
-    );
-    await sql.query(
-      `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [id, version, event.id, report, JSON.stringify(observations), event.recordedAt],
-    );
+    await upsertDiagnosticReport(sql, {
+      id,
+      stream: event.stream,
+      patientKey,
+      performer: data.performer,
+      report,
+      version,
+      eventId: event.id,
+      recordedAt: event.recordedAt,
+      observations: JSON.stringify(observations),
+    });
     await sql.query('DELETE FROM rm_observations WHERE report_id = $1', [id]);
     if (observations.length === 0) return;
     // One statement for all observations of the report (a lab report has ~15).

@@ -5,7 +5,7 @@ import {
   type ImagingStudyRecordedV1,
   type RecordedEvent,
 } from '@yilian/contracts';
-import { codeTokens, LAB_REPORT_READ_MODEL_DDL } from '../lab-report.projection';
+import { LAB_REPORT_READ_MODEL_DDL, upsertDiagnosticReport } from '../lab-report.projection';
 import type { SqlExecutor } from '../sql-executor';
 
 /**
@@ -94,29 +94,17 @@ async function applyReport(sql: SqlExecutor, event: RecordedEvent): Promise<void
   const id = data.report.id!;
   const version = await nextVersion(sql, 'rm_lab_report_versions', id);
   const report = { ...data.report, meta: { versionId: String(version), lastUpdated: event.recordedAt } };
-  await sql.query(
-    `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (id) DO UPDATE SET patient_key = $3, status = $5, code_tokens = $6, issued = $7,
-       version = $8, resource = $9, last_updated = $10`,
-    [
-      id,
-      event.stream,
-      event.metadata.patientKey ?? '',
-      data.performer,
-      report.status,
-      codeTokens(report.code),
-      toTimestamp(report.issued ?? report.effectiveDateTime),
-      version,
-      report,
-      event.recordedAt,
-    ],
-  );
-  await sql.query(
-    `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
-     VALUES ($1, $2, $3, $4, '[]', $5) ON CONFLICT DO NOTHING`,
-    [id, version, event.id, report, event.recordedAt],
-  );
+  await upsertDiagnosticReport(sql, {
+    id,
+    stream: event.stream,
+    patientKey: event.metadata.patientKey ?? '',
+    performer: data.performer,
+    report,
+    version,
+    eventId: event.id,
+    recordedAt: event.recordedAt,
+    observations: '[]',
+  });
 }
 
 export const imagingProjection = {
