@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'),
     max: requireInt(env, 'PLATFORM_POOL_SIZE', 10),
   });
+  pool.on('error', (e) => logger.warn({ err: e.message }, 'idle database connection error'));
   const app = await NestFactory.create<NestExpressApplication>(
     PlatformApiModule.register({
       readModelPool: pool,

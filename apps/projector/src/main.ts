@@ -9,6 +9,7 @@ async function main(): Promise<void> {
   const logger = createLogger('projector');
   const env = process.env;
   const pool = new Pool({ connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'), max: 4 });
+  pool.on('error', (e) => logger.warn({ err: e.message }, 'idle database connection error'));
   const projector = new KafkaProjector({
     kafka: readKafkaConfig(env),
     readModelPool: pool,

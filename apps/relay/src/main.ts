@@ -19,6 +19,7 @@ async function main(): Promise<void> {
     connectionString: requireString(env, 'RELAY_CHECKPOINT_DATABASE_URL', storeUrl),
     max: 2,
   });
+  pool.on('error', (e) => logger.warn({ err: e.message }, 'idle database connection error'));
   const checkpoints = new PgCheckpointStore(pool);
   await checkpoints.migrate();
   const publisher = new KafkaEventPublisher(kafka);
