@@ -112,6 +112,16 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     });
   });
 
+  it("links the MRN the PACS sent with the resident ID number: the study is found by C002's MRN too", async () => {
+    const events = await hub.store.readAll({ maxCount: 10_000 });
+    expect(events.filter((e) => e.type === 'PatientIdentifiersLinked')).toHaveLength(1);
+    const byMrn = await eventually(
+      () => search('ImagingStudy', {}, `Patient/${keyer.forMrn('C002', 'C0020001234')}`),
+      (b) => (b.total ?? 0) >= 1,
+    );
+    expect(byMrn.entry?.[0]?.resource?.id).toBe(STUDY_ID);
+  });
+
   it('records a correction (MDM^T02 from H001) as a new version, both in _history; a resend is no new event and the same ACK', async () => {
     const correction = imagingFixture('cn-mdm-t02-ct-corrected-v24.hl7');
     const first = await h001.send(correction);

@@ -4,7 +4,7 @@ import type { InstitutionDirectory } from '@yilian/config';
 import type { fhir4 } from '@yilian/contracts';
 import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
 import { httpStatusOf, operationOutcome, type ValidationIssue } from '@yilian/fhir';
-import { InvalidResidentIdError } from '@yilian/patients';
+import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
 import { authenticateInstitution, FhirExceptionFilter, FhirHttpError, INSTITUTIONS } from '@yilian/runtime';
 import { imagingPartiesOf } from './imaging-fhir.resolve';
@@ -80,6 +80,8 @@ export class ImagingFhirController {
     }
     if (e instanceof InvalidResidentIdError)
       return FhirHttpError.of(400, 'value', e.message, `${where}.subject`);
+    if (e instanceof PatientIdentityRejection)
+      return FhirHttpError.of(422, 'business-rule', e.message, `${where}.subject`);
     if (e instanceof IdempotencyConflictError) {
       return FhirHttpError.of(
         409,

@@ -12,7 +12,7 @@ import {
   type IntakeOutcome,
   mapImagingMessage,
 } from '@yilian/hl7v2';
-import { InvalidResidentIdError } from '@yilian/patients';
+import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
 import { LOGGER, type Logger } from '@yilian/runtime';
 import { MissingPatientIdentifierError } from '../results/lab-results.intake';
@@ -106,6 +106,8 @@ export class ImagingHl7Intake {
     if (e instanceof MissingPatientIdentifierError || e instanceof InvalidResidentIdError) {
       return { ...PID3, code: HL7_ERROR.requiredFieldMissing, message: e.message };
     }
+    if (e instanceof PatientIdentityRejection)
+      return { ...PID3, code: HL7_ERROR.applicationInternal, message: e.message };
     if (e instanceof ImagingRejection) {
       const where = e.code === 'patient-mismatch' ? PID3 : { ...drafts[0]!.accessionAt, component: 1 };
       const code = e.code === 'unknown-study' ? 204 : HL7_ERROR.applicationInternal; // 204: unknown key

@@ -15,6 +15,7 @@ import {
   normalizeImagingStudy,
 } from '@yilian/results';
 import { INSTITUTIONS } from '@yilian/runtime';
+import { PatientIdentityService } from '../patients/patient-identity.service';
 import { LabResultsIntake } from '../results/lab-results.intake';
 
 /** Who the study is about, as the sender identified them; only used to derive the patient key.
@@ -79,6 +80,7 @@ export class ImagingIntake {
     submissions: readonly ImagingSubmission[],
     now = new Date().toISOString(),
   ): Promise<ImagingRecorded[]> {
+    const links = await this.decideLinks(submissions, now);
     const decided = await Promise.all(
       submissions.map(async (s) => {
         const patientKey = this.patientKey(s.institution, s.patient);
@@ -86,12 +88,37 @@ export class ImagingIntake {
         return { decision: await decideImagingCommands(this.store, commands), patientKey, s };
       }),
     );
+    const identity = this.modules.get(PatientIdentityService, { strict: false });
+    for (const link of links) await identity.append(link);
     const recorded: ImagingRecorded[] = [];
     for (const { decision, patientKey, s } of decided) {
       const outcome = await appendDecidedImaging(this.store, decision);
       recorded.push({ ...outcome, id: imagingResourceId(s.performer, s.accession), patientKey });
     }
     return recorded;
+  }
+
+  /** As for lab reports: an MRN sent with a resident ID number is linked to that person, once;
+   * decided before anything is appended, so a refused link rejects the whole message. */
+  private async decideLinks(submissions: readonly ImagingSubmission[], now: string) {
+    const identity = this.modules.get(PatientIdentityService, { strict: false });
+    const links = new Map<string, Awaited<ReturnType<PatientIdentityService['decideReportLink']>> & object>();
+    for (const s of submissions) {
+      if (!s.patient.residentId || !s.patient.mrn) continue;
+      const mrnOf = this.isKnownInstitution(s.patient.mrnInstitution)
+        ? s.patient.mrnInstitution
+        : s.institution;
+      const source = {
+        institution: s.institution,
+        protocol: s.protocol,
+        messageId: s.messageId,
+        correlationId: s.correlationId ?? randomUUID(),
+      };
+      const patient = { residentId: s.patient.residentId, mrn: s.patient.mrn };
+      const link = await identity.decideReportLink(mrnOf, patient, source, now);
+      if (link && !links.has(link.stream)) links.set(link.stream, link);
+    }
+    return [...links.values()];
   }
 
   private commands(s: ImagingSubmission, patientKey: string, now: string): ImagingCommand[] {
