@@ -135,6 +135,11 @@ describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
     expect(garbage.body.resourceType).toBe('OperationOutcome');
     const res = await fetch(`${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/${patientKey}`);
     expect(res.status).toBe(401);
+    const unknown = await fetch(`${hub.httpUrl}/fhir/Medication?patient=Patient/${patientKey}`, {
+      headers: { authorization: `Bearer ${KEYS.platform}` },
+    });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as fhir4.OperationOutcome).resourceType).toBe('OperationOutcome');
   });
 });
 

@@ -15,3 +15,9 @@ export function fhirBaseUrl(req: Request): string {
 export function sendFhir(res: Response, status: number, body: unknown): void {
   res.status(status).type('application/fhir+json').send(JSON.stringify(body));
 }
+
+/** The resource type a `/fhir/<Type>/…` request names (routes list their types explicitly, so
+ * each slice serves its own types without one catch-all `/:type` route shadowing another). */
+export function resourceTypeOf(req: Request): string {
+  return req.path.split('/')[2] ?? '';
+}

@@ -1,4 +1,5 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { FhirExceptionFilter } from './http-errors';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 const FHIR_TYPES = ['application/json', 'application/fhir+json'];
@@ -32,6 +33,8 @@ export function configureHttp(app: NestExpressApplication, bodyLimit = '10mb'): 
         );
     });
   });
+  // A path no route serves (e.g. GET /fhir/Medication) is answered as an OperationOutcome too.
+  app.useGlobalFilters(new FhirExceptionFilter());
   app.enableShutdownHooks();
   app.disable('x-powered-by');
 }

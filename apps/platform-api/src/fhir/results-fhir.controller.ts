@@ -1,6 +1,13 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, headerValue, sendFhir } from '@yilian/runtime';
+import {
+  fhirBaseUrl,
+  FhirExceptionFilter,
+  FhirHttpError,
+  headerValue,
+  resourceTypeOf,
+  sendFhir,
+} from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { PlatformAuth } from '../platform-auth';
 import { historyBundle, searchsetBundle } from './bundle';
@@ -20,15 +27,14 @@ export class ResultsFhirController {
     @Inject(PlatformAuth) private readonly auth: PlatformAuth,
   ) {}
 
-  @Get(':type')
+  @Get(['DiagnosticReport', 'Observation'])
   async search(
-    @Param('type') type: string,
     @Query() query: Record<string, unknown>,
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
     const actor = this.auth.authenticate(req);
-    const resourceType = this.resourceType(type);
+    const resourceType = this.resourceType(resourceTypeOf(req));
     const q = parseSearch(query, resourceType);
     const { total, resources } = await this.repo.search(resourceType, q);
     await this.audit.record({
@@ -48,15 +54,10 @@ export class ResultsFhirController {
     sendFhir(res, 200, searchsetBundle({ baseUrl: base, selfUrl: self, total, resources, nextUrl: next }));
   }
 
-  @Get(':type/:id')
-  async read(
-    @Param('type') type: string,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Get(['DiagnosticReport/:id', 'Observation/:id'])
+  async read(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const actor = this.auth.authenticate(req);
-    const resourceType = this.resourceType(type);
+    const resourceType = this.resourceType(resourceTypeOf(req));
     if (!FHIR_ID.test(id)) throw FhirHttpError.of(400, 'invalid', `"${id}" is not a FHIR id`, 'id');
     const resource = await this.repo.read(resourceType, id);
     if (!resource) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);

@@ -10,9 +10,9 @@ import { parseImagingStudySearch } from './imaging-study.search';
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** FHIR R4 ImagingStudy for the regional platform, reached as /fhir/ImagingStudy (see
- * ImagingFhirReadRouting): search by patient (and modality), read, `_history`. Every read is
+ * its own routes under /fhir): search by patient (and modality), read, `_history`. Every read is
  * recorded in the access log. Imaging reports are DiagnosticReports, served with the others. */
-@Controller('imaging-fhir')
+@Controller('fhir')
 @UseFilters(FhirExceptionFilter)
 export class ImagingFhirReadController {
   constructor(

@@ -1,6 +1,5 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ImagingFhirReadController } from './imaging-fhir-read.controller';
-import { ImagingFhirReadRouting } from './imaging-fhir-read.routing';
 import { ImagingReadRepository } from './imaging-read.repository';
 
 /** The read side of imaging: FHIR ImagingStudy. Imaging reports are served as DiagnosticReport
@@ -9,8 +8,4 @@ import { ImagingReadRepository } from './imaging-read.repository';
   controllers: [ImagingFhirReadController],
   providers: [ImagingReadRepository],
 })
-export class ImagingReadModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ImagingFhirReadRouting).forRoutes({ path: 'fhir/*path', method: RequestMethod.GET });
-  }
-}
+export class ImagingReadModule {}

@@ -1,6 +1,13 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, headerValue, sendFhir } from '@yilian/runtime';
+import {
+  fhirBaseUrl,
+  FhirExceptionFilter,
+  FhirHttpError,
+  headerValue,
+  resourceTypeOf,
+  sendFhir,
+} from '@yilian/runtime';
 import { AccessAuditService } from '../audit/access-audit.service';
 import { historyBundle, searchsetBundle } from '../fhir/bundle';
 import { PlatformAuth } from '../platform-auth';
@@ -9,10 +16,9 @@ import { parseReferralSearch, type ReferralResourceType } from './referral-fhir.
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
-/** FHIR R4 read side of referrals, reached as /fhir/ServiceRequest and /fhir/Task (see
- * ReferralFhirReadRouting): search, read, `_history` and `vread`. Every read is audited with
+/** FHIR R4 read side of referrals, reached as /fhir/ServiceRequest and /fhir/Task : search, read, `_history` and `vread`. Every read is audited with
  * the patient keys it returned. */
-@Controller('referral-fhir')
+@Controller('fhir')
 @UseFilters(FhirExceptionFilter)
 export class ReferralFhirReadController {
   constructor(
@@ -21,15 +27,10 @@ export class ReferralFhirReadController {
     @Inject(PlatformAuth) private readonly auth: PlatformAuth,
   ) {}
 
-  @Get(':type')
-  async search(
-    @Param('type') type: string,
-    @Query() query: Record<string, unknown>,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Get(['ServiceRequest', 'Task'])
+  async search(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const actor = this.auth.authenticate(req);
-    const resourceType = typeOf(type);
+    const resourceType = typeOf(resourceTypeOf(req));
     const q = parseReferralSearch(resourceType, query);
     const { total, found } = await this.repo.search(resourceType, q);
     await this.record(
@@ -53,30 +54,20 @@ export class ReferralFhirReadController {
     );
   }
 
-  @Get(':type/:id')
-  async read(
-    @Param('type') type: string,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Get(['ServiceRequest/:id', 'Task/:id'])
+  async read(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const actor = this.auth.authenticate(req);
-    const resourceType = typeOf(type);
+    const resourceType = typeOf(resourceTypeOf(req));
     const found = await this.repo.read(resourceType, checkedId(id));
     if (!found) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
     await this.record(req, actor, 'read', resourceType, [found.patientKey]);
     sendFhir(res, 200, found.resource);
   }
 
-  @Get(':type/:id/_history')
-  async history(
-    @Param('type') type: string,
-    @Param('id') id: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Get(['ServiceRequest/:id/_history', 'Task/:id/_history'])
+  async history(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const actor = this.auth.authenticate(req);
-    const resourceType = typeOf(type);
+    const resourceType = typeOf(resourceTypeOf(req));
     const found = await this.repo.read(resourceType, checkedId(id));
     const versions = found ? await this.repo.history(resourceType, id) : [];
     if (!found || versions.length === 0)
@@ -85,16 +76,10 @@ export class ReferralFhirReadController {
     sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions));
   }
 
-  @Get(':type/:id/_history/:vid')
-  async vread(
-    @Param('type') type: string,
-    @Param('id') id: string,
-    @Param('vid') vid: string,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  @Get(['ServiceRequest/:id/_history/:vid', 'Task/:id/_history/:vid'])
+  async vread(@Param('id') id: string, @Param('vid') vid: string, @Req() req: Request, @Res() res: Response) {
     const actor = this.auth.authenticate(req);
-    const resourceType = typeOf(type);
+    const resourceType = typeOf(resourceTypeOf(req));
     const found = await this.repo.read(resourceType, checkedId(id));
     const [version] =
       found && /^\d{1,9}$/.test(vid) ? await this.repo.history(resourceType, id, Number(vid)) : [];

@@ -1,9 +1,8 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AlliancesReadController } from './alliances-read.controller';
 import { ReferralBoardController } from './referral-board.controller';
 import { ReferralFhirReadController } from './referral-fhir-read.controller';
 import { ReferralFhirReadRepository } from './referral-fhir-read.repository';
-import { ReferralFhirReadRouting } from './referral-fhir.routing';
 import { ReferralIndicatorsController } from './referral-indicators.controller';
 import { ReferralIndicatorsService } from './referral-indicators.service';
 
@@ -18,8 +17,4 @@ import { ReferralIndicatorsService } from './referral-indicators.service';
   ],
   providers: [ReferralFhirReadRepository, ReferralIndicatorsService],
 })
-export class ReferralsReadModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(ReferralFhirReadRouting).forRoutes({ path: 'fhir/*path', method: RequestMethod.GET });
-  }
-}
+export class ReferralsReadModule {}
