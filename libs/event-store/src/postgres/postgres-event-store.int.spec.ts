@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { createTestDatabase } from '@yilian/testing';
-import { eventStoreContract, readEverything } from '../testing/event-store.contract';
+import { eventStoreContract, readEverything, waitFor } from '../testing/event-store.contract';
 import { sampleEvent, uniqueStream } from '../testing/sample-events';
 import { contentHash } from '../hash-chain';
 import { PostgresEventStore } from './postgres-event-store';
@@ -52,8 +52,15 @@ describe('PostgreSQL event store specifics', () => {
       expect(seenBefore.map((e) => e.id)).not.toContain(fast.events[0]!.id);
       const checkpoint = seenBefore[seenBefore.length - 1]?.position;
       await slow.query('COMMIT');
-      const rest = await store.readAll({ after: checkpoint, maxCount: 10_000 });
-      const ids = rest.map((e) => e.id);
+      // Once committed, both show (as soon as no older transaction of the cluster is open).
+      let ids: string[] = [];
+      await waitFor(
+        () => ids.includes(early.id) && ids.includes(fast.events[0]!.id),
+        10_000,
+        async () => {
+          ids = (await store.readAll({ after: checkpoint, maxCount: 10_000 })).map((e) => e.id);
+        },
+      );
       expect(ids).toContain(early.id);
       expect(ids).toContain(fast.events[0]!.id);
       expect(ids.indexOf(early.id)).toBeLessThan(ids.indexOf(fast.events[0]!.id));

@@ -84,7 +84,16 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
         [sampleEvent('1'), sampleEvent('2'), sampleEvent('3'), sampleEvent('4')],
         'no_stream',
       );
-      const mine = (await readEverything(store)).filter((e) => e.stream === stream);
+      // Visibility waits for every older transaction of the cluster (other test files write to
+      // other databases of the same server meanwhile): read again until the events show.
+      let mine: RecordedEvent[] = [];
+      await waitFor(
+        () => mine.length >= 4,
+        10_000,
+        async () => {
+          mine = (await readEverything(store)).filter((e) => e.stream === stream);
+        },
+      );
       expect(mine).toHaveLength(4);
       const after = await store.readAll({ after: mine[1]!.position, maxCount: 10_000 });
       const rest = after.filter((e) => e.stream === stream).map((e) => e.id);
@@ -163,9 +172,15 @@ export async function readEverything(store: EventStore): Promise<RecordedEvent[]
   }
 }
 
-export async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs = 20_000,
+  probe?: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  for (;;) {
+    await probe?.();
+    if (condition()) return;
     if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
