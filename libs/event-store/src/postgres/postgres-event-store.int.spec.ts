@@ -34,7 +34,7 @@ describe('PostgreSQL event store specifics', () => {
       const slowStream = uniqueStream();
       await slow.query('BEGIN');
       await slow.query(
-        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::jsonb[], $6::jsonb[], $7::text[])`,
+        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::json[], $6::json[], $7::text[])`,
         [
           slowStream,
           [early.id],

@@ -38,8 +38,8 @@ const SELECT_COLUMNS = `global_position, transaction_id::text AS transaction_tex
 const APPEND_SQL = `SELECT out_global_position, out_transaction_id::text AS out_transaction_id,
     out_stream_position, out_hash, out_previous_hash, out_recorded_at, out_replayed
   FROM yl_append($1, $2::bigint, $3::uuid[], $4::text[], $5::int[],
-    ARRAY(SELECT d FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY AS t(d, n) ORDER BY n),
-    ARRAY(SELECT m FROM jsonb_array_elements($7::jsonb) WITH ORDINALITY AS t(m, n) ORDER BY n),
+    ARRAY(SELECT d FROM json_array_elements($6::json) WITH ORDINALITY AS t(d, n) ORDER BY n),
+    ARRAY(SELECT m FROM json_array_elements($7::json) WITH ORDINALITY AS t(m, n) ORDER BY n),
     $8::text[])`;
 
 const READ_ALL_SQL = `SELECT ${SELECT_COLUMNS} FROM yl_events
@@ -109,7 +109,7 @@ export class PostgresEventStore implements EventStore {
     const expectedCode = typeof expected === 'bigint' ? expected : EXPECTED_CODE[expected];
     // Data and metadata travel as one JSON array each: pg would otherwise escape every quote
     // of every document into a text[] literal, and PostgreSQL parse that literal back. The
-    // texts are the canonical JSON the content hash is computed from: serialised once.
+    // texts are the ones the content hash is computed from, stored as they are: serialised once.
     if (events.some((e) => e.data === undefined)) throw new Error('append: an event has no data');
     const serialized = events.map((e) => serializeEvent(stream, e));
     const data = `[${serialized.map((s) => s.data).join(',')}]`;

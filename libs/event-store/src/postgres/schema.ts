@@ -4,7 +4,7 @@
  * (pg_snapshot_xmin), so an event committed late by a slower transaction is never skipped —
  * no timeouts involved. Appends go through one function call: one round trip per append.
  */
-export const EVENT_STORE_SCHEMA_VERSION = 1;
+export const EVENT_STORE_SCHEMA_VERSION = 2;
 
 export const EVENT_STORE_DDL = /* sql */ `
 CREATE TABLE IF NOT EXISTS yl_streams (
@@ -21,8 +21,9 @@ CREATE TABLE IF NOT EXISTS yl_events (
   stream_position bigint NOT NULL,
   event_type      text NOT NULL,
   schema_version  int NOT NULL,
-  data            jsonb NOT NULL,
-  metadata        jsonb NOT NULL,
+  -- json, not jsonb: the text exactly as recorded (the content hash is over it); no conversion
+  data            json NOT NULL,
+  metadata        json NOT NULL,
   hash            text NOT NULL,
   previous_hash   text,
   recorded_at     timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -43,7 +44,7 @@ CREATE TRIGGER yl_events_no_update BEFORE UPDATE OR DELETE ON yl_events
 -- p_expected: -3 any, -2 stream must exist, -1 stream must not exist, n >= 0 exact revision.
 CREATE OR REPLACE FUNCTION yl_append(
   p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_versions int[],
-  p_data jsonb[], p_metadata jsonb[], p_content_hashes text[]
+  p_data json[], p_metadata json[], p_content_hashes text[]
 ) RETURNS TABLE (
   out_global_position bigint, out_transaction_id xid8, out_stream_position bigint,
   out_hash text, out_previous_hash text, out_recorded_at timestamptz, out_replayed boolean
