@@ -32,7 +32,11 @@ import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
 import { createLogger, type RunningPostgres, startEmbeddedPostgres } from '@yilian/runtime';
 import { ensureDatabase } from '../apps/hub/src/embedded';
-import { type RunningHub, startHub } from '../apps/hub/src/hub';
+import { startHub } from '../apps/hub/src/hub';
+import { PostgresEventStore } from '@yilian/event-store';
+import { startIntake } from '@yilian/intake';
+import { IntakeProcess } from './intake/intake-process';
+import { measureProjectorCatchUp } from './intake/projector-catch-up';
 import { type Ceiling, measureCeiling } from './intake/ceiling';
 import { type LoadResult, type LoadSpec, runLoad } from './intake/load';
 import { LoadChild } from './intake/load-child';
@@ -66,15 +70,37 @@ const institutionCount = envInt('BENCH_INSTITUTIONS', 2, 1);
 const patientCount = envInt('BENCH_PATIENTS', 300, 1);
 const poolSize = process.env.BENCH_POOL ? envInt('BENCH_POOL', 16, 1) : undefined;
 const withSpans = process.env.BENCH_SPANS === '1';
+const topology = process.env.BENCH_TOPOLOGY ?? 'intake';
+const intakeWorkers = envInt('BENCH_INTAKE_WORKERS', 2, 0);
+if (topology === 'hub' && intakeWorkers > 0 && process.env.BENCH_INTAKE_WORKERS) {
+  throw new Error('BENCH_INTAKE_WORKERS applies to BENCH_TOPOLOGY=intake only');
+}
+if (!['intake', 'hub'].includes(topology))
+  throw new Error(`BENCH_TOPOLOGY must be intake or hub, got ${topology}`);
 const withStages = process.env.BENCH_STAGES !== '0';
 const profileFile = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE) : undefined;
+const projectorSeconds = envInt('BENCH_PROJECTOR_SECONDS', 30, 0);
 const timeoutS = envInt(
   'BENCH_TIMEOUT_S',
-  120 + warmupSeconds + rounds * MODES.length * (seconds + 15) + (profileFile ? 30 : 0),
+  120 + warmupSeconds + rounds * MODES.length * (seconds + 15) + (profileFile ? 30 : 0) + projectorSeconds,
   1,
 );
 const GOAL = { perSecond: 1_500, p99Ms: 50 };
 const HOST = '127.0.0.1';
+
+/** What the load runs against: the intake app alone (as deployed) or the whole hub. */
+interface BenchTarget {
+  readonly mllpPorts: ReadonlyMap<string, number>;
+  /** The store of an intake running in this process (spans instrument it); undefined when the
+   * intake runs in its own processes. */
+  readonly store?: PostgresEventStore;
+  readonly description: string;
+  /** CPU ms used so far by the hub / intake (for an in-process one: this whole process). */
+  cpuMs(): number;
+  /** Events the in-process projector has applied (hub topology; 0 for intake alone). */
+  projected(): number;
+  stop(): Promise<void>;
+}
 
 interface RunFigures {
   readonly mode: LoadMode;
@@ -82,12 +108,18 @@ interface RunFigures {
   readonly load: LoadResult;
   readonly perSecond: number;
   readonly hubCpuMs: number;
+  /** The load generator ran in the process whose CPU `hubCpuMs` counts. */
+  readonly sharedProcess: boolean;
   readonly pgCpuMs: number | undefined;
   readonly loadBefore: number[];
   readonly loadAfter: number[];
   readonly projected: number;
 }
 
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const la = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
 
 async function query(url: string, text: string, values: unknown[] = []): Promise<Record<string, string>[]> {
@@ -131,7 +163,7 @@ function runLines(r: RunFigures): string[] {
   const failures = Object.entries(r.load.failures);
   const cores = (cpuMs: number) => (cpuMs / r.load.wallMs).toFixed(2);
   const hubCpu =
-    r.mode === 'inline'
+    r.mode === 'inline' && r.sharedProcess
       ? `hub + load generator ${cores(r.hubCpuMs)} cores (${perMsg(r.hubCpuMs)})`
       : `hub ${cores(r.hubCpuMs)} cores (${perMsg(r.hubCpuMs)}) · load generator ${cores(r.load.cpuMs)} cores`;
   return [
@@ -152,7 +184,7 @@ async function main(): Promise<void> {
   chmodSync(dir, 0o755); // run as root, PostgreSQL runs as an unprivileged user
   const pgDir = join(dir, 'pg');
   let pg: RunningPostgres | undefined;
-  let hub: RunningHub | undefined;
+  let hub: BenchTarget | undefined;
   let child: LoadChild | undefined;
   let cleaning = false;
   let removed = false;
@@ -247,22 +279,78 @@ async function main(): Promise<void> {
       apiKeySha256: hashApiKey(`bench-key-${i}-0123456789abcdef`),
       mllpPort: 1 + i,
     }));
-    const databaseUrl = await ensureDatabase(pg.url, 'bench_intake');
-    hub = await startHub({
-      databaseUrl,
+    // The hub reaches PostgreSQL over its Unix-domain socket, as `npm start` does (BENCH_TCP=1:
+    // over loopback TCP instead).
+    const databaseUrl = await ensureDatabase(
+      process.env.BENCH_TCP === '1' ? pg.url : pg.socketUrl,
+      'bench_intake',
+    );
+    const common = {
       institutions: new InstitutionDirectory(institutions),
       patientKeyer: new PatientKeyer('bench-secret-that-is-at-least-32-bytes-long!'),
-      platformClients: `bench:${hashApiKey('bench-platform-key-0123456789abcdef')}`,
-      httpPort: 0,
       host: HOST,
       logger: createLogger('bench-hub', process.env.BENCH_LOG_LEVEL ?? 'error'),
-      ...(poolSize ? { poolSize } : {}),
-      mllp: { ephemeralPorts: true },
-    });
+    };
+    if (topology === 'hub') {
+      const running = await startHub({
+        ...common,
+        databaseUrl,
+        platformClients: `bench:${hashApiKey('bench-platform-key-0123456789abcdef')}`,
+        httpPort: 0,
+        ...(poolSize ? { poolSize } : {}),
+        mllp: { ephemeralPorts: true },
+      });
+      hub = {
+        ...running,
+        description: 'hub in this process (intake, in-process projector, platform-api)',
+        cpuMs: ownCpuMs,
+        projected: () => running.projector.applied,
+      };
+    } else if (intakeWorkers > 0) {
+      const running = await IntakeProcess.start({
+        dir,
+        databaseUrl,
+        workers: intakeWorkers,
+        poolSize: poolSize ?? 16,
+        host: HOST,
+        institutions,
+        patientKeySecret: 'bench-secret-that-is-at-least-32-bytes-long!',
+      });
+      hub = {
+        mllpPorts: running.mllpPorts,
+        description:
+          `intake as deployed (apps/intake/src/main.ts, INTAKE_WORKERS=${intakeWorkers}, ` +
+          `INTAKE_POOL_SIZE=${poolSize ?? 16} each) in its own processes, no projector`,
+        cpuMs: () => running.cpuMs(),
+        projected: () => 0,
+        stop: () => running.stop(),
+      };
+    } else {
+      const store = new PostgresEventStore({ connectionString: databaseUrl, poolSize: poolSize ?? 16 });
+      await store.migrate();
+      const running = await startIntake({
+        ...common,
+        store,
+        httpPort: 0,
+        mllp: { host: HOST, ephemeralPorts: true },
+      }).catch(async (e: unknown) => {
+        await store.close();
+        throw e;
+      });
+      let stopping: Promise<void> | undefined;
+      hub = {
+        mllpPorts: running.mllpPorts,
+        store,
+        description: `intake in this process (startIntake, store pool ${store.pool.options.max}), no projector`,
+        cpuMs: ownCpuMs,
+        projected: () => 0,
+        stop: () => (stopping ??= running.stop().then(() => store.close())),
+      };
+    }
     const ports = institutions.map((i) => hub!.mllpPorts.get(i.code)!);
     console.log(
-      `hub: ${institutionCount} institutions on MLLP ports ${ports.join(', ')} (${HOST}); store pool ` +
-        `${hub.store.pool.options.max}; ${connections} connections, one message in flight on each; ` +
+      `${hub.description}: ${institutionCount} institutions on MLLP ports ${ports.join(', ')} (${HOST}); ` +
+        `${connections} connections, one message in flight on each; ` +
         `${patientCount} patients; ${maxMessages ? `${maxMessages} messages or ` : ''}${seconds} s per run; ` +
         `${rounds} round(s) of ${MODES.join(' then ')}`,
     );
@@ -291,7 +379,12 @@ async function main(): Promise<void> {
       );
     }
 
-    const spans: Spans | undefined = withSpans ? instrumentHub(hub.store) : undefined;
+    if ((withSpans || profileFile) && !hub.store) {
+      throw new Error(
+        'BENCH_SPANS and BENCH_PROFILE need the intake in this process: BENCH_INTAKE_WORKERS=0',
+      );
+    }
+    const spans: Spans | undefined = withSpans ? instrumentHub(hub.store!) : undefined;
     const runs: RunFigures[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const mode of MODES) {
@@ -304,22 +397,23 @@ async function main(): Promise<void> {
           spans.recording = true;
         }
         const loadBefore = loadavg();
-        const projectedBefore = hub.projector.applied;
+        const projectedBefore = hub.projected();
         const pgBefore = postgresCpuMs(pgDir);
-        const cpuBefore = process.cpuUsage();
+        const cpuBefore = hub.cpuMs();
         const result = await load(mode, spec(tag, seconds, maxMessages));
-        const used = process.cpuUsage(cpuBefore);
+        const used = hub.cpuMs() - cpuBefore;
         const pgAfter = postgresCpuMs(pgDir);
         const figures: RunFigures = {
           mode,
           round,
           load: result,
           perSecond: result.accepted / (result.wallMs / 1000),
-          hubCpuMs: (used.user + used.system) / 1000,
+          hubCpuMs: used,
+          sharedProcess: mode === 'inline' && hub.cpuMs === ownCpuMs,
           pgCpuMs: pgBefore === undefined || pgAfter === undefined ? undefined : pgAfter - pgBefore,
           loadBefore,
           loadAfter: loadavg(),
-          projected: hub.projector.applied - projectedBefore,
+          projected: hub.projected() - projectedBefore,
         };
         if (spans) spans.recording = false;
         phases.push(result);
@@ -368,10 +462,25 @@ async function main(): Promise<void> {
         ` (a lab message whose PID-3 has an MRN and a resident ID links them, once per patient and institution)`,
     );
     if (!durable) process.exitCode = 1;
-    console.log(
-      `projector (in-process, same event loop): applied ${int(hub.projector.applied)} of these events by the end, ` +
-        `${int(events - hub.projector.applied)} behind`,
-    );
+    if (topology === 'hub') {
+      console.log(
+        `projector (in-process, same event loop): applied ${int(hub.projected())} of these events by the end, ` +
+          `${int(events - hub.projected())} behind`,
+      );
+    } else if (projectorSeconds > 0) {
+      await hub.stop();
+      const store = new PostgresEventStore({ connectionString: databaseUrl, poolSize: 4 });
+      try {
+        const c = await measureProjectorCatchUp(store, databaseUrl, events, projectorSeconds);
+        console.log(
+          `read models: the projector (every projection, its own process's event loop, intake stopped) applied ` +
+            `${int(c.applied)} of the ${int(c.backlog)} events in ${c.seconds.toFixed(1)} s: ` +
+            `${int(c.applied / c.seconds)} events/s${c.caughtUp ? ', caught up' : `, stopped after ${projectorSeconds} s`}`,
+        );
+      } finally {
+        await store.close();
+      }
+    }
     const failed = phases.reduce((n, p) => n + Object.values(p.failures).reduce((a, b) => a + b, 0), 0);
     if (failed > 0) process.exitCode = 1;
 

@@ -18,16 +18,22 @@ function stat(pid: string): { ppid: string; own: number; reaped: number } | unde
 export function postgresCpuMs(dataDir: string): number | undefined {
   try {
     const postmaster = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
-    const main = stat(postmaster);
-    if (!main) return undefined;
-    let ticks = main.own + main.reaped;
-    for (const pid of readdirSync('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      const s = stat(pid);
-      if (s?.ppid === postmaster) ticks += s.own;
-    }
-    return (ticks * 1000) / TICKS_PER_SECOND;
+    return processTreeCpuMs(Number(postmaster));
   } catch {
     return undefined;
   }
+}
+
+/** CPU ms used so far by process `pid`, its children (live, and those it has reaped); undefined
+ * without /proc or when it is gone. */
+export function processTreeCpuMs(pid: number): number | undefined {
+  const root = stat(String(pid));
+  if (!root) return undefined;
+  let ticks = root.own + root.reaped;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const s = stat(p);
+    if (s?.ppid === String(pid)) ticks += s.own;
+  }
+  return (ticks * 1000) / TICKS_PER_SECOND;
 }

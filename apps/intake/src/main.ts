@@ -1,13 +1,13 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
 import { Pool } from 'pg';
 import { createEventStore } from '@yilian/event-store';
 import { ReferralExpiryScheduler } from '@yilian/referrals';
 import { PatientKeyer } from '@yilian/patients';
-import { configureHttp, createLogger } from '@yilian/runtime';
-import { IntakeModule } from './intake.module';
+import { createLogger } from '@yilian/runtime';
+import cluster from 'node:cluster';
+import { startIntake } from './start-intake';
+import { runWorkers, workerIndex, workerReady } from './workers';
 
 /** intake: FHIR R4 over HTTP and HL7 v2 over MLLP, appending to the event store. */
 async function main(): Promise<void> {
@@ -16,27 +16,27 @@ async function main(): Promise<void> {
   const store = await createEventStore(requireString(env, 'EVENT_STORE_URL'), {
     poolSize: requireInt(env, 'INTAKE_POOL_SIZE', 16, [1, 200]),
   });
-  const app = await NestFactory.create<NestExpressApplication>(
-    IntakeModule.register({
-      store,
-      institutions: InstitutionDirectory.fromFile(requireString(env, 'INTAKE_INSTITUTIONS_FILE')),
-      patientKeyer: new PatientKeyer(requireSecret(env, 'PATIENT_KEY_SECRET')),
-      mllp: {
-        host: requireString(env, 'INTAKE_HOST', '0.0.0.0'),
-        maxFrameBytes: requireInt(env, 'INTAKE_MLLP_MAX_FRAME_BYTES', 1024 * 1024, [1024, 64 * 1024 * 1024]),
-        idleTimeoutMs: requireInt(env, 'INTAKE_MLLP_IDLE_TIMEOUT_MS', 30_000, [100, 3_600_000]),
-      },
-      logger,
-    }),
-    { logger: false, bodyParser: false, abortOnError: false },
-  );
-  configureHttp(app);
+  const host = requireString(env, 'INTAKE_HOST', '0.0.0.0');
   const port = requireInt(env, 'INTAKE_HTTP_PORT', 8080, [0, 65535]);
-  await app.listen(port, requireString(env, 'INTAKE_HOST', '0.0.0.0'));
-  logger.info({ port }, 'intake listening');
+  await startIntake({
+    store,
+    institutions: InstitutionDirectory.fromFile(requireString(env, 'INTAKE_INSTITUTIONS_FILE')),
+    patientKeyer: new PatientKeyer(requireSecret(env, 'PATIENT_KEY_SECRET')),
+    mllp: {
+      host,
+      maxFrameBytes: requireInt(env, 'INTAKE_MLLP_MAX_FRAME_BYTES', 1024 * 1024, [1024, 64 * 1024 * 1024]),
+      idleTimeoutMs: requireInt(env, 'INTAKE_MLLP_IDLE_TIMEOUT_MS', 30_000, [100, 3_600_000]),
+    },
+    logger,
+    httpPort: port,
+    host,
+  });
+  logger.info({ port, worker: workerIndex() }, 'intake listening');
+  workerReady();
   // Referral expiry needs no sender: one intake instance (INTAKE_RUN_EXPIRY=true) runs the
-  // scheduler, which reads due referrals from the board and appends ReferralExpired.
-  if (env.INTAKE_RUN_EXPIRY === 'true') {
+  // scheduler, which reads due referrals from the board and appends ReferralExpired — in its
+  // first worker only.
+  if (env.INTAKE_RUN_EXPIRY === 'true' && workerIndex() === 0) {
     const readPool = new Pool({ connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'), max: 2 });
     new ReferralExpiryScheduler(store, readPool, {
       onError: (referralId, e) =>
@@ -45,7 +45,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`intake failed to start: ${(e as Error).message}`);
-  process.exit(1);
-});
+// INTAKE_WORKERS > 1: that many intake processes share the listeners (see workers.ts).
+const workers = requireInt(process.env, 'INTAKE_WORKERS', 1, [1, 64]);
+if (workers > 1 && cluster.isPrimary) {
+  const logger = createLogger('intake');
+  runWorkers({ count: workers, log: (level, fields, message) => logger[level](fields, message) });
+} else {
+  main().catch((e: unknown) => {
+    console.error(`intake failed to start: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}
