@@ -55,7 +55,7 @@ export class IntakeProcess {
       let buffered = '';
       const timer = setTimeout(() => fail(new Error('intake did not start within 60 s')), 60_000);
       child.on('exit', (code) => fail(new Error(`intake exited during start-up (${code})`)));
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         buffered += chunk.toString('utf8');
         let nl: number;
         while ((nl = buffered.indexOf('\n')) !== -1) {
@@ -69,7 +69,7 @@ export class IntakeProcess {
         }
       });
     });
-    child.stdout!.on('data', () => undefined); // keep draining
+    child.stdout.on('data', () => undefined); // keep draining
     return new IntakeProcess(child, ports);
   }
 
