@@ -84,6 +84,7 @@ export class ProjectionRunner {
       );
       const positions = new Map(rows.map((r) => [`${r.projection}\u0000${r.stream}`, BigInt(r.position)]));
       const moved = new Map<string, { projection: string; stream: string; position: bigint }>();
+      const due = new Map<Projection, RecordedEvent[]>();
       for (const event of events) {
         for (const p of this.projections) {
           if (!p.canHandle(event)) continue;
@@ -93,11 +94,18 @@ export class ProjectionRunner {
             outcome.skipped.push(p.name);
             continue;
           }
-          await p.apply(client, event);
+          const list = due.get(p);
+          if (list) list.push(event);
+          else due.set(p, [event]);
           positions.set(key, event.streamPosition);
           moved.set(key, { projection: p.name, stream: event.stream, position: event.streamPosition });
           outcome.applied.push(p.name);
         }
+      }
+      // Projection by projection (each owns its tables), each in log order.
+      for (const [p, list] of due) {
+        if (p.applyMany) await p.applyMany(client, list);
+        else for (const event of list) await p.apply(client, event);
       }
       if (moved.size > 0) {
         const m = [...moved.values()];

@@ -1,12 +1,17 @@
 import type { RecordedEvent } from '@yilian/contracts';
 import type { SqlExecutor } from '@yilian/results';
 
-/** A read model: its tables, which events it reads, and how one event changes it. */
+/** A read model: its tables, which events it reads, and how one event changes it. A
+ * projection reads and writes only its own tables, so the runner may apply a batch projection
+ * by projection (each in log order). */
 export interface Projection {
   readonly name: string;
   readonly ddl: string;
   canHandle(event: RecordedEvent): boolean;
   apply(sql: SqlExecutor, event: RecordedEvent): Promise<void>;
+  /** Optional: several events (in log order, each not applied before) in a few statements —
+   * the same tables as `apply` one by one would give. */
+  applyMany?(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 export const PROJECTION_DDL = /* sql */ `
