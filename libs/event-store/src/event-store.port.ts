@@ -48,6 +48,10 @@ export interface Subscription {
 
 export interface SubscribeOptions {
   readonly after?: GlobalPosition;
+  /** Only events of these types reach the handler. The store filters where it reads (a
+   * follower of a few rare types — the alliance directory — does not read every lab report of
+   * the log); positions still advance past everything else. */
+  readonly eventTypes?: readonly string[];
   /** Called for each event in global order, one at a time; the next waits for it. */
   readonly handler: (event: RecordedEvent) => Promise<void>;
   /** Called when the subscription has caught up with the log (then goes on live). */

@@ -1,5 +1,5 @@
 import type { GlobalPosition, RecordedEvent } from '@yilian/contracts';
-import { START } from '@yilian/contracts';
+import { comparePositions, START } from '@yilian/contracts';
 import type { SubscribeOptions, Subscription } from './event-store.port';
 
 /**
@@ -7,8 +7,15 @@ import type { SubscribeOptions, Subscription } from './event-store.port';
  * When caught up it waits for a wake-up (an append through the same store instance) or the
  * poll interval, whichever comes first. The handler sees one event at a time, in order.
  */
+export interface PolledBatch {
+  readonly events: readonly RecordedEvent[];
+  /** How far the read looked (a filtered read passes over events it does not return); the next
+   * read starts after it. Default: the last event's position. */
+  readonly scannedTo?: GlobalPosition;
+}
+
 export function pollingSubscription(args: {
-  read: (after: GlobalPosition) => Promise<RecordedEvent[]>;
+  read: (after: GlobalPosition) => Promise<PolledBatch>;
   options: SubscribeOptions;
   pollIntervalMs: number;
   registerWaker: (wake: () => void) => () => void;
@@ -31,13 +38,14 @@ export function pollingSubscription(args: {
     let after = args.options.after ?? START;
     let caughtUp = false;
     while (!stopped) {
-      const batch = await args.read(after);
-      for (const event of batch) {
+      const { events, scannedTo } = await args.read(after);
+      for (const event of events) {
         if (stopped) return;
         await args.options.handler(event);
         after = event.position;
       }
-      if (batch.length === 0) {
+      if (scannedTo && comparePositions(scannedTo, after) > 0) after = scannedTo;
+      if (events.length === 0) {
         if (!caughtUp) {
           caughtUp = true;
           args.options.onCaughtUp?.();

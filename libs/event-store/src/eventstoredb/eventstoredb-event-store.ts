@@ -193,7 +193,15 @@ export class EventStoreDbEventStore implements EventStore {
 
   /** Catches up by reading $all from `after`, then follows a live subscription to $all from
    * the last event handled. */
-  subscribe(options: SubscribeOptions): Subscription {
+  subscribe(subscribeOptions: SubscribeOptions): Subscription {
+    // Types filtered here, on the client: correct, though every event still travels.
+    const wanted = subscribeOptions.eventTypes && new Set(subscribeOptions.eventTypes);
+    const options: SubscribeOptions = wanted
+      ? {
+          ...subscribeOptions,
+          handler: (e) => (wanted.has(e.type) ? subscribeOptions.handler(e) : Promise.resolve()),
+        }
+      : subscribeOptions;
     let stopped = false;
     let live: AllStreamSubscription | undefined;
     const loop = async () => {

@@ -156,6 +156,43 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
       expect(seen).toEqual(['old-2', 'live-1']);
     });
 
+    it('a subscription to some event types gets only those, in order, caught up and live', async () => {
+      const stream = uniqueStream();
+      const rare = (label: string) => ({ ...sampleEvent(label), type: 'RareRecorded' });
+      await store.append(stream, [sampleEvent('c-1'), rare('r-1'), sampleEvent('c-2')], 'no_stream');
+      // many events of other types after it, more than one read's worth
+      await Promise.all(
+        Array.from({ length: 6 }, () =>
+          store.append(
+            uniqueStream(),
+            Array.from({ length: 120 }, (_, i) => sampleEvent(`x${i}`)),
+            'no_stream',
+          ),
+        ),
+      );
+      const seen: string[] = [];
+      const types = new Set<string>();
+      const caughtUp = new Promise<void>((resolve) => {
+        const sub = store.subscribe({
+          eventTypes: ['RareRecorded'],
+          handler: async (e) => {
+            types.add(e.type);
+            if (e.stream === stream) seen.push((e.data as { label: string }).label);
+          },
+          onCaughtUp: resolve,
+        });
+        afterAllStops.push(() => sub.stop());
+      });
+      await caughtUp;
+      expect(seen).toEqual(['r-1']);
+      await store.append(stream, [sampleEvent('c-3'), rare('r-2')], 2n);
+      await store.append(uniqueStream(), [sampleEvent('c-4')], 'no_stream');
+      await store.append(stream, [rare('r-3')], 4n);
+      await waitFor(() => seen.length === 3);
+      expect(seen).toEqual(['r-1', 'r-2', 'r-3']);
+      expect([...types]).toEqual(['RareRecorded']);
+    });
+
     const afterAllStops: Array<() => Promise<void>> = [];
     afterAll(async () => {
       for (const stop of afterAllStops) await stop();
