@@ -11,8 +11,9 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { serializeEvent } from '../hash-chain';
+import { type SerializedEvent, serializeEvent } from '../hash-chain';
 import { pollingSubscription } from '../polling-subscription';
+import { AppendBatcher, type Queued } from './append-batcher';
 import { EVENT_STORE_DDL } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -21,6 +22,30 @@ export interface PostgresEventStoreOptions {
   /** How often a caught-up subscription looks for new events (ms). Appends made through
    * this instance wake its subscriptions at once. */
   readonly pollIntervalMs?: number;
+  /** Group commit: append calls in flight at most (default 2, at most the pool size). While
+   * that many are out, further appends wait and go out together as one call — one
+   * transaction, one WAL flush — as soon as one completes. No timer: an append made while
+   * fewer are in flight goes out at once, alone. */
+  readonly maxConcurrentBatches?: number;
+  /** Appends per call at most (default 64). */
+  readonly maxBatchAppends?: number;
+  /** JSON (data and metadata) per call at most, in characters (default 4 MiB); a larger
+   * append still goes, alone. */
+  readonly maxBatchBytes?: number;
+}
+
+/** Counters of the group commit, for benchmarks and tests. */
+export interface AppendStats {
+  /** Append calls to PostgreSQL (a batch of one included; re-runs after a failed batch not). */
+  readonly calls: number;
+  /** Appends sent through those calls. */
+  readonly appends: number;
+  /** The most appends one call carried. */
+  readonly maxBatch: number;
+  /** Batch calls that failed as a whole, so that each of their appends ran again alone. */
+  readonly fallbacks: number;
+  /** Appends run again alone after their batch failed. */
+  readonly fallbackAppends: number;
 }
 
 const EXPECTED_CODE: Record<'any' | 'stream_exists' | 'no_stream', bigint> = {
@@ -35,12 +60,23 @@ const SELECT_COLUMNS = `global_position, transaction_id::text AS transaction_tex
   stream_position, event_type, schema_version, data, metadata, hash, previous_hash, recorded_at`;
 
 // Named: each pooled connection parses and plans these once, not on every call.
+// One append alone: yl_append, which raises its refusals (a batch of one gains nothing by the
+// batch function, and a failure needs no second run).
 const APPEND_SQL = `SELECT out_global_position, out_transaction_id::text AS out_transaction_id,
     out_stream_position, out_hash, out_previous_hash, out_recorded_at, out_replayed
   FROM yl_append($1, $2::bigint, $3::uuid[], $4::text[], $5::int[],
     ARRAY(SELECT d FROM json_array_elements($6::json) WITH ORDINALITY AS t(d, n) ORDER BY n),
     ARRAY(SELECT m FROM json_array_elements($7::json) WITH ORDINALITY AS t(m, n) ORDER BY n),
     $8::text[])`;
+
+// Several appends, one transaction: refusals come back as rows, see yl_append_batch.
+const APPEND_BATCH_SQL = `SELECT out_append, out_error, out_detail, out_global_position,
+    out_transaction_id::text AS out_transaction_id, out_stream_position, out_hash, out_previous_hash,
+    out_recorded_at, out_replayed
+  FROM yl_append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[], $6::int[],
+    ARRAY(SELECT d FROM json_array_elements($7::json) WITH ORDINALITY AS t(d, n) ORDER BY n),
+    ARRAY(SELECT m FROM json_array_elements($8::json) WITH ORDINALITY AS t(m, n) ORDER BY n),
+    $9::text[])`;
 
 const READ_ALL_SQL = `SELECT ${SELECT_COLUMNS} FROM yl_events
   WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
@@ -62,6 +98,39 @@ interface EventRow {
   recorded_at: Date;
 }
 
+interface AppendedRow {
+  out_global_position: string;
+  out_transaction_id: string;
+  out_stream_position: string;
+  out_hash: string;
+  out_previous_hash: string | null;
+  out_recorded_at: Date;
+  out_replayed: boolean;
+}
+
+/** A row of yl_append_batch: an event of append `out_append` (1-based), or its refusal. */
+interface BatchRow extends Partial<AppendedRow> {
+  out_append: number;
+  out_error: 'YL001' | 'YL002' | null;
+  out_detail: string | null;
+}
+
+/** One append, checked and serialised, waiting for its call. */
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly NewEvent[];
+  readonly expected: ExpectedRevision;
+  readonly expectedCode: string;
+  readonly serialized: readonly SerializedEvent[];
+  /** The events' data texts, comma-separated (a JSON array's inside). */
+  readonly data: string;
+  readonly metadata: string;
+}
+
+function wrongExpected(append: PendingAppend, actual: bigint): WrongExpectedRevisionError {
+  return new WrongExpectedRevisionError(append.stream, append.expected, actual < 0n ? 'no_stream' : actual);
+}
+
 function toRecorded(row: EventRow): RecordedEvent {
   return {
     id: row.event_id,
@@ -81,11 +150,27 @@ function toRecorded(row: EventRow): RecordedEvent {
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
   private readonly wakers = new Set<() => void>();
+  private readonly batcher: AppendBatcher<PendingAppend, AppendResult>;
+  private fallbacks = 0;
+  private fallbackAppends = 0;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
-    const config: PoolConfig = { connectionString: options.connectionString, max: options.poolSize ?? 10 };
+    const poolSize = options.poolSize ?? 10;
+    const config: PoolConfig = { connectionString: options.connectionString, max: poolSize };
     this.pool = new Pool(config);
     this.pool.on('error', () => undefined); // an idle client's error surfaces on its next use
+    this.batcher = new AppendBatcher<PendingAppend, AppendResult>({
+      // More calls in flight than connections would only queue in the pool, uncoalesced.
+      maxConcurrent: Math.max(1, Math.min(options.maxConcurrentBatches ?? 2, poolSize)),
+      maxItems: options.maxBatchAppends ?? 64,
+      maxBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
+      sizeOf: (a) => a.data.length + a.metadata.length,
+      send: (batch) => this.send(batch),
+    });
+  }
+
+  get appendStats(): AppendStats {
+    return { ...this.batcher.stats, fallbacks: this.fallbacks, fallbackAppends: this.fallbackAppends };
   }
 
   /** Creates the tables and the append function if missing. */
@@ -112,34 +197,145 @@ export class PostgresEventStore implements EventStore {
     // texts are the ones the content hash is computed from, stored as they are: serialised once.
     if (events.some((e) => e.data === undefined)) throw new Error('append: an event has no data');
     const serialized = events.map((e) => serializeEvent(stream, e));
-    const data = `[${serialized.map((s) => s.data).join(',')}]`;
-    const metadata = `[${serialized.map((s) => s.metadata).join(',')}]`;
+    const data = serialized.map((s) => s.data).join(',');
+    const metadata = serialized.map((s) => s.metadata).join(',');
     if (data.includes('\\u0000') || metadata.includes('\\u0000')) {
       throw new Error('append: NUL characters cannot be stored; strip them at intake');
     }
+    return this.batcher.submit({
+      stream,
+      events,
+      expected,
+      expectedCode: expectedCode.toString(),
+      serialized,
+      data,
+      metadata,
+    });
+  }
+
+  /** Sends one batch; resolves when its call is over (the outcomes may settle later). */
+  private async send(batch: readonly Queued<PendingAppend, AppendResult>[]): Promise<void> {
+    if (batch.length === 1) {
+      const [{ item, resolve, reject }] = batch as [Queued<PendingAppend, AppendResult>];
+      await this.appendAlone(item).then(resolve, reject);
+      return;
+    }
+    const streams: string[] = [];
+    const expected: string[] = [];
+    const counts: number[] = [];
+    const ids: string[] = [];
+    const types: string[] = [];
+    const versions: number[] = [];
+    const hashes: string[] = [];
+    const data: string[] = [];
+    const metadata: string[] = [];
+    for (const { item } of batch) {
+      streams.push(item.stream);
+      expected.push(item.expectedCode);
+      counts.push(item.events.length);
+      for (const e of item.events) {
+        ids.push(e.id);
+        types.push(e.type);
+        versions.push(e.schemaVersion);
+      }
+      for (const s of item.serialized) hashes.push(s.contentHash);
+      data.push(item.data);
+      metadata.push(item.metadata);
+    }
+    let rows: BatchRow[];
+    try {
+      ({ rows } = await this.pool.query<BatchRow>({
+        name: 'yl_append_batch',
+        text: APPEND_BATCH_SQL,
+        values: [
+          streams,
+          expected,
+          counts,
+          ids,
+          types,
+          versions,
+          `[${data.join(',')}]`,
+          `[${metadata.join(',')}]`,
+          hashes,
+        ],
+      }));
+    } catch {
+      // Nothing of the batch was committed (a deadlock, a concurrent writer's race, a bad
+      // append, a lost connection): each append runs again alone, so that one append's
+      // trouble is its own. Appends to the same stream keep their order.
+      this.fallbacks++;
+      this.fallbackAppends += batch.length;
+      const chains = new Map<string, Promise<void>>();
+      for (const q of batch) {
+        const previous = chains.get(q.item.stream) ?? Promise.resolve();
+        chains.set(
+          q.item.stream,
+          previous.then(() => this.appendAlone(q.item).then(q.resolve, q.reject)),
+        );
+      }
+      return;
+    }
+    const outcomes: BatchRow[][] = batch.map(() => []);
+    for (const r of rows) outcomes[r.out_append - 1]?.push(r);
+    if (outcomes.some((o) => o.length > 0 && o[0]!.out_error === null)) this.wake();
+    batch.forEach(({ item, resolve, reject }, i) => {
+      const own = outcomes[i]!;
+      const first = own[0];
+      if (first === undefined) reject(new Error(`yl_append_batch: no outcome for stream ${item.stream}`));
+      else if (first.out_error === 'YL001') reject(wrongExpected(item, BigInt(first.out_detail ?? '-1')));
+      else if (first.out_error === 'YL002') {
+        reject(new IdempotencyConflictError(first.out_detail ?? 'idempotency conflict'));
+      } else this.result(item, own as AppendedRow[]).then(resolve, reject);
+    });
+  }
+
+  /** One append, one call: yl_append. */
+  private async appendAlone(append: PendingAppend): Promise<AppendResult> {
+    const { stream, events, serialized } = append;
     const params = [
       stream,
-      expectedCode.toString(),
+      append.expectedCode,
       events.map((e) => e.id),
       events.map((e) => e.type),
       events.map((e) => e.schemaVersion),
-      data,
-      metadata,
+      `[${append.data}]`,
+      `[${append.metadata}]`,
       serialized.map((s) => s.contentHash),
     ];
     for (let attempt = 0; ; attempt++) {
       try {
-        const { rows } = await this.pool.query<{
-          out_global_position: string;
-          out_transaction_id: string;
-          out_stream_position: string;
-          out_hash: string;
-          out_previous_hash: string | null;
-          out_recorded_at: Date;
-          out_replayed: boolean;
-        }>({ name: 'yl_append', text: APPEND_SQL, values: params });
+        const { rows } = await this.pool.query<AppendedRow>({
+          name: 'yl_append',
+          text: APPEND_SQL,
+          values: params,
+        });
         this.wake();
-        const recorded = rows.map((r, i) => ({
+        return await this.result(append, rows);
+      } catch (e) {
+        const err = e as { code?: string; message?: string; constraint?: string };
+        if (err.code === 'YL001') throw wrongExpected(append, BigInt(err.message ?? '-1'));
+        if (err.code === 'YL002') throw new IdempotencyConflictError(err.message ?? 'idempotency conflict');
+        if (err.code === '23505' && attempt < 2) {
+          // A concurrent writer won a race: on the event id it is a resend (next attempt
+          // answers idempotently); on the stream position it is a concurrency conflict.
+          if (err.constraint?.includes('stream_id')) {
+            const current = await this.streamRevision(stream);
+            throw new WrongExpectedRevisionError(stream, append.expected, current ?? 'no_stream');
+          }
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** The result of an append from its rows: as recorded now, or as recorded the first time. */
+  private async result(append: PendingAppend, rows: readonly AppendedRow[]): Promise<AppendResult> {
+    const { stream, events } = append;
+    const alreadyRecorded = rows.length > 0 && rows.every((r) => r.out_replayed);
+    const recorded = alreadyRecorded
+      ? await this.readByIds(events.map((e) => e.id))
+      : rows.map((r, i) => ({
           ...events[i]!,
           stream,
           streamPosition: BigInt(r.out_stream_position),
@@ -148,32 +344,11 @@ export class PostgresEventStore implements EventStore {
           hash: r.out_hash,
           previousHash: r.out_previous_hash,
         }));
-        const alreadyRecorded = rows.length > 0 && rows.every((r) => r.out_replayed);
-        const events2 = alreadyRecorded ? await this.readByIds(events.map((e) => e.id)) : recorded;
-        return {
-          nextExpectedRevision: events2[events2.length - 1]!.streamPosition,
-          events: events2,
-          alreadyRecorded,
-        };
-      } catch (e) {
-        const err = e as { code?: string; message?: string; constraint?: string };
-        if (err.code === 'YL001') {
-          const actual = BigInt(err.message ?? '-1');
-          throw new WrongExpectedRevisionError(stream, expected, actual < 0n ? 'no_stream' : actual);
-        }
-        if (err.code === 'YL002') throw new IdempotencyConflictError(err.message ?? 'idempotency conflict');
-        if (err.code === '23505' && attempt < 2) {
-          // A concurrent writer won a race: on the event id it is a resend (next attempt
-          // answers idempotently); on the stream position it is a concurrency conflict.
-          if (err.constraint?.includes('stream_id')) {
-            const current = await this.streamRevision(stream);
-            throw new WrongExpectedRevisionError(stream, expected, current ?? 'no_stream');
-          }
-          continue;
-        }
-        throw e;
-      }
-    }
+    return {
+      nextExpectedRevision: recorded[recorded.length - 1]!.streamPosition,
+      events: recorded,
+      alreadyRecorded,
+    };
   }
 
   async streamRevision(stream: string): Promise<bigint | undefined> {
