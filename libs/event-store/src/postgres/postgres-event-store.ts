@@ -12,7 +12,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.port';
 import { type SerializedEvent, serializeEvent } from '../hash-chain';
-import { pollingSubscription } from '../polling-subscription';
+import { type PolledBatch, pollingSubscription } from '../polling-subscription';
 import { AppendBatcher, type Queued } from './append-batcher';
 import { EVENT_STORE_DDL } from './schema';
 
@@ -389,9 +389,43 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  /** Events of `types` after `after` in global order, and how far the read looked: to the last
+   * event readers may see (below the oldest transaction in flight), so a follower of rare types
+   * moves past everything else without reading it. */
+  private async readTypes(
+    after: GlobalPosition,
+    types: readonly string[],
+    maxCount: number,
+  ): Promise<PolledBatch> {
+    const { rows: bounds } = await this.pool.query<{ tx: string; gp: string }>({
+      name: 'yl_visible_bound',
+      text: `SELECT transaction_id::text AS tx, global_position AS gp FROM yl_events
+        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    });
+    const bound = bounds[0];
+    if (!bound) return { events: [] };
+    const { rows } = await this.pool.query<EventRow>({
+      name: 'yl_read_types',
+      text: `SELECT ${SELECT_COLUMNS} FROM yl_events
+        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+          AND (transaction_id, global_position) <= ($3::text::xid8, $4::bigint)
+          AND event_type = ANY($5::text[])
+        ORDER BY transaction_id, global_position LIMIT $6`,
+      values: [after.commit.toString(), after.prepare.toString(), bound.tx, bound.gp, types, maxCount],
+    });
+    const events = rows.map(toRecorded);
+    // A full page: more may match before the bound; the next read goes on from the last one.
+    if (rows.length === maxCount) return { events };
+    return { events, scannedTo: { commit: BigInt(bound.tx), prepare: BigInt(bound.gp) } };
+  }
+
   subscribe(options: SubscribeOptions): Subscription {
     return pollingSubscription({
-      read: (after) => this.readAll({ after, maxCount: 500 }),
+      read: async (after) =>
+        options.eventTypes
+          ? this.readTypes(after, options.eventTypes, 500)
+          : { events: await this.readAll({ after, maxCount: 500 }) },
       options,
       pollIntervalMs: this.options.pollIntervalMs ?? 100,
       registerWaker: (wake) => {
