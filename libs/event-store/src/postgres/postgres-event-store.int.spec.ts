@@ -349,6 +349,31 @@ describe('PostgreSQL event store: group commit', () => {
     expect(await store.readStream(good)).toHaveLength(1);
   });
 
+  it('refuses a batch whose arrays do not match, writing nothing', async () => {
+    const store = await newStore();
+    const stream = uniqueStream();
+    const [a, b] = [sampleEvent('a'), sampleEvent('b')];
+    // Two events, but the counts claim one: the second would otherwise be dropped silently.
+    await expect(
+      store.pool.query(
+        `SELECT * FROM yl_append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[],
+           $6::int[], $7::json[], $8::json[], $9::text[])`,
+        [
+          [stream],
+          ['-1'],
+          [1],
+          [a.id, b.id],
+          [a.type, b.type],
+          [1, 1],
+          [JSON.stringify(a.data), JSON.stringify(b.data)],
+          [JSON.stringify(a.metadata), JSON.stringify(b.metadata)],
+          [contentHash(stream, a), contentHash(stream, b)],
+        ],
+      ),
+    ).rejects.toMatchObject({ code: '22023' });
+    expect(await store.readStream(stream)).toHaveLength(0);
+  });
+
   it('loses nothing when a concurrent writer wins a race against a batch (whole call fails, appends rerun alone)', async () => {
     const store = await newStore({ maxConcurrentBatches: 1 });
     const raced = uniqueStream();

@@ -11,7 +11,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { type SerializedEvent, serializeEvent } from '../hash-chain';
+import { serializeEvent } from '../hash-chain';
 import { type PolledBatch, pollingSubscription } from '../polling-subscription';
 import { AppendBatcher, type Queued } from './append-batcher';
 import { EVENT_STORE_DDL } from './schema';
@@ -121,10 +121,10 @@ interface PendingAppend {
   readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
   readonly expectedCode: string;
-  readonly serialized: readonly SerializedEvent[];
-  /** The events' data texts, comma-separated (a JSON array's inside). */
+  /** The events' data texts, comma-separated (a JSON array's inside); the same for metadata. */
   readonly data: string;
   readonly metadata: string;
+  readonly contentHashes: readonly string[];
 }
 
 function wrongExpected(append: PendingAppend, actual: bigint): WrongExpectedRevisionError {
@@ -207,9 +207,9 @@ export class PostgresEventStore implements EventStore {
       events,
       expected,
       expectedCode: expectedCode.toString(),
-      serialized,
       data,
       metadata,
+      contentHashes: serialized.map((s) => s.contentHash),
     });
   }
 
@@ -238,7 +238,7 @@ export class PostgresEventStore implements EventStore {
         types.push(e.type);
         versions.push(e.schemaVersion);
       }
-      for (const s of item.serialized) hashes.push(s.contentHash);
+      for (const h of item.contentHashes) hashes.push(h);
       data.push(item.data);
       metadata.push(item.metadata);
     }
@@ -291,7 +291,7 @@ export class PostgresEventStore implements EventStore {
 
   /** One append, one call: yl_append. */
   private async appendAlone(append: PendingAppend): Promise<AppendResult> {
-    const { stream, events, serialized } = append;
+    const { stream, events } = append;
     const params = [
       stream,
       append.expectedCode,
@@ -300,7 +300,7 @@ export class PostgresEventStore implements EventStore {
       events.map((e) => e.schemaVersion),
       `[${append.data}]`,
       `[${append.metadata}]`,
-      serialized.map((s) => s.contentHash),
+      append.contentHashes,
     ];
     for (let attempt = 0; ; attempt++) {
       try {

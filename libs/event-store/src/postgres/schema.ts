@@ -108,8 +108,9 @@ END $$;
 --
 -- The usual batch — no event id recorded yet, none twice — takes a set-based path: one
 -- statement locks and reads the streams, the checks and hash chains are computed in memory,
--- one INSERT writes every event and one the streams (a few statements per batch instead of
--- four or five per append). Otherwise each append is checked and written in turn, as yl_append.
+-- one statement writes every event and stream (two statements per batch instead of four or
+-- five per append; each costs, on top of its work). Otherwise each append is checked and
+-- written in turn, as yl_append does.
 CREATE OR REPLACE FUNCTION yl_append_batch(
   p_streams text[], p_expected bigint[], p_counts int[], p_ids uuid[], p_types text[],
   p_versions int[], p_data json[], p_metadata json[], p_content_hashes text[]
@@ -136,6 +137,10 @@ DECLARE
   v_revs bigint[];
   v_hashes text[];
   v_dirty boolean[];
+  v_recorded bigint;
+  v_distinct int;
+  v_sum bigint;
+  v_bad_count boolean;
   v_event int[] := array_fill(0, ARRAY[v_total]);
   v_event_append int[] := array_fill(0, ARRAY[v_total]);
   v_event_position bigint[] := array_fill(0::bigint, ARRAY[v_total]);
@@ -146,25 +151,27 @@ DECLARE
   a int;
   i int;
 BEGIN
+  -- One statement: lock the batch's existing streams at once, in one order — two batches
+  -- sharing streams then wait for each other instead of deadlocking — and read them; whether
+  -- an event id is recorded already or comes twice; the counts, checked below.
+  SELECT coalesce(array_agg(l.stream_id), '{}'), coalesce(array_agg(l.revision), '{}'),
+      coalesce(array_agg(l.last_hash), '{}'),
+      -- count, not EXISTS: planned for the first row, EXISTS may prefer a sequential scan
+      (SELECT count(*) FROM yl_events e WHERE e.event_id = ANY (p_ids)),
+      (SELECT count(DISTINCT x) FROM unnest(p_ids) AS x),
+      (SELECT sum(c) FROM unnest(p_counts) AS c), (SELECT bool_or(c IS NULL OR c < 1) FROM unnest(p_counts) AS c)
+    INTO v_known, v_revs, v_hashes, v_recorded, v_distinct, v_sum, v_bad_count
+    FROM (SELECT s.stream_id, s.revision, s.last_hash FROM yl_streams s
+          WHERE s.stream_id = ANY (p_streams) ORDER BY s.stream_id FOR UPDATE) AS l;
   IF coalesce(array_length(p_expected, 1), 0) <> v_appends OR coalesce(array_length(p_counts, 1), 0) <> v_appends
-     OR coalesce((SELECT sum(c) FROM unnest(p_counts) AS c), 0) <> v_total
-     OR EXISTS (SELECT 1 FROM unnest(p_counts) AS c WHERE c IS NULL OR c < 1)
+     OR coalesce(v_sum, 0) <> v_total OR coalesce(v_bad_count, false)
      OR coalesce(array_length(p_types, 1), 0) <> v_total OR coalesce(array_length(p_versions, 1), 0) <> v_total
      OR coalesce(array_length(p_data, 1), 0) <> v_total OR coalesce(array_length(p_metadata, 1), 0) <> v_total
      OR coalesce(array_length(p_content_hashes, 1), 0) <> v_total THEN
     RAISE EXCEPTION 'yl_append_batch: array lengths do not match' USING ERRCODE = '22023';
   END IF;
 
-  -- Lock the batch's existing streams at once, in one order: two batches sharing streams then
-  -- wait for each other instead of deadlocking.
-  SELECT coalesce(array_agg(l.stream_id), '{}'), coalesce(array_agg(l.revision), '{}'),
-      coalesce(array_agg(l.last_hash), '{}')
-    INTO v_known, v_revs, v_hashes
-    FROM (SELECT s.stream_id, s.revision, s.last_hash FROM yl_streams s
-          WHERE s.stream_id = ANY (p_streams) ORDER BY s.stream_id FOR UPDATE) AS l;
-
-  IF NOT EXISTS (SELECT 1 FROM yl_events e WHERE e.event_id = ANY (p_ids))
-     AND (SELECT count(DISTINCT x) FROM unnest(p_ids) AS x) = v_total THEN
+  IF v_recorded = 0 AND v_distinct = v_total THEN
     v_dirty := array_fill(false, ARRAY[coalesce(array_length(v_known, 1), 0)]);
     FOR a IN 1 .. v_appends LOOP
       v_stream := p_streams[a];
@@ -211,29 +218,30 @@ BEGIN
       RETURN;
     END IF;
 
-    -- Each stream's events in order; the streams in one order too, so that two batches
-    -- creating the same new streams wait for each other instead of deadlocking.
+    -- One statement writes the events and the streams. Each stream's events in order; the
+    -- streams in one order too, so that two batches creating the same new streams wait for
+    -- each other instead of deadlocking.
     RETURN QUERY WITH inserted AS (
       INSERT INTO yl_events AS e (event_id, stream_id, stream_position, event_type, schema_version,
           data, metadata, hash, previous_hash)
         SELECT p_ids[r.i], p_streams[r.a], r.pos, p_types[r.i], p_versions[r.i], p_data[r.i],
             p_metadata[r.i], r.h, r.ph
-          FROM unnest(v_event[1:j], v_event_append[1:j], v_event_position[1:j], v_event_hash[1:j],
-            v_event_previous[1:j]) AS r(i, a, pos, h, ph)
-          ORDER BY p_streams[r.a], r.pos
+          FROM (SELECT * FROM unnest(v_event[1:j], v_event_append[1:j], v_event_position[1:j],
+              v_event_hash[1:j], v_event_previous[1:j]) AS u(i, a, pos, h, ph)
+            ORDER BY p_streams[u.a], u.pos) AS r -- sorts the indexes, not the documents
         RETURNING e.global_position, e.transaction_id, e.event_id, e.stream_position, e.hash,
           e.previous_hash, e.recorded_at
+    ), streams AS (
+      INSERT INTO yl_streams AS s (stream_id, revision, last_hash)
+        SELECT u.stream_id, u.revision, u.last_hash
+          FROM unnest(v_known, v_revs, v_hashes, v_dirty) AS u(stream_id, revision, last_hash, dirty)
+          WHERE u.dirty ORDER BY u.stream_id
+        ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash
     )
     SELECT m.a, NULL::text, NULL::text, ins.global_position, ins.transaction_id, ins.stream_position,
         ins.hash, ins.previous_hash, ins.recorded_at, false
       FROM inserted ins JOIN unnest(v_event[1:j], v_event_append[1:j]) AS m(i, a) ON p_ids[m.i] = ins.event_id
       ORDER BY m.a, ins.stream_position;
-
-    INSERT INTO yl_streams AS s (stream_id, revision, last_hash)
-      SELECT u.stream_id, u.revision, u.last_hash
-        FROM unnest(v_known, v_revs, v_hashes, v_dirty) AS u(stream_id, revision, last_hash, dirty)
-        WHERE u.dirty ORDER BY u.stream_id
-      ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash;
     RETURN;
   END IF;
 
