@@ -1,27 +1,35 @@
 /*
- * npm run bench:intake — HL7 v2 ORU^R01 over MLLP into the embedded hub, ACK after the durable
+ * npm run bench:intake — HL7 v2 ORU^R01 over MLLP into the intake, ACK after the durable
  * append, measured end to end.
  *
- * Starts a fresh embedded PostgreSQL in a temp dir (deleted afterwards) and the hub in this
- * process (`startHub`: intake, in-process projector, platform-api) with BENCH_INSTITUTIONS
- * institutions on ephemeral loopback MLLP ports. Measures first, on one core, how fast the
- * HL7 library parses (parseHl7 + classifyMessage) and parses and maps (parseHl7 +
- * mapOruR01Lab) the same messages: the ceiling. Then warms the hub up, and runs
- * BENCH_CONNECTIONS connections, each sending ORU^R01 (1 OBR + 15 OBX, ≈2 KB; its own control
- * id and accession; a pool of BENCH_PATIENTS patients) and waiting for the ACK before the
- * next, for BENCH_SECONDS (or BENCH_MESSAGES in all). Every ACK must be AA for that control id.
- * Afterwards the store must hold exactly one event per AA.
+ * Starts a fresh embedded PostgreSQL in a temp dir (deleted afterwards), reached over its Unix
+ * socket as `npm start` does. Measures first, on one core, how fast the HL7 library parses
+ * (parseHl7 + classifyMessage) and parses and maps (parseHl7 + mapOruR01Lab) the same messages:
+ * the ceiling; and the CPU of each step of the hub's path before any I/O. Then starts what is
+ * measured (BENCH_TOPOLOGY):
+ *   intake (default): the intake app as deployed — apps/intake/src/main.ts in its own process
+ *     with BENCH_INTAKE_WORKERS workers (INTAKE_WORKERS, default 1); 0 runs it in this process
+ *     instead (needed for BENCH_SPANS and BENCH_PROFILE). No projector while it runs; afterwards
+ *     the projector catches up on what was recorded and its rate is printed
+ *     (BENCH_PROJECTOR_SECONDS, 30; 0 skips it).
+ *   hub: the whole embedded hub in this process (`startHub`: intake, in-process projector,
+ *     platform-api), as `npm start` runs it.
+ * Then warms up, and runs BENCH_CONNECTIONS connections, each sending ORU^R01 (1 OBR + 15 OBX,
+ * ≈2 KB; its own control id and accession; a pool of BENCH_PATIENTS patients) and waiting for
+ * the ACK before the next, for BENCH_SECONDS (or BENCH_MESSAGES in all). Every ACK must be AA
+ * for that control id. Afterwards the store must hold exactly one event per AA.
  *
- * The load generator runs in a child process (the headline figure: the hub has this process
- * to itself) and, with BENCH_LOADGEN=both (the default), again inside the hub's process.
+ * The load generator runs in a child process (the headline figure) and, with
+ * BENCH_LOADGEN=both, again inside this process.
  *
- * Env: BENCH_CONNECTIONS (8), BENCH_SECONDS (20), BENCH_MESSAGES (0: time only),
- * BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1), BENCH_LOADGEN (both | process | inline),
- * BENCH_INSTITUTIONS (2), BENCH_PATIENTS (300), BENCH_POOL (hub store pool; the hub's default,
- * 16), BENCH_STAGES (1: CPU of each step of the hub's path, without I/O; 0 skips it),
- * BENCH_SPANS (0; 1 times the hub's steps in the running hub), BENCH_PROFILE (a .cpuprofile file to write:
- * profiles the hub process during the first measured run), BENCH_LOG_LEVEL (error),
- * BENCH_TIMEOUT_S (derived from the above).
+ * Env: BENCH_TOPOLOGY (intake | hub), BENCH_INTAKE_WORKERS (1), BENCH_CONNECTIONS (8),
+ * BENCH_SECONDS (20), BENCH_MESSAGES (0: time only), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1),
+ * BENCH_LOADGEN (both | process | inline), BENCH_INSTITUTIONS (2), BENCH_PATIENTS (300),
+ * BENCH_POOL (store pool per intake process; 16), BENCH_STAGES (1: CPU of each step of the
+ * hub's path, without I/O; 0 skips it), BENCH_SPANS (0; 1 times the hub's steps in the running
+ * hub), BENCH_PROFILE (a .cpuprofile file to write: profiles the in-process intake during the
+ * first measured run), BENCH_PROJECTOR_SECONDS (30), BENCH_TCP (0; 1 reaches PostgreSQL over
+ * loopback TCP), BENCH_LOG_LEVEL (error), BENCH_TIMEOUT_S (derived from the above).
  */
 import 'reflect-metadata';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,7 +64,7 @@ function envInt(name: string, fallback: number, min: number): number {
 }
 
 type LoadMode = 'process' | 'inline';
-const loadgen = process.env.BENCH_LOADGEN ?? 'both';
+const loadgen = process.env.BENCH_LOADGEN ?? 'process';
 if (!['both', 'process', 'inline'].includes(loadgen)) {
   throw new Error(`BENCH_LOADGEN must be both, process or inline, got ${loadgen}`);
 }
@@ -71,7 +79,7 @@ const patientCount = envInt('BENCH_PATIENTS', 300, 1);
 const poolSize = process.env.BENCH_POOL ? envInt('BENCH_POOL', 16, 1) : undefined;
 const withSpans = process.env.BENCH_SPANS === '1';
 const topology = process.env.BENCH_TOPOLOGY ?? 'intake';
-const intakeWorkers = envInt('BENCH_INTAKE_WORKERS', 2, 0);
+const intakeWorkers = envInt('BENCH_INTAKE_WORKERS', 1, 0);
 if (topology === 'hub' && intakeWorkers > 0 && process.env.BENCH_INTAKE_WORKERS) {
   throw new Error('BENCH_INTAKE_WORKERS applies to BENCH_TOPOLOGY=intake only');
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deterministicEventId, labReportStream } from '@yilian/contracts';
-import { contentHash } from '@yilian/event-store';
+import { serializeEvent } from '@yilian/event-store';
 import { buildAck, classifyMessage, mapOruR01Lab, parseHl7 } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { decideLabReport, initialLabReportState, normalizeLabReport, resolverByIds } from '@yilian/results';
@@ -26,8 +26,8 @@ export function measureStages(
     'patient key (HMAC-SHA256)',
     'normalizeLabReport',
     'event id + decide (new stream)',
-    'contentHash (canonicalJson + sha256)',
-    'append params (JSON.stringify)',
+    'serializeEvent (JSON.stringify + sha256)',
+    'append params (NUL check, JSON arrays)',
     'buildAck AA',
   ];
   const rounds = 4;
@@ -73,10 +73,10 @@ export function measureStages(
       initialLabReportState,
     );
     mark();
-    contentHash(labReportStream('H001', r.accession), event!);
+    const serialized = serializeEvent(labReportStream('H001', r.accession), event!);
     mark();
-    const data = JSON.stringify([event!.data]);
-    const metadata = JSON.stringify([event!.metadata]);
+    const data = `[${serialized.data}]`;
+    const metadata = `[${serialized.metadata}]`;
     if (data.includes('\\u0000') || metadata.includes('\\u0000')) throw new Error('stages: NUL');
     mark();
     buildAck(parsed.message, 'AA', [], { now });
