@@ -4,6 +4,11 @@
  * (segment^sequence^field^repetition^component), ERR-3 table 0357 code, ERR-4 severity E,
  * ERR-8 readable message. For originals before v2.5, ERR-1 (ELD) carries the same location
  * and code, since those receivers only know ERR-1. Never throws, whatever the original.
+ *
+ * MSH-9 is `ACK^<trigger>^ACK`, unless the original's type has its own application response
+ * (`responseType`, e.g. ORI^O24 to an OMI^O23): then an application acknowledgement (AA / AE /
+ * AR) is that message, with the same MSA and ERR; a commit acknowledgement (CA / CE / CR) is
+ * always a plain ACK (HL7 v2.5 chapter 2, enhanced acknowledgement mode).
  */
 import { Hl7Context, type Hl7Message, type Hl7Segment } from '@medplum/core';
 import { acknowledgementCodes, ackModeFor, type AckCode, type IntakeOutcome } from './ack-mode';
@@ -22,10 +27,33 @@ export interface AckOptions {
   readonly utcOffsetMinutes?: number;
   /** MSA-3. Default: the first error's message, else empty. */
   readonly text?: string;
+  /** MSH-9 of an application acknowledgement (AA / AE / AR) when the original's type has its
+   * own response message (`applicationResponseType`); ignored for CA / CE / CR. */
+  readonly responseType?: ResponseMessageType;
+}
+
+/** A message type as MSH-9 carries it: code, trigger event, structure. */
+export type ResponseMessageType = readonly [code: string, trigger: string, structure: string];
+
+/** The application responses HL7 v2.5 defines for the orders the hub takes (chapter 4):
+ * ORI^O24 to OMI^O23 (imaging order), ORR^O02 to ORM^O01 (general order). Every other message
+ * the hub takes is answered with ACK. */
+const APPLICATION_RESPONSES: Readonly<Record<string, ResponseMessageType>> = {
+  'OMI^O23': ['ORI', 'O24', 'ORI_O24'],
+  'ORM^O01': ['ORR', 'O02', 'ORR_O02'],
+};
+
+/** The application response to an original (by its MSH-9); undefined when it is a plain ACK. */
+export function applicationResponseType(original: Hl7Message | string): ResponseMessageType | undefined {
+  const message = originalMessage(original);
+  const msh = message?.segments[0]?.name === 'MSH' ? message.segments[0] : undefined;
+  if (!msh) return undefined;
+  return APPLICATION_RESPONSES[`${textComponent(msh, 9, 1)}^${textComponent(msh, 9, 2)}`.toUpperCase()];
 }
 
 const DEFAULT_CONTEXT = new Hl7Context();
 const MSA_TEXT_MAX = 80;
+const APPLICATION_ACK_CODES: ReadonlySet<AckCode> = new Set(['AA', 'AE', 'AR']);
 const OLD_VERSIONS: ReadonlySet<string> = new Set(['2.1', '2.2', '2.3', '2.3.1', '2.4']);
 
 function pad(n: number, width = 2): string {
@@ -113,6 +141,13 @@ export function buildAck(
   const version = rawField(msh, 12);
   const originalText = msh ? repetitionText(msh, 10).trim() : '';
   const controlId = opts.controlId ?? `${code}${originalText || String(opts.now.getTime())}`;
+  const cs = ctx.componentSeparator;
+  const response = APPLICATION_ACK_CODES.has(code) ? opts.responseType : undefined;
+  const messageType = response
+    ? response.map((c) => escapeHl7(c, ctx)).join(cs)
+    : trigger
+      ? `ACK${cs}${escapeHl7(trigger, ctx)}${cs}ACK`
+      : 'ACK';
   const header = [
     'MSH',
     encodingCharacters(ctx),
@@ -122,7 +157,7 @@ export function buildAck(
     rawField(msh, 4),
     formatHl7Timestamp(opts.now, opts.utcOffsetMinutes),
     '',
-    trigger ? `ACK${ctx.componentSeparator}${escapeHl7(trigger, ctx)}${ctx.componentSeparator}ACK` : 'ACK',
+    messageType,
     escapeHl7(controlId, ctx),
     rawField(msh, 11) || 'P',
     version || '2.5.1',

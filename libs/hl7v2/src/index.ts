@@ -17,7 +17,14 @@ export {
   type MessageClass,
   type MessageClassification,
 } from './message-type';
-export { buildAck, buildAcks, formatHl7Timestamp, type AckOptions } from './ack';
+export {
+  applicationResponseType,
+  buildAck,
+  buildAcks,
+  formatHl7Timestamp,
+  type AckOptions,
+  type ResponseMessageType,
+} from './ack';
 export {
   ackModeFor,
   acknowledgementCodes,

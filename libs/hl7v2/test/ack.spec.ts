@@ -2,6 +2,7 @@ import { Hl7Message } from '@medplum/core';
 import {
   acknowledgementCodes,
   ackModeFor,
+  applicationResponseType,
   buildAck,
   buildAcks,
   formatHl7Timestamp,
@@ -12,6 +13,7 @@ import {
   type IntakeOutcome,
 } from '../src';
 import { CTX, fixture, setField, withSegment } from './fixtures';
+import { imagingFixture } from './imaging/imaging-fixtures';
 
 const NOW = new Date('2024-03-15T02:31:00.000Z'); // 10:31:00 in China
 
@@ -90,6 +92,45 @@ describe('buildAck', () => {
     const parsed = Hl7Message.parse(ack.trimEnd());
     expect(parsed.getSegment('MSA')?.getField(2)?.toString()).toBe('C$1');
     expect(parsed.getSegment('MSA')?.getField(1)?.toString()).toBe('CA');
+  });
+
+  it('answers an order with its application response: ORI^O24 to OMI^O23, ORR^O02 to ORM^O01; commit ACKs stay ACK', () => {
+    const omi = imagingFixture('cn-pacs-omi-ct-v251.hl7');
+    const responseType = applicationResponseType(omi);
+    expect(responseType).toEqual(['ORI', 'O24', 'ORI_O24']);
+    expect(buildAck(omi, 'AA', [], { now: NOW, responseType }).split('\r')).toEqual([
+      'MSH|^~\\&|YILIAN|HUB|PACS|C002|20240315103100+0800||ORI^O24^ORI_O24|AAPACS0312000045|P|2.5.1||||||UNICODE UTF-8',
+      'MSA|AA|PACS0312000045|',
+      '',
+    ]);
+    const error: Hl7Error = { segment: 'IPC', sequence: 1, field: 3, code: 101, message: 'no UID' };
+    const refused = buildAck(omi, 'AE', [error], { now: NOW, responseType }).split('\r');
+    expect(refused[0]?.split('|')[8]).toBe('ORI^O24^ORI_O24');
+    expect(refused.slice(1, 3)).toEqual([
+      'MSA|AE|PACS0312000045|no UID',
+      'ERR||IPC^1^3|101^Required field missing^HL70357|E||||no UID',
+    ]);
+    expect(buildAck(omi, 'CA', [], { now: NOW, responseType }).split('|')[8]).toBe('ACK^O23^ACK');
+
+    const orm = imagingFixture('cn-pacs-orm-dr-v23.hl7');
+    const orr = applicationResponseType(orm);
+    expect(orr).toEqual(['ORR', 'O02', 'ORR_O02']);
+    expect(buildAck(orm, 'AR', [], { now: NOW, responseType: orr }).split('|')[8]).toBe('ORR^O02^ORR_O02');
+    expect(buildAck(orm, 'CR', [], { now: NOW, responseType: orr }).split('|')[8]).toBe('ACK^O01^ACK');
+  });
+
+  it('answers everything else with ACK: no application response for ORU, MDM, ADT or garbage', () => {
+    for (const text of [
+      fixture('cn-lis-cbc-v231.hl7'),
+      imagingFixture('cn-mdm-t08-ct-edit-v25.hl7'),
+      'MSH|^~\\&|HIS|H001|Y|HUB|20240101||ADT^A01|A1|P|2.5',
+      '\u0000garbage',
+    ]) {
+      expect(applicationResponseType(text)).toBeUndefined();
+    }
+    expect(buildAck(imagingFixture('cn-mdm-t08-ct-edit-v25.hl7'), 'AA', [], { now: NOW }).split('|')[8]).toBe(
+      'ACK^T08^ACK',
+    );
   });
 
   it('formats MSH-7 in the given offset', () => {

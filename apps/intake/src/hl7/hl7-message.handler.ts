@@ -5,6 +5,7 @@ import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/ev
 import {
   acknowledgementCodes,
   ackModeFor,
+  applicationResponseType,
   buildAck,
   classifyImagingMessage,
   classifyMessage,
@@ -43,8 +44,11 @@ export class Hl7MessageHandler {
     const message = parsed.message;
     const msh = message.getSegment('MSH');
     const mode = ackModeFor(msh?.getField(15)?.toString(), msh?.getField(16)?.toString());
+    // ORR^O02 to an ORM^O01 (ORI^O24 to an OMI^O23), even when refused; ACK to everything else
+    const responseType = applicationResponseType(message);
+    const opts = { now, ...(responseType ? { responseType } : {}) };
     const answer = (outcome: IntakeOutcome, errors: readonly Hl7Error[]) =>
-      acknowledgementCodes(mode, outcome).map((code) => buildAck(message, code, errors, { now }));
+      acknowledgementCodes(mode, outcome).map((code) => buildAck(message, code, errors, opts));
 
     const institution = this.institutions.byMllpPort(localPort);
     if (!institution) {
@@ -58,8 +62,9 @@ export class Hl7MessageHandler {
         },
       ]);
     }
-    // Imaging: MDM^T02, OMI^O23, ORM^O01 with ZDS / IPC, and ORU^R01 whose OBR-24, ZDS or OBX says
-    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 goes on below.
+    // Imaging: MDM^T02 / T08 / T10 / T11, OMI^O23, ORM^O01 with ZDS / IPC, and ORU^R01 whose
+    // OBR-24, ZDS or OBX says imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts).
+    // Lab ORU^R01 goes on below.
     const imaging = classifyImagingMessage(message);
     if (imaging) return this.imaging.handle(message, imaging, institution.code, now);
     const kind = classifyMessage(message);
