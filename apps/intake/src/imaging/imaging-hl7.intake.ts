@@ -3,6 +3,7 @@ import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/ev
 import {
   acknowledgementCodes,
   ackModeFor,
+  applicationResponseType,
   buildAck,
   HL7_ERROR,
   type Hl7Error,
@@ -22,12 +23,15 @@ type Answer = { outcome: IntakeOutcome; errors: Hl7Error[] };
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
 /**
- * Imaging over MLLP: ORU^R01 from a RIS, MDM^T02, OMI^O23 and ORM^O01 from a PACS. The sender
- * (the MLLP port's institution) is the reporter. The performing institution is the
- * accession's assigning authority (OBR-3.2 / TXA-15.2 / IPC-1.2) when that is an institution
- * the hub knows — the filler order number is assigned by the department that did the study —
- * else the sender. The MRN is PID-3.4's institution's when it names a known one, else the
- * sender's. ACK (original or enhanced mode) only after the durable append.
+ * Imaging over MLLP: ORU^R01 from a RIS, MDM^T02 (and its edit T08, replacement T10, cancel
+ * T11), OMI^O23 and ORM^O01 from a PACS. The sender (the MLLP port's institution) is the
+ * reporter. The performing institution is the accession's assigning authority (OBR-3.2 /
+ * TXA-15.2 / IPC-1.2) when that is an institution the hub knows — the filler order number is
+ * assigned by the department that did the study — else the sender. The MRN is PID-3.4's
+ * institution's when it names a known one, else the sender's. Answered only after the durable
+ * append (original or enhanced mode): ORI^O24 to an OMI^O23, ORR^O02 to an ORM^O01, ACK to the
+ * rest, and to every commit acknowledgement. A revision of a report the hub does not have is
+ * AE 204 at the TXA field naming the document.
  */
 @Injectable()
 export class ImagingHl7Intake {
@@ -49,8 +53,9 @@ export class ImagingHl7Intake {
           };
         })
       : { outcome: 'rejected' as const, errors: [...kind.errors] };
+    const responseType = applicationResponseType(message);
     return acknowledgementCodes(mode, answer.outcome).map((code) =>
-      buildAck(message, code, answer.errors, { now }),
+      buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) }),
     );
   }
 
@@ -65,6 +70,9 @@ export class ImagingHl7Intake {
       patient: {},
       ...(draft.study ? { study: draft.study, studyIsPartial: draft.studyIsPartial } : {}),
       ...(draft.report ? { report: draft.report } : {}),
+      ...(draft.revision
+        ? { revises: { kind: draft.revision.kind, document: draft.revision.document } }
+        : {}),
       protocol: 'hl7v2',
       messageId,
     };
@@ -109,8 +117,15 @@ export class ImagingHl7Intake {
     if (e instanceof PatientIdentityRejection)
       return { ...PID3, code: HL7_ERROR.applicationInternal, message: e.message };
     if (e instanceof ImagingRejection) {
-      const where = e.code === 'patient-mismatch' ? PID3 : { ...drafts[0]!.accessionAt, component: 1 };
-      const code = e.code === 'unknown-study' ? 204 : HL7_ERROR.applicationInternal; // 204: unknown key
+      const draft = drafts[0]!;
+      const where =
+        e.code === 'patient-mismatch'
+          ? PID3
+          : e.code === 'unknown-report' && draft.revision
+            ? draft.revision.documentAt
+            : { ...draft.accessionAt, component: 1 };
+      const unknownKey = e.code === 'unknown-study' || e.code === 'unknown-report';
+      const code = unknownKey ? 204 : HL7_ERROR.applicationInternal; // 204: unknown key identifier
       return { ...where, code, message: e.message };
     }
     if (e instanceof IdempotencyConflictError) {

@@ -13,6 +13,7 @@ import {
   imagingResourceId,
   normalizeImagingReport,
   normalizeImagingStudy,
+  type ReportRevision,
 } from '@yilian/results';
 import { INSTITUTIONS } from '@yilian/runtime';
 import { PatientIdentityService } from '../patients/patient-identity.service';
@@ -40,6 +41,8 @@ export interface ImagingSubmission {
   /** Endpoints sent beside the study (Bundle entries), to be contained in it. */
   readonly endpoints?: readonly fhir4.Endpoint[];
   readonly report?: Omit<fhir4.DiagnosticReport, 'subject' | 'id'>;
+  /** The report revises one the hub has (HL7 v2 MDM^T08 / T10 / T11). */
+  readonly revises?: ReportRevision;
   readonly protocol: 'hl7v2' | 'fhir';
   /** HL7 v2: MSH-10 (with the order's index). FHIR: the study's business identifier. */
   readonly messageId: string;
@@ -150,6 +153,7 @@ export class ImagingIntake {
         report,
         reporter: s.institution,
         performerBasis: s.performerBasis,
+        ...(s.revises ? { revises: s.revises } : {}),
         source,
         eventId: idOf('report', report),
         correlationId,

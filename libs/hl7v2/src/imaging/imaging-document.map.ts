@@ -6,6 +6,13 @@
  * PA → preliminary; effective TXA-4; issued TXA-22.15 (authentication time), else TXA-8, TXA-6;
  * radiologist TXA-22, else TXA-9, TXA-5; TXA-12 (unique document number) as an identifier.
  * The report text is in the OBX after TXA (reportContent).
+ *
+ * Revisions of a document the hub has (`revision`; the report is found by the accession, as
+ * for T02, and must be the document named): MDM^T08 (edit, TXA-12 names the document) and
+ * MDM^T10 (replacement: TXA-13 names the document replaced, TXA-12 the new one) are new
+ * versions with their content (OBX required), status from TXA-17 — final / preliminary: whether
+ * final is `corrected` depends on the version before, which the hub decides; MDM^T11 (cancel,
+ * TXA-12, no content) is `entered-in-error`.
  */
 import type * as fhir4 from 'fhir/r4';
 import { LOINC } from '../coding';
@@ -13,7 +20,8 @@ import { HL7_ERROR, type Hl7Error } from '../hl7-error';
 import { textComponent } from '../hl7-fields';
 import type { SegmentRef } from '../oru-r01.groups';
 import { isImagingSection } from './imaging-codes';
-import type { ImagingDraft } from './imaging-draft';
+import type { ImagingDocumentRevision, ImagingDraft } from './imaging-draft';
+import type { ImagingMessageType } from './imaging-message';
 import { accessionOf, personOf } from './imaging-order';
 import { category, reportContent, timeAt, type ReportDraft } from './imaging-report.map';
 import type { StudyEnv } from './imaging-study.map';
@@ -28,8 +36,19 @@ const COMPLETION: Readonly<Record<string, 'final' | 'preliminary'>> = {
   PA: 'preliminary',
 };
 
-function statusOf(txa: SegmentRef, errors: Hl7Error[]): ReportDraft['status'] {
+const REVISIONS: Readonly<Partial<Record<ImagingMessageType, ImagingDocumentRevision['kind']>>> = {
+  'MDM^T08': 'edit',
+  'MDM^T10': 'replace',
+  'MDM^T11': 'cancel',
+};
+
+function statusOf(
+  txa: SegmentRef,
+  revision: ImagingDocumentRevision['kind'] | undefined,
+  errors: Hl7Error[],
+): ReportDraft['status'] {
   const at = { segment: 'TXA', sequence: txa.sequence };
+  if (revision === 'cancel') return 'entered-in-error';
   if (textComponent(txa.segment, 19, 1).toUpperCase() === 'CA') return 'cancelled';
   const completion = textComponent(txa.segment, 17, 1).toUpperCase();
   const status = COMPLETION[completion];
@@ -41,15 +60,46 @@ function statusOf(txa: SegmentRef, errors: Hl7Error[]): ReportDraft['status'] {
     errors.push({ ...at, field: 17, code, message });
     return 'final';
   }
+  if (revision) return status;
   return status === 'final' && textComponent(txa.segment, 13, 1) ? 'corrected' : status;
 }
 
+/** The system of the sender's document numbers (TXA-12). */
+const documentSystem = (institution: string) => `urn:yilian:institution:${institution}:document`;
+
+/** The document a T08 / T10 / T11 revises: TXA-13 of a replacement when given, else TXA-12. */
+function revisionOf(
+  txa: SegmentRef,
+  kind: ImagingDocumentRevision['kind'],
+  observations: readonly SegmentRef[],
+  env: StudyEnv,
+): ImagingDocumentRevision | undefined {
+  const at = { segment: 'TXA', sequence: txa.sequence };
+  if (kind !== 'cancel' && observations.length === 0) {
+    const message = `an MDM document ${kind === 'edit' ? 'edit (T08)' : 'replacement (T10)'} carries its content: no OBX after TXA`;
+    env.errors.push({ segment: 'OBX', sequence: 1, code: HL7_ERROR.segmentSequence, message });
+  }
+  const parent = kind === 'replace' ? textComponent(txa.segment, 13, 1) : '';
+  const field = parent ? 13 : 12;
+  const value = parent || textComponent(txa.segment, 12, 1);
+  if (!value) {
+    const message = 'TXA-12 (unique document number) is empty: which report document is revised?';
+    env.errors.push({ ...at, field: 12, code: HL7_ERROR.requiredFieldMissing, message });
+    return undefined;
+  }
+  const document = { system: documentSystem(env.institution), value };
+  return { kind, document, documentAt: { ...at, field, component: 1 } };
+}
+
 export function mapDocumentReport(
+  type: ImagingMessageType,
   txa: SegmentRef,
   observations: readonly SegmentRef[],
   env: StudyEnv,
 ): ImagingDraft | undefined {
   const seg = txa.segment;
+  const kind = REVISIONS[type];
+  const revision = kind && revisionOf(txa, kind, observations, env);
   const documentType = textComponent(seg, 2, 1).toUpperCase();
   if (documentType !== 'DI' && !isImagingSection(documentType)) {
     const message = `TXA-2 (document type) ${documentType.slice(0, 8) || '(empty)'} is not a diagnostic imaging report (DI)`;
@@ -64,7 +114,7 @@ export function mapDocumentReport(
     { segment: 'TXA', sequence: txa.sequence, field: 15 },
     env.errors,
   );
-  const status = statusOf(txa, env.errors);
+  const status = statusOf(txa, kind, env.errors);
   const content = reportContent(observations, env, textComponent(seg, 2, 2) || '影像诊断报告');
   const effective = timeAt(txa, 4, env)?.dateTime;
   const issued =
@@ -75,7 +125,7 @@ export function mapDocumentReport(
     personOf(txa, 5, env.institution);
   const documentId = textComponent(seg, 12, 1);
   const identifier: fhir4.Identifier[] = documentId
-    ? [{ system: `urn:yilian:institution:${env.institution}:document`, value: documentId }]
+    ? [{ system: documentSystem(env.institution), value: documentId }]
     : [];
   if (!accession) return undefined;
   const { statuses: _statuses, ...text } = content;
@@ -84,6 +134,7 @@ export function mapDocumentReport(
     accessionAt: accession.at,
     ...(accession.authority ? { accessionAuthority: accession.authority } : {}),
     studyIsPartial: true,
+    ...(revision ? { revision } : {}),
     report: {
       resourceType: 'DiagnosticReport',
       ...(identifier.length > 0 ? { identifier } : {}),

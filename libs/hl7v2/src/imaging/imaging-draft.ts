@@ -22,6 +22,19 @@ export interface ImagingDraft {
   readonly studyIsPartial: boolean;
   /** DiagnosticReport without subject and id. */
   readonly report?: Omit<fhir4.DiagnosticReport, 'subject' | 'id'>;
+  /** MDM^T08 / T10 / T11: the report revises one the hub must already have. */
+  readonly revision?: ImagingDocumentRevision;
+}
+
+/** What an MDM^T08 / T10 / T11 does to the report document it names. */
+export interface ImagingDocumentRevision {
+  /** T08 edit, T10 replacement: a new version; T11: the report cancelled (entered in error). */
+  readonly kind: 'edit' | 'replace' | 'cancel';
+  /** The document revised, as the report's identifier: TXA-13 (parent document) of a
+   * replacement, else TXA-12 (unique document number). */
+  readonly document: fhir4.Identifier;
+  /** Where that number was read: a report the hub does not have is refused there. */
+  readonly documentAt: Hl7Location;
 }
 
 export interface ImagingPatient extends PatientIdentifiers {

@@ -2,7 +2,7 @@
  * Segment groups of the imaging messages, read leniently across 2.3 – 2.5.1:
  * ORU^R01 PID [PV1] { [ORC] OBR [NTE] { OBX [NTE] } [ZDS] } ·
  * ORM^O01 / OMI^O23 PID [PV1] { ORC [TQ1] OBR [NTE] { OBX } [ZDS] { IPC } } ·
- * MDM^T02 EVN PID PV1 TXA { OBX [NTE] }.
+ * MDM^T02 / T08 / T10 EVN PID PV1 TXA { OBX [NTE] } · MDM^T11 EVN PID PV1 TXA.
  * An ORC opens an order; an OBR opens one unless the open order has no OBR yet. OBX, ZDS,
  * IPC and TQ1 belong to the open order (MDM: OBX to the document). Other segments are skipped.
  */

@@ -6,13 +6,14 @@
  *   or an OBX whose OBX-3 is StudyInstanceUID / (0020,000D) / 113014), or an OBX of type RP
  *   (a reference to images). Anything else stays a lab result (ORU^R01 lab mapping). Report
  *   text alone (OBX TX/FT) decides nothing: microbiology results carry text too.
- * - **MDM^T02** (a report document): always, the hub takes only imaging documents (TXA-2 is
+ * - **MDM^T02** (a report document), **MDM^T08** (its edit), **MDM^T10** (its replacement),
+ *   **MDM^T11** (its cancellation): always, the hub takes only imaging documents (TXA-2 is
  *   checked when mapped).
  * - **OMI^O23**: always (an imaging order; from a PACS, the study's status and UID in IPC).
  * - **ORM^O01** is imaging when it has a ZDS or IPC segment or an OBR-24 that is imaging.
  *
- * `classifyMessage` does not know OMI^O23 yet: for it, its MSH-9 verdict is set aside and every
- * other check (version, control id, processing id) kept.
+ * Should `classifyMessage` not know OMI^O23, its MSH-9 verdict is set aside and every other
+ * check (version, control id, processing id) kept.
  */
 import type { Hl7Message } from '@medplum/core';
 import type { Hl7Error } from '../hl7-error';
@@ -20,8 +21,24 @@ import { textComponent } from '../hl7-fields';
 import { classifyMessage, type Hl7Version } from '../message-type';
 import { dicomAttributeOf, isImagingSection } from './imaging-codes';
 
-export const IMAGING_MESSAGE_TYPES = ['ORU^R01', 'MDM^T02', 'OMI^O23', 'ORM^O01'] as const;
+export const IMAGING_MESSAGE_TYPES = [
+  'ORU^R01',
+  'MDM^T02',
+  'MDM^T08',
+  'MDM^T10',
+  'MDM^T11',
+  'OMI^O23',
+  'ORM^O01',
+] as const;
 export type ImagingMessageType = (typeof IMAGING_MESSAGE_TYPES)[number];
+
+/** The MDM events of an imaging report document: its first issue, then its revisions. */
+export const IMAGING_DOCUMENT_TYPES: ReadonlySet<ImagingMessageType> = new Set([
+  'MDM^T02',
+  'MDM^T08',
+  'MDM^T10',
+  'MDM^T11',
+]);
 
 export type ImagingMessageClass =
   | {
@@ -61,6 +78,9 @@ function imagingTypeOf(message: Hl7Message): ImagingMessageType | undefined {
     case 'ORM^O01':
       return has(message, 'ZDS') || has(message, 'IPC') || hasImagingSection(message) ? type : undefined;
     case 'MDM^T02':
+    case 'MDM^T08':
+    case 'MDM^T10':
+    case 'MDM^T11':
     case 'OMI^O23':
       return type;
     default:

@@ -1,5 +1,6 @@
 /**
- * Imaging messages (ORU^R01 from a RIS, MDM^T02, OMI^O23, ORM^O01 from a PACS; v2.3 – 2.5.1)
+ * Imaging messages (ORU^R01 from a RIS, MDM^T02 / T08 / T10 / T11, OMI^O23, ORM^O01 from a PACS;
+ * v2.3 – 2.5.1)
  * → the patient's identifiers and one ImagingDraft per order / document: its study, its report
  * or both, or the errors that make the message unacceptable, each naming segment and field.
  * Pure: no I/O, no clock. Never throws. Which institution performed the study is the caller's
@@ -20,7 +21,7 @@ import type {
   ImagingPatient,
 } from './imaging-draft';
 import { groupImagingMessage, type ImagingOrderGroup } from './imaging-groups';
-import { classifyImagingMessage, type ImagingMessageType } from './imaging-message';
+import { classifyImagingMessage, IMAGING_DOCUMENT_TYPES, type ImagingMessageType } from './imaging-message';
 import { accessionOf, orderStudyStatus } from './imaging-order';
 import { mapResultReport } from './imaging-report.map';
 import { mapStudy, type StudyEnv, studyFacts } from './imaging-study.map';
@@ -114,16 +115,16 @@ function map(message: Hl7Message, ctx: ImagingMappingContext): ImagingMappingRes
   };
   const patient = patientOf(structure.pids, env);
   const drafts: ImagingDraft[] = [];
-  if (kind.type === 'MDM^T02') {
+  if (IMAGING_DOCUMENT_TYPES.has(kind.type)) {
     if (!structure.txa) {
       env.errors.push({
         segment: 'TXA',
         sequence: 1,
         code: HL7_ERROR.segmentSequence,
-        message: 'no TXA segment: MDM^T02 needs its document',
+        message: `no TXA segment: ${kind.type} needs its document`,
       });
     } else {
-      const draft = mapDocumentReport(structure.txa, structure.documentObservations, env);
+      const draft = mapDocumentReport(kind.type, structure.txa, structure.documentObservations, env);
       if (draft) drafts.push(draft);
     }
   } else if (structure.orders.length === 0) {

@@ -27,6 +27,15 @@ export interface RecordImagingReport extends ImagingCommandBase {
   readonly report: fhir4.DiagnosticReport;
   readonly reporter: string;
   readonly performerBasis: PerformerBasis;
+  /** The version revises a report the hub must already have (HL7 v2 MDM^T08 / T10 / T11). */
+  readonly revises?: ReportRevision;
+}
+
+/** An edit or a replacement (a new version with its content), or a cancellation (the latest
+ * version, void), of the report document the sender names by one of its identifiers. */
+export interface ReportRevision {
+  readonly kind: 'edit' | 'replace' | 'cancel';
+  readonly document: fhir4.Identifier;
 }
 
 export type ImagingCommand = RecordImagingStudy | RecordImagingReport;

@@ -66,6 +66,39 @@ function report(
   };
 }
 
+const DOCUMENT = 'urn:yilian:institution:H001:document';
+
+/** The report as an MDM document numbered `number` (TXA-12), optionally revising one. */
+function document(
+  number: string,
+  conclusion: string,
+  status: fhir4.DiagnosticReport['status'] = 'final',
+  revises?: RecordImagingReport['revises'],
+): RecordImagingReport {
+  const sent = report(conclusion, {}, status);
+  const withNumber = {
+    ...sent.report,
+    identifier: [...(sent.report.identifier ?? []), { system: DOCUMENT, value: number }],
+  };
+  return {
+    ...sent,
+    report: withNumber,
+    ...(revises ? { revises } : {}),
+    eventId: `${sent.eventId.slice(0, -6)}${number.slice(-6)}`,
+  };
+}
+const edit = (number: string) => ({ kind: 'edit' as const, document: { system: DOCUMENT, value: number } });
+const replace = (number: string) => ({
+  kind: 'replace' as const,
+  document: { system: DOCUMENT, value: number },
+});
+const cancel = (number: string) => ({
+  kind: 'cancel' as const,
+  document: { system: DOCUMENT, value: number },
+});
+const reportOf = (e: NewEvent) => (e.data as { report: fhir4.DiagnosticReport }).report;
+const documentOf = (r: fhir4.DiagnosticReport) => r.identifier?.find((i) => i.system === DOCUMENT)?.value;
+
 /** given(commands already decided).when(command) → its events or its rejection. */
 function given(...history: ImagingCommand[]) {
   const state = history.reduce((s, c) => decideImaging(c, s).reduce(evolveImaging, s), initialImagingState);
@@ -179,5 +212,95 @@ describe('imaging decider', () => {
     const other = study('available', 999);
     const fromElsewhere = { ...other, source: { ...other.source, institution: 'H009' } };
     given(study()).when(fromElsewhere).thenRejects('not-the-owner');
+  });
+
+  describe('revisions of a report document (HL7 v2 MDM^T08 edit, T10 replacement, T11 cancellation)', () => {
+    it('refuses a revision of a report the hub never recorded', () => {
+      given(study())
+        .when(document('RPT-0001', '结论', 'final', edit('RPT-0001')))
+        .thenRejects('unknown-report');
+      given()
+        .when(document('RPT-0001', '作废', 'entered-in-error', cancel('RPT-0001')))
+        .thenRejects('unknown-report');
+    });
+
+    it('records an edit of a released report as corrected, of a preliminary one as it is', () => {
+      given(study(), document('RPT-0001', '右肺上叶磨玻璃结节'))
+        .when(document('RPT-0001', '右肺上叶后段磨玻璃结节', 'final', edit('RPT-0001')))
+        .then(IMAGING_REPORT_RECORDED, (e) => {
+          expect(reportOf(e)).toMatchObject({ status: 'corrected', conclusion: '右肺上叶后段磨玻璃结节' });
+        });
+      given(study(), document('RPT-0001', '初步意见', 'preliminary'))
+        .when(document('RPT-0001', '右肺上叶后段磨玻璃结节', 'final', edit('RPT-0001')))
+        .then(IMAGING_REPORT_RECORDED, (e) => expect(reportOf(e).status).toBe('final'));
+      given(study(), document('RPT-0001', '初步意见', 'preliminary'))
+        .when(document('RPT-0001', '初步意见（修改）', 'preliminary', edit('RPT-0001')))
+        .then(IMAGING_REPORT_RECORDED, (e) => expect(reportOf(e).status).toBe('preliminary'));
+    });
+
+    it('recognises an edit sent again under a new message id (the same corrected content)', () => {
+      const first = document('RPT-0001', '右肺上叶后段磨玻璃结节', 'final', edit('RPT-0001'));
+      given(study(), document('RPT-0001', '右肺上叶磨玻璃结节'), first)
+        .when({ ...first, eventId: '00000000-0000-8000-9000-eeeeeeeeeeee' })
+        .thenNothing();
+    });
+
+    it('records a replacement naming the replaced document; the replaced number is no longer the report', () => {
+      const original = document('RPT-0001', '结节6mm');
+      const replacement = document('RPT-0002', '结节8mm（Lung-RADS 3类）', 'final', replace('RPT-0001'));
+      given(study(), original)
+        .when(replacement)
+        .then(IMAGING_REPORT_RECORDED, (e) => {
+          expect(reportOf(e).status).toBe('corrected');
+          expect(documentOf(reportOf(e))).toBe('RPT-0002');
+        });
+      given(study(), original)
+        .when(document('RPT-0002', '结节8mm', 'final', replace('RPT-0099')))
+        .thenRejects('unknown-report');
+      given(study(), original, replacement)
+        .when(document('RPT-0001', '再次修改', 'final', edit('RPT-0001')))
+        .thenRejects('unknown-report');
+      given(study(), original, replacement)
+        .when(document('RPT-0002', '再次修改', 'final', edit('RPT-0002')))
+        .then(IMAGING_REPORT_RECORDED);
+    });
+
+    it('takes a revision of a report that came without document numbers (ORU^R01, FHIR) by its accession', () => {
+      given(study(), report())
+        .when(document('RPT-0001', '右肺上叶后段磨玻璃结节', 'final', edit('RPT-0001')))
+        .then(IMAGING_REPORT_RECORDED, (e) => expect(reportOf(e).status).toBe('corrected'));
+    });
+
+    it('records a cancellation as the latest version entered in error, after which nothing more is recorded', () => {
+      const original = document('RPT-0001', '右肺上叶磨玻璃结节');
+      const cancellation = document('RPT-0001', '', 'entered-in-error', cancel('RPT-0001'));
+      const voided = {
+        ...cancellation,
+        report: { ...cancellation.report, conclusion: undefined, issued: '2024-03-14T08:25:00+08:00' },
+      };
+      given(study(), original)
+        .when(voided)
+        .then(IMAGING_REPORT_RECORDED, (e) => {
+          expect(reportOf(e)).toMatchObject({
+            status: 'entered-in-error',
+            conclusion: '右肺上叶磨玻璃结节',
+            issued: '2024-03-14T08:25:00+08:00',
+          });
+          expect(e.metadata.occurredAt).toBe('2024-03-14T08:25:00+08:00');
+        });
+      given(study(), original, voided)
+        .when(document('RPT-0001', '重新发布', 'final', edit('RPT-0001')))
+        .thenRejects('terminal-state');
+      given(study(), original)
+        .when(document('RPT-0002', '', 'entered-in-error', cancel('RPT-0002')))
+        .thenRejects('unknown-report');
+    });
+
+    it("refuses another institution's revision as not the owner, before saying which document the report is", () => {
+      const fromC002 = document('RPT-0009', '改写', 'final', edit('RPT-0009'));
+      given(study(), document('RPT-0001', '结论'))
+        .when({ ...fromC002, reporter: 'C002', source: { ...fromC002.source, institution: 'C002' } })
+        .thenRejects('not-the-owner');
+    });
   });
 });

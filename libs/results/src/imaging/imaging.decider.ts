@@ -1,11 +1,17 @@
 import {
+  type fhir4,
   IMAGING_REPORT_RECORDED,
   IMAGING_STUDY_RECORDED,
   type ImagingReportRecordedV1,
   type ImagingStudyRecordedV1,
   type NewEvent,
 } from '@yilian/contracts';
-import type { ImagingCommand, RecordImagingReport, RecordImagingStudy } from './imaging.commands';
+import type {
+  ImagingCommand,
+  RecordImagingReport,
+  RecordImagingStudy,
+  ReportRevision,
+} from './imaging.commands';
 import {
   imagingContentHash,
   type ImagingPartState,
@@ -15,7 +21,8 @@ import {
 import { mergeStudy } from './imaging-study.merge';
 import { bodySitesOf, modalitiesOf, studyInstanceUidOf } from './imaging-study.summary';
 
-export type ImagingRejectionCode = 'patient-mismatch' | 'terminal-state' | 'unknown-study' | 'not-the-owner';
+export type ImagingRejectionCode =
+  'patient-mismatch' | 'terminal-state' | 'unknown-study' | 'unknown-report' | 'not-the-owner';
 
 export class ImagingRejection extends Error {
   constructor(
@@ -79,14 +86,58 @@ export function recordImagingStudy(
   return [event(command, IMAGING_STUDY_RECORDED, data, study.started)];
 }
 
+const RELEASED: ReadonlySet<string> = new Set(['final', 'corrected', 'amended', 'appended']);
+
+function notTheOwner(command: RecordImagingReport, owner: string) {
+  return new ImagingRejection(
+    'not-the-owner',
+    `the report on ${command.accession} was issued by ${owner}; only it may correct or cancel it`,
+  );
+}
+
+/** The version a revision records. It needs the report, and the document it names must be
+ * the report's latest version (when that has numbers in the same system). An edit or
+ * replacement made final after a released version is `corrected` (FHIR: modified after being
+ * final); a cancellation is the latest version, void, as of its time. */
+function revisedReport(
+  command: RecordImagingReport,
+  { kind, document }: ReportRevision,
+  state: ImagingState,
+): fhir4.DiagnosticReport {
+  const latest = state.latestReport;
+  if (!state.report || !latest) {
+    throw new ImagingRejection(
+      'unknown-report',
+      `no report document ${document.value ?? ''} on ${command.accession} of ${command.performer} is recorded: send the report first`,
+    );
+  }
+  if (state.report.owner !== command.reporter) throw notTheOwner(command, state.report.owner);
+  const numbers = (latest.identifier ?? []).filter((i) => i.system === document.system);
+  if (numbers.length > 0 && !numbers.some((i) => i.value === document.value)) {
+    const current = numbers.map((i) => i.value).join(', ');
+    throw new ImagingRejection(
+      'unknown-report',
+      `document ${document.value ?? ''} is not the report on ${command.accession}: its document is ${current}`,
+    );
+  }
+  const sent = command.report;
+  if (kind === 'cancel')
+    return { ...latest, status: sent.status, ...(sent.issued ? { issued: sent.issued } : {}) };
+  return sent.status === 'final' && RELEASED.has(state.report.status)
+    ? { ...sent, status: 'corrected' }
+    : sent;
+}
+
 /** Each version of a report is a new event. A report on another institution's study needs
  * that study recorded first, unless the sender named the performer; only the institution that
- * issued the report may correct or cancel it. */
+ * issued the report may correct or cancel it. A revision (edit, replacement, cancellation)
+ * needs the report it names (`revisedReport`). */
 export function recordImagingReport(
   command: RecordImagingReport,
   state: ImagingState,
 ): NewEvent<string, ImagingReportRecordedV1>[] {
-  if (state.report?.contentHash === imagingContentHash(command.report)) return [];
+  const report = command.revises ? revisedReport(command, command.revises, state) : command.report;
+  if (state.report?.contentHash === imagingContentHash(report)) return [];
   if (command.performerBasis === 'study' && !state.study) {
     throw new ImagingRejection(
       'unknown-study',
@@ -94,20 +145,15 @@ export function recordImagingReport(
     );
   }
   checkCommon(command, state, state.report, 'report');
-  if (state.report && state.report.owner !== command.reporter) {
-    throw new ImagingRejection(
-      'not-the-owner',
-      `the report on ${command.accession} was issued by ${state.report.owner}; only it may correct or cancel it`,
-    );
-  }
+  if (state.report && state.report.owner !== command.reporter) throw notTheOwner(command, state.report.owner);
   const data: ImagingReportRecordedV1 = {
-    report: command.report,
+    report,
     performer: command.performer,
     reporter: command.reporter,
     accession: command.accession,
     performerBasis: command.performerBasis,
   };
-  const occurred = command.report.issued ?? command.report.effectiveDateTime;
+  const occurred = report.issued ?? report.effectiveDateTime;
   return [event(command, IMAGING_REPORT_RECORDED, data, occurred)];
 }
 

@@ -25,6 +25,8 @@ export interface ImagingState {
   readonly report?: ImagingPartState;
   /** The study's latest version, onto which a partial update (HL7 v2) is laid. */
   readonly latestStudy?: fhir4.ImagingStudy;
+  /** The report's latest version: the document a revision names, what a cancellation voids. */
+  readonly latestReport?: fhir4.DiagnosticReport;
 }
 
 export const initialImagingState: ImagingState = {};
@@ -72,7 +74,11 @@ export function evolveImaging(state: ImagingState, fact: ImagingFact): ImagingSt
   }
   if (fact.type === IMAGING_REPORT_RECORDED) {
     const { report, reporter } = fact.data as ImagingReportRecordedV1;
-    return { ...state, report: next(state.report, report.status, report, fact, reporter) };
+    return {
+      ...state,
+      report: next(state.report, report.status, report, fact, reporter),
+      latestReport: report,
+    };
   }
   return state;
 }
