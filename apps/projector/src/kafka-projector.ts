@@ -1,7 +1,28 @@
 import type { Pool } from 'pg';
-import type { TopicName } from '@yilian/contracts';
-import { type KafkaConfig, KafkaEventConsumer, type MessagingLogger } from '@yilian/messaging';
-import { ALL_PROJECTIONS, type Projection, ProjectionRunner } from '@yilian/projections';
+import type { RecordedEvent, TopicName } from '@yilian/contracts';
+import {
+  type ConsumerOptions,
+  type KafkaConfig,
+  KafkaEventConsumer,
+  type MessagingLogger,
+} from '@yilian/messaging';
+import { ALL_PROJECTIONS, type ApplyOutcome, type Projection, ProjectionRunner } from '@yilian/projections';
+import { isTransientDatabaseError } from './database-errors';
+
+/** Consumer settings the projector passes on as they are (retries, sessions, stop grace). */
+export type ProjectorConsumerTuning = Partial<
+  Pick<
+    ConsumerOptions,
+    | 'maxAttempts'
+    | 'retryDelayMs'
+    | 'maxRetryDelayMs'
+    | 'sessionTimeoutMs'
+    | 'heartbeatIntervalMs'
+    | 'stopGraceMs'
+    | 'fromBeginning'
+    | 'partitionsConsumedConcurrently'
+  >
+>;
 
 export interface KafkaProjectorOptions {
   readonly kafka: KafkaConfig;
@@ -11,10 +32,20 @@ export interface KafkaProjectorOptions {
   readonly projections?: readonly Projection[];
   readonly logger?: MessagingLogger;
   readonly maxWaitTimeMs?: number;
+  /** Most events applied in one transaction (default 200); 1 applies each in its own. */
+  readonly maxBatchSize?: number;
+  readonly consumer?: ProjectorConsumerTuning;
 }
 
-/** The projector role: a Kafka consumer group feeding the read models. Each event is applied
- * with its per-stream position in one PostgreSQL transaction, so a redelivery is a no-op. */
+/**
+ * The projector role: a Kafka consumer group feeding the read models. What a partition
+ * delivers is applied in runs of up to `maxBatchSize` events, each run in one PostgreSQL
+ * transaction with the per-stream positions (`applyBatch`), so a redelivery is a no-op; the
+ * run's offsets are committed after that transaction. A run a projection throws on is applied
+ * again event by event (`apply`, one transaction each), so only the event it cannot apply goes
+ * to the dead-letter topic. An unreachable database is waited out, never dead-lettered.
+ * Partitions are handled three at a time, each in order.
+ */
 export class KafkaProjector {
   readonly runner: ProjectionRunner;
   private readonly consumer: KafkaEventConsumer;
@@ -24,8 +55,14 @@ export class KafkaProjector {
   constructor(o: KafkaProjectorOptions) {
     this.runner = new ProjectionRunner(o.readModelPool, o.projections ?? ALL_PROJECTIONS);
     this.consumer = new KafkaEventConsumer(o.kafka, {
+      // Three partitions at a time (each in order), three transactions in flight: measured
+      // 728–872 events/s against 410–462 one partition at a time (npm run bench:projector).
+      partitionsConsumedConcurrently: 3,
+      ...o.consumer,
       groupId: o.groupId,
       topics: o.topics ?? ['results', 'patients', 'referrals', 'alliance', 'recognition'],
+      isTransient: isTransientDatabaseError,
+      maxBatchSize: o.maxBatchSize ?? 200,
       ...(o.logger ? { logger: o.logger } : {}),
       ...(o.maxWaitTimeMs ? { maxWaitTimeMs: o.maxWaitTimeMs } : {}),
     });
@@ -33,14 +70,18 @@ export class KafkaProjector {
 
   async start(): Promise<void> {
     await this.runner.migrate();
-    await this.consumer.run(async (event) => {
-      const outcome = await this.runner.apply(event);
-      this.applied += outcome.applied.length;
-      this.skipped += outcome.skipped.length;
-    });
+    await this.consumer.run(
+      async (event) => this.count(await this.runner.apply(event)),
+      async (events: readonly RecordedEvent[]) => this.count(await this.runner.applyBatch(events)),
+    );
   }
 
   stop(): Promise<void> {
     return this.consumer.stop();
+  }
+
+  private count(outcome: ApplyOutcome): void {
+    this.applied += outcome.applied.length;
+    this.skipped += outcome.skipped.length;
   }
 }
