@@ -40,8 +40,14 @@ export interface RawMessage {
   readonly headers: Record<string, string>;
 }
 
-/** Reads `count` messages from the start of `topic` with a throw-away consumer group. */
-export async function readRaw(kafka: Kafka, topic: string, count: number): Promise<RawMessage[]> {
+/** Reads `count` messages (those `keep` keeps) from the start of `topic` with a throw-away
+ * consumer group. */
+export async function readRaw(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  keep: (m: RawMessage) => boolean = () => true,
+): Promise<RawMessage[]> {
   const consumer = kafka.consumer({ groupId: `raw-${randomUUID()}`, maxWaitTimeInMs: 100 });
   const seen: RawMessage[] = [];
   await consumer.connect();
@@ -49,12 +55,13 @@ export async function readRaw(kafka: Kafka, topic: string, count: number): Promi
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ partition, message }) => {
-        seen.push({
+        const raw = {
           partition,
           key: message.key?.toString(),
           value: message.value?.toString(),
           headers: text(message),
-        });
+        };
+        if (keep(raw)) seen.push(raw);
       },
     });
     await waitFor(() => seen.length >= count, `${count} messages on ${topic}`);

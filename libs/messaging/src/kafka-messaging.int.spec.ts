@@ -164,3 +164,15 @@ test('a group member stopped mid-handler: its successor gets that message again,
   expect([...first].filter((id) => second.has(id))).toEqual([]); // committed ones are not redone
   expect(new Set([...first, ...second])).toEqual(new Set(events.map((e) => e.id)));
 });
+
+test('publishes more than a broker request may carry (500 events of 14 KB) in order, in several requests', async () => {
+  const big = Array.from({ length: 500 }, (_, i) =>
+    recordedEvent('labreport-ORG1-BIG', i, {
+      patientKey: 'pk-big',
+      data: { n: i, text: '检验'.repeat(2_400) },
+    }),
+  );
+  await publisher.publish(big);
+  const raw = await readRaw(kafka, topic('results'), 500, (m) => m.key === 'pk-big');
+  expect(raw.map((m) => (JSON.parse(m.value!) as { n: number }).n)).toEqual(big.map((_, i) => i));
+});

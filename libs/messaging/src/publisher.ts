@@ -25,6 +25,10 @@ export interface PublisherOptions {
   /** kafkajs retry settings; the idempotent producer's default is to retry without end
    * (backing off up to 30 s), which keeps the no-duplicate guarantee across broker hiccups. */
   readonly retry?: RetryOptions;
+  /** Bytes (values and headers) per produce request, 512 KiB by default: a request's record
+   * batch for one partition must stay under the broker's `message.max.bytes` (1 MiB by
+   * default), and 500 lab reports of 14 KB each are 7 MB. */
+  readonly maxRequestBytes?: number;
 }
 
 /**
@@ -36,11 +40,13 @@ export interface PublisherOptions {
 export class KafkaEventPublisher {
   private readonly producer: Producer;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly maxRequestBytes: number;
 
   constructor(
     private readonly config: KafkaConfig,
     options: PublisherOptions = {},
   ) {
+    this.maxRequestBytes = options.maxRequestBytes ?? 512 * 1024;
     const kafka = options.kafka ?? createKafka(config, options.logger);
     this.producer = kafka.producer({
       idempotent: true,
@@ -68,17 +74,30 @@ export class KafkaEventPublisher {
   }
 
   private async send(events: readonly RecordedEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
+    // In order, in requests of at most maxRequestBytes (an event bigger than that alone).
+    let request: { topic: string; message: Message }[] = [];
+    let bytes = 0;
     for (const event of events) {
-      const topic = topicForStream(event.stream, this.config.topicPrefix);
-      const messages = byTopic.get(topic) ?? [];
-      if (messages.length === 0) byTopic.set(topic, messages);
-      messages.push({
-        key: kafkaKey(event),
-        value: JSON.stringify(event.data) ?? 'null',
-        headers: toCloudEventHeaders(event),
-      });
+      const headers = toCloudEventHeaders(event);
+      const message: Message = { key: kafkaKey(event), value: JSON.stringify(event.data) ?? 'null', headers };
+      const size = Buffer.byteLength(message.value as string) + JSON.stringify(headers).length;
+      if (request.length > 0 && bytes + size > this.maxRequestBytes) {
+        await this.sendRequest(request);
+        request = [];
+        bytes = 0;
+      }
+      request.push({ topic: topicForStream(event.stream, this.config.topicPrefix), message });
+      bytes += size;
+    }
+    if (request.length > 0) await this.sendRequest(request);
+  }
+
+  private async sendRequest(request: readonly { topic: string; message: Message }[]): Promise<void> {
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, message } of request) {
+      const messages = byTopic.get(topic);
+      if (messages) messages.push(message);
+      else byTopic.set(topic, [message]);
     }
     await this.producer.sendBatch({
       acks: -1,
