@@ -431,3 +431,23 @@ describe('PostgreSQL event store: group commit', () => {
     }
   });
 });
+
+describe('PostgreSQL event store: a log from an earlier schema', () => {
+  it('is refused with a message saying what to do, not mixed with this version’s events', async () => {
+    const old = await createTestDatabase('event_store_v1');
+    const client = new Client({ connectionString: old });
+    await client.connect();
+    await client.query(
+      `CREATE TABLE yl_events (global_position bigint PRIMARY KEY, data jsonb NOT NULL, metadata jsonb NOT NULL)`,
+    );
+    await client.end();
+    const store = new PostgresEventStore({ connectionString: old, poolSize: 1 });
+    try {
+      await expect(store.migrate()).rejects.toThrow(
+        /earlier version \(yl_events\.data is jsonb.*new database/,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -192,6 +192,19 @@ export class PostgresEventStore implements EventStore {
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock(7351001)');
+      // A log written before schema 2 stored jsonb and hashed canonical JSON: its hashes cannot
+      // be checked against the text this version stores, so it is refused rather than mixed.
+      const { rows } = await client.query<{ data_type: string }>(
+        `SELECT data_type FROM information_schema.columns
+         WHERE table_schema = current_schema() AND table_name = 'yl_events' AND column_name = 'data'`,
+      );
+      if (rows[0] && rows[0].data_type !== 'json') {
+        throw new Error(
+          `this event store was created by an earlier version (yl_events.data is ${rows[0].data_type}, ` +
+            'schema 1); this version stores the JSON text as hashed (json). Point it at a new database ' +
+            '(the embedded hub: a new HUB_DATA_DIR)',
+        );
+      }
       await client.query(EVENT_STORE_DDL);
     } finally {
       await client.query('SELECT pg_advisory_unlock(7351001)').catch(() => undefined);
