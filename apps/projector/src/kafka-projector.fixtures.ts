@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Admin } from 'kafkajs';
-import type { Pool } from 'pg';
 import { type fhir4, LAB_REPORT_RECORDED, type RecordedEvent } from '@yilian/contracts';
 
 let commit = 10_000n;
@@ -60,20 +59,6 @@ export function labReport(
       occurredAt: '2026-11-23T01:00:00.000Z',
     },
   };
-}
-
-/** The lab-report read model and the per-stream positions, row by row, in a stable order. */
-export async function labTables(pool: Pool): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const [table, order] of [
-    ['rm_lab_reports', 'id'],
-    ['rm_lab_report_versions', 'id, version'],
-    ['rm_observations', 'id'],
-    ['rm_stream_positions', 'projection, stream'],
-  ] as const) {
-    out[table] = (await pool.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
-  }
-  return out;
 }
 
 export interface PartitionOffsets {

@@ -8,15 +8,8 @@ import { Pool } from 'pg';
 import { HEADERS, type RecordedEvent, TOPICS } from '@yilian/contracts';
 import { DLT_HEADERS, ensureTopics, type KafkaConfig, KafkaEventPublisher } from '@yilian/messaging';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@yilian/projections';
-import { createTestDatabase, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
-import {
-  CuttableProxy,
-  eventually,
-  groupOffsets,
-  labReport,
-  labTables,
-  messageCount,
-} from './kafka-projector.fixtures';
+import { createTestDatabase, labTables, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
+import { CuttableProxy, eventually, groupOffsets, labReport, messageCount } from './kafka-projector.fixtures';
 import { KafkaProjector, type KafkaProjectorOptions } from './kafka-projector';
 
 const brokers = testKafkaBrokers();

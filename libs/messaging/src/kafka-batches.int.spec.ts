@@ -3,34 +3,17 @@
  * that cannot be handled dead-lettered, the malformed one too), transient failures waited out. */
 import { HEADERS, TOPICS, type TopicName } from '@yilian/contracts';
 import { testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
-import { KafkaEventConsumer, type ConsumerOptions } from './consumer';
 import { DLT_HEADERS } from './dead-letter';
 import { createKafka, type KafkaConfig } from './kafka-config';
-import { readRaw, recordedEvent, waitFor } from './kafka-messaging.fixtures';
+import { readRaw, recordedEvent, testConsumers, waitFor } from './kafka-messaging.fixtures';
 import { ensureTopics, KafkaEventPublisher } from './publisher';
 
 const prefix = testTopicPrefix('batches');
 const config: KafkaConfig = { brokers: testKafkaBrokers(), clientId: 'batches-spec', topicPrefix: prefix };
 const kafka = createKafka(config);
 const publisher = new KafkaEventPublisher(config);
-const consumers: KafkaEventConsumer[] = [];
 const topic = (name: TopicName) => prefix + TOPICS[name];
-
-function consumer(group: string, topics: TopicName[], options: Partial<ConsumerOptions> = {}) {
-  const c = new KafkaEventConsumer(config, {
-    groupId: `${prefix}${group}`,
-    topics,
-    sessionTimeoutMs: 6_000,
-    heartbeatIntervalMs: 500,
-    maxWaitTimeMs: 250,
-    retryDelayMs: 10,
-    maxRetryDelayMs: 50,
-    stopGraceMs: 300,
-    ...options,
-  });
-  consumers.push(c);
-  return c;
-}
+const { consumer, stopAll } = testConsumers(config, { maxRetryDelayMs: 50 });
 
 async function messageCount(name: string): Promise<number> {
   const admin = kafka.admin();
@@ -49,7 +32,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(consumers.map((c) => c.stop()));
+  await stopAll();
   await publisher.disconnect();
 });
 

@@ -2,7 +2,9 @@
  * see exactly what is on a topic (key, value, headers). */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { RecordedEvent } from '@yilian/contracts';
+import type { RecordedEvent, TopicName } from '@yilian/contracts';
+import { type ConsumerOptions, KafkaEventConsumer } from './consumer';
+import type { KafkaConfig } from './kafka-config';
 
 let commit = 1000n;
 
@@ -83,4 +85,28 @@ export async function waitFor(check: () => boolean, what: string, timeoutMs = 40
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((ok) => setTimeout(ok, 50));
   }
+}
+
+/** Consumers for one spec file: groups under its topic prefix, timeouts short enough for tests
+ * (`defaults` and each call's options on top); `stopAll` stops every one made. */
+export function testConsumers(config: KafkaConfig, defaults: Partial<ConsumerOptions> = {}) {
+  const made: KafkaEventConsumer[] = [];
+  return {
+    consumer(group: string, topics: TopicName[], options: Partial<ConsumerOptions> = {}): KafkaEventConsumer {
+      const c = new KafkaEventConsumer(config, {
+        groupId: `${config.topicPrefix}${group}`,
+        topics,
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 500,
+        maxWaitTimeMs: 250,
+        retryDelayMs: 10,
+        stopGraceMs: 300,
+        ...defaults,
+        ...options,
+      });
+      made.push(c);
+      return c;
+    },
+    stopAll: () => Promise.all(made.map((c) => c.stop())),
+  };
 }

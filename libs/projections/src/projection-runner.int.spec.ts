@@ -2,7 +2,7 @@
  * tables that `apply`, one event at a time, leaves — including a report corrected within the
  * same batch, and a redelivered batch. */
 import { type fhir4, LAB_REPORT_RECORDED, type RecordedEvent } from '@yilian/contracts';
-import { createTestDatabase } from '@yilian/testing';
+import { createTestDatabase, labTables as tables } from '@yilian/testing';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from './registry';
 import { ProjectionRunner } from './projection-runner';
@@ -54,19 +54,6 @@ function labEvent(accession: string, version: number, potassium: number, status 
       occurredAt: '2026-11-23T01:00:00.000Z',
     },
   };
-}
-
-async function tables(pool: Pool): Promise<Record<string, unknown[]>> {
-  const out: Record<string, unknown[]> = {};
-  for (const [table, order] of [
-    ['rm_lab_reports', 'id'],
-    ['rm_lab_report_versions', 'id, version'],
-    ['rm_observations', 'id'],
-    ['rm_stream_positions', 'projection, stream'],
-  ] as const) {
-    out[table] = (await pool.query(`SELECT * FROM ${table} ORDER BY ${order}`)).rows;
-  }
-  return out;
 }
 
 describe('ProjectionRunner.applyBatch', () => {
