@@ -158,73 +158,65 @@ const INSERT_OBSERVATIONS = `INSERT INTO rm_observations (id, report_id, patient
   FROM jsonb_to_recordset($1::jsonb) AS x(id text, report_id text, patient_key text, status text, tokens jsonb,
     effective text, resource jsonb, last_updated timestamptz)`;
 
+/** Lab reports into the read model, a batch in four statements whatever its size: every
+ * version kept for _history, and for each report its latest version as the current rows. */
+async function applyLabReports(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
+  const rows = events.map(labReportRow);
+  const latest = [...new Map(rows.map((r) => [r.id, r])).values()];
+  await sql.query(
+    `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
+     SELECT x.id, x.version, x.event_id, x.resource, x.observations, x.recorded_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, event_id uuid, resource jsonb,
+       observations jsonb, recorded_at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          version: r.version,
+          event_id: r.eventId,
+          resource: r.report,
+          observations: r.observations,
+          recorded_at: r.recordedAt,
+        })),
+      ),
+    ],
+  );
+  await sql.query(
+    `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
+     SELECT x.id, x.stream, x.patient_key, x.performer, x.status, ARRAY(SELECT jsonb_array_elements_text(x.tokens)),
+       x.issued::timestamptz, x.version, x.resource, x.last_updated
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, stream text, patient_key text, performer text, status text,
+       tokens jsonb, issued text, version int, resource jsonb, last_updated timestamptz)
+     ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, status = excluded.status,
+       code_tokens = excluded.code_tokens, issued = excluded.issued, version = excluded.version,
+       resource = excluded.resource, last_updated = excluded.last_updated`,
+    [
+      JSON.stringify(
+        latest.map((r) => ({
+          id: r.id,
+          stream: r.stream,
+          patient_key: r.patientKey,
+          performer: r.performer,
+          status: r.report.status,
+          tokens: codeTokens(r.report.code),
+          issued: toTimestamp(r.report.issued ?? r.report.effectiveDateTime),
+          version: r.version,
+          resource: r.report,
+          last_updated: r.recordedAt,
+        })),
+      ),
+    ],
+  );
+  await sql.query('DELETE FROM rm_observations WHERE report_id = ANY($1::text[])', [latest.map((r) => r.id)]);
+  const observations = latest.flatMap(observationRows);
+  if (observations.length > 0) await sql.query(INSERT_OBSERVATIONS, [JSON.stringify(observations)]);
+}
+
 export const labReportProjection = {
   name: 'lab-reports',
   ddl: LAB_REPORT_READ_MODEL_DDL,
   canHandle: (event: RecordedEvent) => event.type === LAB_REPORT_RECORDED,
-
-  async apply(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
-    const r = labReportRow(event);
-    await upsertDiagnosticReport(sql, { ...r, observations: JSON.stringify(r.observations) });
-    await sql.query('DELETE FROM rm_observations WHERE report_id = $1', [r.id]);
-    // One statement for all observations of the report (a lab report has ~15).
-    if (r.observations.length > 0) await sql.query(INSERT_OBSERVATIONS, [JSON.stringify(observationRows(r))]);
-  },
-
-  /** A batch in four statements, whatever its size: every version kept for _history, and for
-   * each report its latest version as the current rows. */
-  async applyMany(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
-    const rows = events.map(labReportRow);
-    const latest = [...new Map(rows.map((r) => [r.id, r])).values()];
-    await sql.query(
-      `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
-       SELECT x.id, x.version, x.event_id, x.resource, x.observations, x.recorded_at
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, event_id uuid, resource jsonb,
-         observations jsonb, recorded_at timestamptz)
-       ON CONFLICT DO NOTHING`,
-      [
-        JSON.stringify(
-          rows.map((r) => ({
-            id: r.id,
-            version: r.version,
-            event_id: r.eventId,
-            resource: r.report,
-            observations: r.observations,
-            recorded_at: r.recordedAt,
-          })),
-        ),
-      ],
-    );
-    await sql.query(
-      `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
-       SELECT x.id, x.stream, x.patient_key, x.performer, x.status, ARRAY(SELECT jsonb_array_elements_text(x.tokens)),
-         x.issued::timestamptz, x.version, x.resource, x.last_updated
-       FROM jsonb_to_recordset($1::jsonb) AS x(id text, stream text, patient_key text, performer text, status text,
-         tokens jsonb, issued text, version int, resource jsonb, last_updated timestamptz)
-       ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, status = excluded.status,
-         code_tokens = excluded.code_tokens, issued = excluded.issued, version = excluded.version,
-         resource = excluded.resource, last_updated = excluded.last_updated`,
-      [
-        JSON.stringify(
-          latest.map((r) => ({
-            id: r.id,
-            stream: r.stream,
-            patient_key: r.patientKey,
-            performer: r.performer,
-            status: r.report.status,
-            tokens: codeTokens(r.report.code),
-            issued: toTimestamp(r.report.issued ?? r.report.effectiveDateTime),
-            version: r.version,
-            resource: r.report,
-            last_updated: r.recordedAt,
-          })),
-        ),
-      ],
-    );
-    await sql.query('DELETE FROM rm_observations WHERE report_id = ANY($1::text[])', [
-      latest.map((r) => r.id),
-    ]);
-    const observations = latest.flatMap(observationRows);
-    if (observations.length > 0) await sql.query(INSERT_OBSERVATIONS, [JSON.stringify(observations)]);
-  },
+  apply: (sql: SqlExecutor, event: RecordedEvent): Promise<void> => applyLabReports(sql, [event]),
+  applyMany: applyLabReports,
 };
