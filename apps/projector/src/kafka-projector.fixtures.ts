@@ -88,6 +88,7 @@ export async function messageCount(admin: Admin, topic: string): Promise<number>
   return ends.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
+/** Probes until `ok`; retriable Kafka errors count as "not yet". */
 export async function eventually<T>(
   probe: () => Promise<T>,
   ok: (value: T) => boolean,
@@ -96,8 +97,14 @@ export async function eventually<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
+    try {
+      const value = await probe();
+      if (ok(value)) return value;
+    } catch (e) {
+      // A fresh topic's partitions may still be moving to their leader ("not the leader for
+      // that topic-partition"): kafkajs marks such errors retriable; anything else fails.
+      if (!(e as { retriable?: boolean }).retriable || Date.now() > deadline) throw e;
+    }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
