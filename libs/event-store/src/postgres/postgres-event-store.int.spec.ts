@@ -128,6 +128,32 @@ describe('PostgreSQL event store specifics', () => {
     expect(new Set(results.map((r) => r.events[0]!.position.prepare)).size).toBe(1);
     expect(await store.readStream(stream)).toHaveLength(1);
   });
+
+  it('wakes a filtered subscription for an append of a type it reads, not for the others', async () => {
+    // a poll interval far beyond the test: only a wake-up makes it read again
+    const own = await newStore({ pollIntervalMs: 600_000 });
+    const wanted = { ...sampleEvent('wanted'), type: 'WantedHere' };
+    const reads = jest.spyOn(own as unknown as { readTypes: () => Promise<unknown> }, 'readTypes');
+    const seen: string[] = [];
+    const sub = own.subscribe({
+      eventTypes: ['WantedHere'],
+      handler: async (e) => void seen.push(e.id),
+    });
+    try {
+      await waitFor(() => reads.mock.calls.length === 1);
+      await new Promise((r) => setTimeout(r, 50)); // the first read has answered, it sleeps
+      for (let i = 0; i < 5; i++) await own.append(uniqueStream(), [sampleEvent(`other-${i}`)], 'no_stream');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(reads).toHaveBeenCalledTimes(1);
+
+      await own.append(uniqueStream(), [wanted], 'no_stream');
+      await waitFor(() => seen.length === 1, 5_000);
+      expect(seen).toEqual([wanted.id]);
+    } finally {
+      await sub.stop();
+      reads.mockRestore();
+    }
+  });
 });
 
 type Append = [stream: string, events: readonly NewEvent[], expected: ExpectedRevision];

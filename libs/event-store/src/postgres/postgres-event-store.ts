@@ -163,7 +163,8 @@ function toRecorded(row: EventRow): RecordedEvent {
 
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
-  private readonly wakers = new Set<() => void>();
+  /** Caught-up subscriptions, each woken by an append of a type it reads (undefined: any). */
+  private readonly wakers = new Map<() => void, ReadonlySet<string> | undefined>();
   private readonly batcher: AppendBatcher<PendingAppend, AppendResult>;
   private fallbacks = 0;
   private fallbackAppends = 0;
@@ -295,7 +296,7 @@ export class PostgresEventStore implements EventStore {
     }
     const outcomes: BatchRow[][] = batch.map(() => []);
     for (const r of rows) outcomes[r.out_append - 1]?.push(r);
-    if (outcomes.some((o) => o.length > 0 && o[0]!.out_error === null)) this.wake();
+    this.wake(batch.filter((_, i) => outcomes[i]![0]?.out_error === null).map((q) => q.item));
     batch.forEach(({ item, resolve, reject }, i) => {
       const own = outcomes[i]!;
       const first = own[0];
@@ -324,7 +325,7 @@ export class PostgresEventStore implements EventStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const { rows } = await this.pool.query<AppendedRow>({ ...sql, values: params });
-        this.wake();
+        this.wake([append]);
         return await this.result(append, rows);
       } catch (e) {
         const err = e as { code?: string; message?: string; constraint?: string };
@@ -444,14 +445,21 @@ export class PostgresEventStore implements EventStore {
       options,
       pollIntervalMs: this.options.pollIntervalMs ?? 100,
       registerWaker: (wake) => {
-        this.wakers.add(wake);
+        this.wakers.set(wake, options.eventTypes && new Set(options.eventTypes));
         return () => this.wakers.delete(wake);
       },
     });
   }
 
-  private wake(): void {
-    for (const w of this.wakers) w();
+  /** Wakes the subscriptions that read any of these appends' event types. A filtered
+   * subscription is not woken by the appends it would not return (the intake's alliance
+   * directory once ran a read for every lab report appended); another process's appends
+   * reach it at the next poll. */
+  private wake(appends: readonly PendingAppend[]): void {
+    if (appends.length === 0) return;
+    for (const [wake, types] of this.wakers) {
+      if (!types || appends.some((a) => a.events.some((e) => types.has(e.type)))) wake();
+    }
   }
 
   async close(): Promise<void> {
