@@ -4,7 +4,7 @@
  * four get the defaults for the missing ones), CR, LF and CRLF all end a segment, blank lines
  * are dropped.
  */
-import { Hl7Context, Hl7Message, Hl7Segment } from '@medplum/core';
+import { Hl7Context, Hl7Field, Hl7Message, Hl7Segment } from '@medplum/core';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 
 export type Hl7ParseResult =
@@ -62,6 +62,52 @@ function contextFor(fieldSeparator: string, encoding: string): Hl7Context | unde
   return new Hl7Context('\r', fieldSeparator, chars[0], chars[1], chars[2], chars[3]);
 }
 
+/**
+ * A `@medplum/core` field that splits its text into repetitions and components when first
+ * read. `Hl7Segment.parse` splits every field of the message up front; the mappers read a
+ * fraction of them (of ≈440 fields in a 15-OBX ORU^R01, about a third), and that splitting
+ * was ≈60 % of `parseHl7`'s time (bench:intake, BENCH_STAGES). Everything else is the
+ * library's own field: `getComponent`, `toString`, `setComponent` read and change the same
+ * components.
+ */
+class LazyHl7Field extends Hl7Field {
+  private text = '';
+  private parsed: string[][] | undefined;
+
+  constructor(text: string, context: Hl7Context) {
+    super(PENDING, context);
+    this.text = text;
+    this.parsed = undefined;
+  }
+
+  /** The field as the sender wrote it (what `toString()` gives once parsed). */
+  toString(): string {
+    return this.parsed === undefined ? this.text : super.toString();
+  }
+}
+const PENDING: string[][] = [];
+// The library's constructor assigns `components`; on this class the property is an accessor
+// over the text (defined here: TypeScript does not let a subclass turn a property into one).
+Object.defineProperty(LazyHl7Field.prototype, 'components', {
+  get(this: { text: string; parsed?: string[][]; context: Hl7Context }) {
+    if (this.parsed === undefined) {
+      const { repetitionSeparator: rep, componentSeparator: comp } = this.context;
+      this.parsed = this.text.split(rep).map((r) => r.split(comp));
+    }
+    return this.parsed;
+  },
+  set(this: { parsed?: string[][] }, value: string[][]) {
+    if (value !== PENDING) this.parsed = value;
+  },
+});
+
+function parseSegment(line: string, context: Hl7Context): Hl7Segment {
+  return new Hl7Segment(
+    line.split(context.fieldSeparator).map((text) => new LazyHl7Field(text, context)),
+    context,
+  );
+}
+
 /** Parses HL7 v2 text. Never throws; what cannot be read is an error located in MSH. */
 export function parseHl7(input: string): Hl7ParseResult {
   if (typeof input !== 'string') return mshError(1, HL7_ERROR.segmentSequence, 'no message text');
@@ -91,7 +137,7 @@ export function parseHl7(input: string): Hl7ParseResult {
   const segments: Hl7Segment[] = [];
   for (const line of lines) {
     if (line.length === 0 || line.trim().length === 0) continue;
-    segments.push(Hl7Segment.parse(line, context));
+    segments.push(parseSegment(line, context));
   }
   return { ok: true, message: new Hl7Message(segments, context) };
 }

@@ -1,4 +1,4 @@
-import { Hl7Context } from '@medplum/core';
+import { Hl7Context, Hl7Message } from '@medplum/core';
 import iconv from 'iconv-lite';
 import {
   decodeFrame,
@@ -33,6 +33,28 @@ describe('parseHl7', () => {
     expect(parseHl7('MSH|^~A&|A').ok).toBe(false);
     expect(parseHl7('MSH||A').ok).toBe(false);
     expect(parseHl7('MSH').ok).toBe(false);
+  });
+
+  it('reads every field as the HL7 library does, though it splits a field only when read', () => {
+    const text = [
+      'MSH|^~\\&|LIS|H001|HUB|Y|20261123||ORU^R01^ORU_R01|C1|P|2.5.1',
+      'PID|1||MRN1^^^HIS^MR~110105194001010001^^^NNCHN^NNCHN||王^小明',
+      'OBX|1|NM|K^钾^L^2823-3^钾^LN||3.1|mmol/L|3.5-5.3|N|||F|||20261123083000||检验科^张三&x',
+    ].join('\r');
+    const ours = parseHl7(text);
+    const library = Hl7Message.parse(text);
+    if (!ours.ok) throw new Error('did not parse');
+    ours.message.segments.forEach((segment, s) => {
+      const theirs = library.segments[s]!;
+      expect(segment.name).toBe(theirs.name);
+      expect(segment.fields.map((f) => f.toString())).toEqual(theirs.fields.map((f) => f.toString()));
+      expect(segment.fields.map((f) => f.components)).toEqual(theirs.fields.map((f) => f.components));
+    });
+    expect(ours.message.toString()).toBe(library.toString());
+    const obx = ours.message.getSegment('OBX')!;
+    expect(obx.getComponent(16, 2, 1)).toBe('x');
+    expect(obx.getField(3).setComponent(2, 'K+')).toBe(true); // the library's own setter
+    expect(obx.getField(3).toString()).toBe('K^K+^L^2823-3^钾^LN');
   });
 });
 
