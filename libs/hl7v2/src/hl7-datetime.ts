@@ -43,11 +43,26 @@ function offsetOf(hl7Offset: string | undefined, fallback: string): string | und
   return `${hl7Offset.slice(0, 3)}:${hl7Offset.slice(3, 5)}`;
 }
 
+// A message repeats its timestamps (every OBX-14 of a panel, OBR-7 and OBR-22): each text is
+// read once. The parts are frozen, so a remembered answer cannot be changed by a caller.
+const remembered = new Map<string, FhirDateTimeParts | undefined>();
+const REMEMBERED_AT_MOST = 512;
+
 /** Reads an HL7 timestamp (component 1 of TS, or DT/DTM). Undefined when it is not one. */
 export function parseHl7DateTime(
   text: string,
   defaultOffset: string = CHINA_STANDARD_TIME,
 ): FhirDateTimeParts | undefined {
+  const key = `${defaultOffset}|${text}`;
+  const known = remembered.get(key);
+  if (known !== undefined || remembered.has(key)) return known;
+  const parts = readDateTime(text, defaultOffset);
+  if (remembered.size >= REMEMBERED_AT_MOST) remembered.clear();
+  remembered.set(key, parts && Object.freeze(parts));
+  return parts;
+}
+
+function readDateTime(text: string, defaultOffset: string): FhirDateTimeParts | undefined {
   const m = HL7_TS.exec(text) ?? DASHED_TS.exec(text);
   if (!m) return undefined;
   const [, year, month, day, hour, minute, second] = m;
