@@ -5,7 +5,7 @@ export { canonicalJson, sha256Hex, deterministicEventId } from '@yilian/contract
 
 /** An event's data and metadata as stored — the exact JSON texts, `JSON.stringify` of the
  * values — and its content hash over those texts: the store sends the texts, so each event is
- * serialised once. A store keeps the texts as they are (PostgreSQL `json`, not `jsonb`;
+ * serialised once. A store keeps the texts as they are (PostgreSQL `text`, not `jsonb`;
  * EventStoreDB the bytes), and `JSON.stringify(JSON.parse(text))` gives the text back, so an
  * auditor recomputes the hash from the event read back (`verifyChain`).
  *

@@ -48,7 +48,7 @@ describe('PostgreSQL event store specifics', () => {
       const slowStream = uniqueStream();
       await slow.query('BEGIN');
       await slow.query(
-        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::json[], $6::json[], $7::text[])`,
+        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])`,
         [
           slowStream,
           [early.id],
@@ -383,7 +383,7 @@ describe('PostgreSQL event store: group commit', () => {
     await expect(
       store.pool.query(
         `SELECT * FROM yl_append_batch($1::text[], $2::bigint[], $3::int[], $4::uuid[], $5::text[],
-           $6::int[], $7::json[], $8::json[], $9::text[])`,
+           $6::int[], $7::text[], $8::text[], $9::text[])`,
         [
           [stream],
           ['-1'],
@@ -409,7 +409,7 @@ describe('PostgreSQL event store: group commit', () => {
     try {
       await other.query('BEGIN');
       const { rows } = await other.query<{ out_global_position: string }>(
-        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::json[], $6::json[], $7::text[])`,
+        `SELECT * FROM yl_append($1, -1, $2::uuid[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])`,
         [
           raced,
           [event.id],
@@ -459,6 +459,46 @@ describe('PostgreSQL event store: group commit', () => {
 });
 
 describe('PostgreSQL event store: a log from an earlier schema', () => {
+  it('brings a schema-3 log (json columns) to text columns with every byte and hash kept', async () => {
+    const db = await createTestDatabase('event_store_v3');
+    const first = new PostgresEventStore({ connectionString: db, poolSize: 2 });
+    await first.migrate();
+    const stream = uniqueStream();
+    // key order and spacing an auditor's tools must not change: the hash is over this text
+    const events = [sampleEvent('v3-a', 3000), { ...sampleEvent('v3-b'), data: { z: 1, a: '钾 \u00e9' } }];
+    await first.append(stream, events, 'no_stream');
+    // what schema 3 looked like: the same texts in json columns, the functions taking json[]
+    await first.pool.query(
+      `ALTER TABLE yl_events ALTER COLUMN data TYPE json USING data::json,
+         ALTER COLUMN metadata TYPE json USING metadata::json`,
+    );
+    const before = await first.pool.query<{ data: string; hash: string }>(
+      'SELECT data::text AS data, hash FROM yl_events WHERE stream_id = $1 ORDER BY stream_position',
+      [stream],
+    );
+    await first.close();
+
+    const store = new PostgresEventStore({ connectionString: db, poolSize: 2 });
+    try {
+      await store.migrate();
+      const after = await store.pool.query<{ data: string; hash: string; type: string }>(
+        `SELECT e.data, e.hash, c.data_type AS type FROM yl_events e, information_schema.columns c
+         WHERE e.stream_id = $1 AND c.table_name = 'yl_events' AND c.column_name = 'data'
+         ORDER BY e.stream_position`,
+        [stream],
+      );
+      expect(after.rows.map((r) => r.type)).toEqual(['text', 'text']);
+      expect(after.rows.map(({ data, hash }) => ({ data, hash }))).toEqual(before.rows);
+      const read = await store.readStream(stream);
+      expect(verifyChain(read)).toEqual([]);
+      expect(read.map((e) => e.data)).toEqual(events.map((e) => e.data));
+      await store.append(stream, [sampleEvent('v4')], 1n); // and it goes on appending
+      expect(verifyChain(await store.readStream(stream))).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('is refused with a message saying what to do, not mixed with this version’s events', async () => {
     const old = await createTestDatabase('event_store_v1');
     const client = new Client({ connectionString: old });
