@@ -92,7 +92,10 @@ Object.defineProperty(LazyHl7Field.prototype, 'components', {
   get(this: { text: string; parsed?: string[][]; context: Hl7Context }) {
     if (this.parsed === undefined) {
       const { repetitionSeparator: rep, componentSeparator: comp } = this.context;
-      this.parsed = this.text.split(rep).map((r) => r.split(comp));
+      const text = this.text;
+      // most fields are one value ("3.1", "mmol/L", "F"): no split, no callback
+      this.parsed =
+        !text.includes(comp) && !text.includes(rep) ? [[text]] : text.split(rep).map((r) => r.split(comp));
     }
     return this.parsed;
   },
