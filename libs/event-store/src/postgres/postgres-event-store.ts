@@ -22,10 +22,14 @@ export interface PostgresEventStoreOptions {
   /** How often a caught-up subscription looks for new events (ms). Appends made through
    * this instance wake its subscriptions at once. */
   readonly pollIntervalMs?: number;
-  /** Group commit: append calls in flight at most (default 2, at most the pool size). While
+  /** Group commit: append calls in flight at most (default 1, at most the pool size). While
    * that many are out, further appends wait and go out together as one call — one
    * transaction, one WAL flush — as soon as one completes. No timer: an append made while
-   * fewer are in flight goes out at once, alone. */
+   * fewer are in flight goes out at once, alone. One call in flight makes the batches largest:
+   * measured on bench:intake (8 connections, interleaved runs) against 2, −0.15 ms of intake and
+   * −0.15 ms of PostgreSQL CPU per message, 721–808 against 666–687 messages/s, lower p99. A
+   * slow disk makes batches larger rather than the intake slower; 2 overlaps one call's commit
+   * with the next call where a commit is slow and CPU is not the limit. */
   readonly maxConcurrentBatches?: number;
   /** Appends per call at most (default 64). */
   readonly maxBatchAppends?: number;
@@ -176,7 +180,7 @@ export class PostgresEventStore implements EventStore {
     this.pool.on('error', () => undefined); // an idle client's error surfaces on its next use
     this.batcher = new AppendBatcher<PendingAppend, AppendResult>({
       // More calls in flight than connections would only queue in the pool, uncoalesced.
-      maxConcurrent: Math.max(1, Math.min(options.maxConcurrentBatches ?? 2, poolSize)),
+      maxConcurrent: Math.max(1, Math.min(options.maxConcurrentBatches ?? 1, poolSize)),
       maxItems: options.maxBatchAppends ?? 64,
       maxBytes: options.maxBatchBytes ?? 4 * 1024 * 1024,
       sizeOf: (a) => a.size,
