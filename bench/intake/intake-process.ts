@@ -35,7 +35,13 @@ export class IntakeProcess {
     );
     const compiled = __filename.endsWith('.js');
     const main = resolve(__dirname, '../../apps/intake/src/main.ts');
-    const child = spawn(process.execPath, [...(compiled ? [] : ['-r', '@swc-node/register']), main], {
+    // BENCH_INTAKE_PROF_DIR: the intake's processes write V8 CPU profiles there when they stop
+    const profile = process.env.BENCH_INTAKE_PROF_DIR;
+    const nodeArgs = [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      ...(compiled ? [] : ['-r', '@swc-node/register']),
+    ];
+    const child = spawn(process.execPath, [...nodeArgs, main], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: {
         ...process.env,
