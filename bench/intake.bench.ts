@@ -93,6 +93,11 @@ const timeoutS = envInt(
   120 + warmupSeconds + rounds * MODES.length * (seconds + 15) + (profileFile ? 30 : 0) + projectorSeconds,
   1,
 );
+// BENCH_DATABASE_URL: measure against this PostgreSQL server (a fresh database on it, dropped
+// afterwards) instead of a fresh embedded one — say, one built with lz4, as in the docker
+// deployment; BENCH_PG_DATA_DIR: its data directory, for its CPU (postmaster.pid, as root).
+const externalUrl = process.env.BENCH_DATABASE_URL || undefined;
+const externalDataDir = process.env.BENCH_PG_DATA_DIR || undefined;
 const GOAL = { perSecond: 1_500, p99Ms: 50 };
 const HOST = '127.0.0.1';
 
@@ -141,6 +146,10 @@ async function query(url: string, text: string, values: unknown[] = []): Promise
 }
 
 /** Resolves once no other client is connected to the server (at most 10 s). */
+async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  await query(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
 async function disconnected(adminUrl: string): Promise<void> {
   for (const until = Date.now() + 10_000; Date.now() < until;) {
     const [row] = await query(
@@ -193,6 +202,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'yilian-bench-intake-'));
   chmodSync(dir, 0o755); // run as root, PostgreSQL runs as an unprivileged user
   const pgDir = join(dir, 'pg');
+  const externalDb = `bench_intake_${process.pid}_${Date.now()}`;
   let pg: RunningPostgres | undefined;
   let hub: BenchTarget | undefined;
   let child: LoadChild | undefined;
@@ -216,6 +226,7 @@ async function main(): Promise<void> {
     // idle one would make it emit an error on a pool with no listener (the hub's read pool).
     if (pg && hub) await bounded('waiting for the hub to disconnect', disconnected(pg.url));
     await bounded('stopping PostgreSQL', pg?.stop());
+    if (externalUrl) await bounded('dropping the bench database', dropDatabase(externalUrl, externalDb));
     rmSync(dir, { recursive: true, force: true });
     removed = true;
   };
@@ -242,16 +253,25 @@ async function main(): Promise<void> {
   try {
     const cpu = cpus();
     const loadAtStart = loadavg();
-    pg = await startEmbeddedPostgres({ dir: pgDir, persistent: false });
+    if (!externalUrl) pg = await startEmbeddedPostgres({ dir: pgDir, persistent: false });
+    const serverUrl = externalUrl ?? pg!.url;
     const [settings] = await query(
-      pg.url,
+      serverUrl,
       `SELECT current_setting('server_version') AS version, current_setting('synchronous_commit') AS sync,
         current_setting('fsync') AS fsync, current_setting('wal_sync_method') AS wal_sync,
         current_setting('shared_buffers') AS shared_buffers`,
     );
+    const lz4 = await query(serverUrl, `SET default_toast_compression = 'lz4'`).then(
+      () => 'lz4',
+      () => 'no lz4: pglz',
+    );
+    const where = externalUrl
+      ? `external ${new URL(externalUrl).host}, database ${externalDb}`
+      : `embedded, fresh, ${pgDir}`;
     console.log(
-      `PostgreSQL ${settings!.version} (embedded, fresh, ${pgDir}; synchronous_commit=${settings!.sync}, ` +
-        `fsync=${settings!.fsync}, wal_sync_method=${settings!.wal_sync}, shared_buffers=${settings!.shared_buffers})`,
+      `PostgreSQL ${settings!.version} (${where}; synchronous_commit=${settings!.sync}, ` +
+        `fsync=${settings!.fsync}, wal_sync_method=${settings!.wal_sync}, shared_buffers=${settings!.shared_buffers}, ` +
+        `TOAST compression ${lz4})`,
     );
     console.log(
       `${cpu.length} cores (${cpu[0]?.model.trim() ?? '?'}) · Node ${process.version} · ` +
@@ -291,10 +311,9 @@ async function main(): Promise<void> {
     }));
     // The hub reaches PostgreSQL over its Unix-domain socket, as `npm start` does (BENCH_TCP=1:
     // over loopback TCP instead).
-    const databaseUrl = await ensureDatabase(
-      process.env.BENCH_TCP === '1' ? pg.url : pg.socketUrl,
-      'bench_intake',
-    );
+    const databaseUrl = externalUrl
+      ? await ensureDatabase(externalUrl, externalDb)
+      : await ensureDatabase(process.env.BENCH_TCP === '1' ? pg!.url : pg!.socketUrl, 'bench_intake');
     const common = {
       institutions: new InstitutionDirectory(institutions),
       patientKeyer: new PatientKeyer('bench-secret-that-is-at-least-32-bytes-long!'),
@@ -408,11 +427,11 @@ async function main(): Promise<void> {
         }
         const loadBefore = loadavg();
         const projectedBefore = hub.projected();
-        const pgBefore = postgresCpuMs(pgDir);
+        const pgBefore = postgresCpuMs(externalDataDir ?? pgDir);
         const cpuBefore = hub.cpuMs();
         const result = await load(mode, spec(tag, seconds, maxMessages));
         const used = hub.cpuMs() - cpuBefore;
-        const pgAfter = postgresCpuMs(pgDir);
+        const pgAfter = postgresCpuMs(externalDataDir ?? pgDir);
         const figures: RunFigures = {
           mode,
           round,
