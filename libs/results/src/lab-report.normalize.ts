@@ -48,15 +48,19 @@ export function normalizeLabReport(input: {
   };
   const rewriteAll = (refs: fhir4.Reference[] | undefined) => (refs ? refs.map(rewrite) : undefined);
 
-  const observations = input.observations.map((o) => ({
-    ...o,
-    id: newRef.get(o)!.slice('Observation/'.length),
-    subject,
-    performer: [performerRef],
-    ...(o.specimen ? { specimen: rewrite(o.specimen) } : {}),
-    ...(o.hasMember ? { hasMember: rewriteAll(o.hasMember) } : {}),
-    ...(o.derivedFrom ? { derivedFrom: rewriteAll(o.derivedFrom) } : {}),
-  }));
+  // Copied, then assigned: a literal with conditional spreads cost ≈4 µs per Observation in the
+  // running intake. Keys keep their order either way (a key the sender gave stays where it was, a
+  // new one comes last), so the stored text, and its hash, are the same.
+  const observations = input.observations.map((o) => {
+    const copy: fhir4.Observation = { ...o };
+    copy.id = newRef.get(o)!.slice('Observation/'.length);
+    copy.subject = subject;
+    copy.performer = [performerRef];
+    if (o.specimen) copy.specimen = rewrite(o.specimen);
+    if (o.hasMember) copy.hasMember = rewriteAll(o.hasMember);
+    if (o.derivedFrom) copy.derivedFrom = rewriteAll(o.derivedFrom);
+    return copy;
+  });
   const specimens = (input.specimens ?? []).map((s) => ({
     ...s,
     id: newRef.get(s)!.slice('Specimen/'.length),
@@ -79,14 +83,22 @@ export function normalizeLabReport(input: {
   return { report, observations, specimens };
 }
 
-/** A resolver over resources that carry their own ids: `Type/id`, `urn:uuid:id` and `#id`. */
+/** A resolver over resources that carry their own ids: `Type/id`, `urn:uuid:id` and `#id` (the
+ * last resource with that id, for the two untyped forms). */
 export function resolverByIds(resources: readonly fhir4.Resource[]): SubmissionResolver {
-  const byRef = new Map<string, object>();
+  const byId = new Map<string, fhir4.Resource[]>();
   for (const r of resources) {
     if (!r.id) continue;
-    byRef.set(`${r.resourceType}/${r.id}`, r);
-    byRef.set(`urn:uuid:${r.id}`, r);
-    byRef.set(`#${r.id}`, r);
+    const same = byId.get(r.id);
+    if (same) same.push(r);
+    else byId.set(r.id, [r]);
   }
-  return (reference) => byRef.get(reference);
+  return (reference) => {
+    if (reference.startsWith('urn:uuid:')) return byId.get(reference.slice(9))?.at(-1);
+    if (reference.startsWith('#')) return byId.get(reference.slice(1))?.at(-1);
+    const slash = reference.indexOf('/');
+    if (slash < 1) return undefined;
+    const type = reference.slice(0, slash);
+    return byId.get(reference.slice(slash + 1))?.findLast((r) => r.resourceType === type);
+  };
 }
