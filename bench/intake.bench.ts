@@ -8,7 +8,8 @@
  * the ceiling; and the CPU of each step of the hub's path before any I/O. Then starts what is
  * measured (BENCH_TOPOLOGY):
  *   intake (default): the intake app as deployed — apps/intake/src/main.ts in its own process
- *     with BENCH_INTAKE_WORKERS workers (INTAKE_WORKERS, default 1); 0 runs it in this process
+ *     with BENCH_INTAKE_WORKERS workers (INTAKE_WORKERS; default: one per core, as we recommend
+ *     deploying it where PostgreSQL shares the machine); 0 runs it in this process
  *     instead (needed for BENCH_SPANS and BENCH_PROFILE). No projector while it runs; afterwards
  *     the projector catches up on what was recorded and its rate is printed
  *     (BENCH_PROJECTOR_SECONDS, 30; 0 skips it).
@@ -22,14 +23,16 @@
  * The load generator runs in a child process (the headline figure) and, with
  * BENCH_LOADGEN=both, again inside this process.
  *
- * Env: BENCH_TOPOLOGY (intake | hub), BENCH_INTAKE_WORKERS (1), BENCH_CONNECTIONS (8),
+ * Env: BENCH_TOPOLOGY (intake | hub), BENCH_INTAKE_WORKERS (cores), BENCH_CONNECTIONS (16),
  * BENCH_SECONDS (20), BENCH_MESSAGES (0: time only), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (1),
  * BENCH_LOADGEN (both | process | inline), BENCH_INSTITUTIONS (2), BENCH_PATIENTS (300),
  * BENCH_POOL (store pool per intake process; 16), BENCH_STAGES (1: CPU of each step of the
  * hub's path, without I/O; 0 skips it), BENCH_SPANS (0; 1 times the hub's steps in the running
  * hub), BENCH_PROFILE (a .cpuprofile file to write: profiles the in-process intake during the
  * first measured run), BENCH_PROJECTOR_SECONDS (30), BENCH_TCP (0; 1 reaches PostgreSQL over
- * loopback TCP), BENCH_LOG_LEVEL (error), BENCH_TIMEOUT_S (derived from the above).
+ * loopback TCP), BENCH_LOG_LEVEL (error), BENCH_TIMEOUT_S (derived from the above),
+ * BENCH_INTAKE_PROF_DIR (V8 CPU profiles of the intake's processes), BENCH_DATABASE_URL and
+ * BENCH_PG_DATA_DIR (another PostgreSQL server to measure against, and its data directory).
  */
 import 'reflect-metadata';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -69,7 +72,8 @@ if (!['both', 'process', 'inline'].includes(loadgen)) {
   throw new Error(`BENCH_LOADGEN must be both, process or inline, got ${loadgen}`);
 }
 const MODES: LoadMode[] = loadgen === 'both' ? ['process', 'inline'] : [loadgen as LoadMode];
-const connections = envInt('BENCH_CONNECTIONS', 8, 1);
+// 16 senders, each waiting for its ACK: a member system's LIS sends on one or two connections
+const connections = envInt('BENCH_CONNECTIONS', 16, 1);
 const seconds = envInt('BENCH_SECONDS', 20, 1);
 const maxMessages = envInt('BENCH_MESSAGES', 0, 0);
 const warmupSeconds = envInt('BENCH_WARMUP_SECONDS', 3, 0);
@@ -79,7 +83,7 @@ const patientCount = envInt('BENCH_PATIENTS', 300, 1);
 const poolSize = process.env.BENCH_POOL ? envInt('BENCH_POOL', 16, 1) : undefined;
 const withSpans = process.env.BENCH_SPANS === '1';
 const topology = process.env.BENCH_TOPOLOGY ?? 'intake';
-const intakeWorkers = envInt('BENCH_INTAKE_WORKERS', 1, 0);
+const intakeWorkers = envInt('BENCH_INTAKE_WORKERS', cpus().length, 0);
 if (topology === 'hub' && intakeWorkers > 0 && process.env.BENCH_INTAKE_WORKERS) {
   throw new Error('BENCH_INTAKE_WORKERS applies to BENCH_TOPOLOGY=intake only');
 }
