@@ -113,8 +113,13 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
   });
 
   it("links the MRN the PACS sent with the resident ID number: the study is found by C002's MRN too", async () => {
-    const events = await hub.store.readAll({ maxCount: 10_000 });
-    expect(events.filter((e) => e.type === 'PatientIdentifiersLinked')).toHaveLength(1);
+    // eventually: a transaction in flight on the server (the projector's) holds readers' bound back
+    const links = await eventually(
+      async () =>
+        (await hub.store.readAll({ maxCount: 10_000 })).filter((e) => e.type === 'PatientIdentifiersLinked'),
+      (l) => l.length >= 1,
+    );
+    expect(links).toHaveLength(1);
     const byMrn = await eventually(
       () => search('ImagingStudy', {}, `Patient/${keyer.forMrn('C002', 'C0020001234')}`),
       (b) => (b.total ?? 0) >= 1,
