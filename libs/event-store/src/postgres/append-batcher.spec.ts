@@ -50,6 +50,25 @@ describe('AppendBatcher', () => {
     expect(batcher.stats).toEqual({ calls: 2, appends: 2, maxBatch: 1 });
   });
 
+  it('with overlapAt, sends a second call while one is in flight only once that many wait', async () => {
+    const { batcher, calls } = harness({ overlapAt: 3 });
+    const results = ['a', 'b', 'c'].map((s) => batcher.submit(s));
+    expect(calls.map((c) => c.items)).toEqual([['a']]); // alone at once: nothing was in flight
+    expect(batcher.waiting).toBe(2);
+    results.push(batcher.submit('d'));
+    expect(calls.map((c) => c.items)).toEqual([['a'], ['b', 'c', 'd']]);
+    results.push(batcher.submit('e')); // both slots taken: waits, whatever the count
+    calls[0]!.complete();
+    await tick();
+    // one call still in flight and one waiting (< 3): it waits for that call too
+    expect(calls.map((c) => c.items)).toEqual([['a'], ['b', 'c', 'd']]);
+    calls[1]!.complete();
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([['a'], ['b', 'c', 'd'], ['e']]);
+    calls[2]!.complete();
+    await expect(Promise.all(results)).resolves.toEqual(['A', 'B', 'C', 'D', 'E']);
+  });
+
   it('gathers what arrives meanwhile and sends it as one call when a call completes', async () => {
     const { batcher, calls } = harness();
     const results = ['a', 'b', 'c', 'd', 'bad-e', 'f'].map((s) => batcher.submit(s));

@@ -1,9 +1,11 @@
 /**
- * Group commit without a timer. A submitted item goes out at once while fewer than
- * `maxConcurrent` calls are in flight (a batch of one: no added latency when idle); otherwise
- * it waits, and as soon as a call completes, everything waiting — up to `maxItems` items and
- * `maxBytes` — goes out as the next single call. Under load the batches grow by themselves:
- * the longer a call takes, the more items gather meanwhile.
+ * Group commit without a timer. A submitted item goes out at once when no call is in flight (a
+ * batch of one: no added latency when idle); otherwise it waits, and as soon as a call
+ * completes, everything waiting — up to `maxItems` items and `maxBytes` — goes out as the next
+ * single call. Under load the batches grow by themselves: the longer a call takes, the more
+ * items gather meanwhile. A further call (up to `maxConcurrent`) goes out while one is in flight
+ * only once `overlapAt` items wait: it overlaps a slow commit without splitting the load into
+ * batches of one, each paying a call's fixed cost.
  */
 export interface Queued<T, R> {
   readonly item: T;
@@ -14,6 +16,8 @@ export interface Queued<T, R> {
 export interface AppendBatcherOptions<T, R> {
   /** Calls in flight at most; further items wait and go out together. */
   readonly maxConcurrent: number;
+  /** Items waiting before a call goes out while another is in flight (default 1: at once). */
+  readonly overlapAt?: number;
   /** Items per call at most. */
   readonly maxItems: number;
   /** Bytes per call at most (by `sizeOf`); a single larger item still goes, alone. */
@@ -50,8 +54,8 @@ export class AppendBatcher<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       const queued: Queued<T, R> = { item, resolve, reject };
-      if (this.inFlight < this.options.maxConcurrent) this.dispatch([queued]);
-      else this.queue.push(queued);
+      this.queue.push(queued);
+      this.drain();
     });
   }
 
@@ -98,7 +102,12 @@ export class AppendBatcher<T, R> {
   }
 
   private drain(): void {
-    while (this.inFlight < this.options.maxConcurrent && this.queue.length > 0) {
+    const overlapAt = this.options.overlapAt ?? 1;
+    while (
+      this.inFlight < this.options.maxConcurrent &&
+      this.queue.length > 0 &&
+      (this.inFlight === 0 || this.queue.length >= overlapAt)
+    ) {
       let count = 0;
       let bytes = 0;
       while (count < this.queue.length && count < this.options.maxItems) {
