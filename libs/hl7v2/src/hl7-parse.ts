@@ -71,13 +71,12 @@ function contextFor(fieldSeparator: string, encoding: string): Hl7Context | unde
  * components.
  */
 class LazyHl7Field extends Hl7Field {
-  private text = '';
+  private readonly text: string;
   private parsed: string[][] | undefined;
 
   constructor(text: string, context: Hl7Context) {
     super(PENDING, context);
     this.text = text;
-    this.parsed = undefined;
   }
 
   /** The field as the sender wrote it (what `toString()` gives once parsed). */
