@@ -76,3 +76,11 @@ export interface Hl7Location {
 export function errorAt(at: Hl7Location, code: number, message: string): Hl7Error {
   return { ...at, code, message };
 }
+
+/** A mapper's own defect, not the sender's: 207 tells the sender to resend once it is fixed. */
+export const MAPPING_DEFECT: Hl7Error = {
+  segment: 'MSH',
+  sequence: 1,
+  code: HL7_ERROR.applicationInternal,
+  message: 'the hub failed to map this message',
+};

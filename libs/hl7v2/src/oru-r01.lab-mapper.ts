@@ -4,7 +4,7 @@
  * field and component. Pure: no I/O, no clock (time comes in as `receivedAt`). Never throws.
  */
 import type { Hl7Message } from '@medplum/core';
-import { HL7_ERROR, type Hl7Error } from './hl7-error';
+import { HL7_ERROR, type Hl7Error, MAPPING_DEFECT } from './hl7-error';
 import { parseHl7 } from './hl7-parse';
 import { CHINA_STANDARD_TIME } from './hl7-datetime';
 import type { LabMappingContext, LabMappingResult, PatientIdentifiers } from './lab-report-draft';
@@ -100,13 +100,6 @@ export function mapOruR01Lab(message: Hl7Message | string, ctx: LabMappingContex
   try {
     return mapLab(message, ctx);
   } catch {
-    // a defect of ours, not the sender's: 207 tells the sender to resend once it is fixed
-    const error: Hl7Error = {
-      segment: 'MSH',
-      sequence: 1,
-      code: HL7_ERROR.applicationInternal,
-      message: 'the hub failed to map this message',
-    };
-    return { ok: false, errors: [error] };
+    return { ok: false, errors: [MAPPING_DEFECT] };
   }
 }

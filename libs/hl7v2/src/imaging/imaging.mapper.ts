@@ -8,7 +8,7 @@
  */
 import type { Hl7Message } from '@medplum/core';
 import { CHINA_STANDARD_TIME } from '../hl7-datetime';
-import { HL7_ERROR, type Hl7Error } from '../hl7-error';
+import { HL7_ERROR, MAPPING_DEFECT } from '../hl7-error';
 import { repetitionCount, textComponent, textSubcomponent } from '../hl7-fields';
 import { parseHl7 } from '../hl7-parse';
 import type { SegmentRef } from '../oru-r01.groups';
@@ -165,13 +165,6 @@ export function mapImagingMessage(
     const parsed = parseHl7(input);
     return parsed.ok ? map(parsed.message, ctx) : { ok: false, errors: [...parsed.errors] };
   } catch {
-    // a defect of ours, not the sender's: 207 tells the sender to resend once it is fixed
-    const error: Hl7Error = {
-      segment: 'MSH',
-      sequence: 1,
-      code: HL7_ERROR.applicationInternal,
-      message: 'the hub failed to map this message',
-    };
-    return { ok: false, errors: [error] };
+    return { ok: false, errors: [MAPPING_DEFECT] };
   }
 }
