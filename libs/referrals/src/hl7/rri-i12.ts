@@ -20,6 +20,7 @@ import {
   escapeHl7,
   type Hl7Error,
   type IntakeOutcome,
+  type ResponseMessageType,
 } from '@yilian/hl7v2';
 import type { ReferralStatus } from '../referral.state';
 
@@ -42,6 +43,9 @@ const RF1_STATUS: Readonly<Record<ReferralStatus, string>> = {
   expired: 'E^Expired',
 };
 
+/** MSH-9 of the application response to a REF^I12. */
+const RRI_I12: ResponseMessageType = ['RRI', 'I12', 'RRI_I12'];
+
 export function buildRri(
   original: Hl7Message,
   code: 'AA' | 'AE' | 'AR',
@@ -51,12 +55,8 @@ export function buildRri(
   const ctx = original.context;
   const fs = ctx.fieldSeparator;
   const cs = ctx.componentSeparator;
-  const [msh = '', ...rest] = buildAck(original, code, errors, { now: options.now })
-    .split('\r')
-    .filter((line) => line.length > 0);
-  const header = msh.split(fs);
-  header[8] = ['RRI', 'I12', 'RRI_I12'].join(cs);
-  const lines = [header.join(fs), ...rest];
+  // the ACK's MSH (as RRI^I12^RRI_I12), MSA and ERR segments, without its last CR
+  const lines = [buildAck(original, code, errors, { now: options.now, responseType: RRI_I12 }).slice(0, -1)];
   const r = options.referral;
   if (r) {
     const status = RF1_STATUS[r.status].replace('^', cs);
