@@ -51,6 +51,7 @@ export class IntakeProcess {
         INTAKE_POOL_SIZE: String(o.poolSize),
         INTAKE_HOST: o.host,
         INTAKE_HTTP_PORT: String(await freePort()),
+        INTAKE_METRICS_PORT: String(await freePort()),
         PATIENT_KEY_SECRET: o.patientKeySecret,
         LOG_LEVEL: 'info',
       },

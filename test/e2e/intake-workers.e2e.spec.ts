@@ -39,12 +39,14 @@ describe('intake with INTAKE_WORKERS=2', () => {
   let store: PostgresEventStore;
   let out = '';
   let mllpPort: number;
+  let metricsPort: number;
 
   beforeAll(async () => {
     const url = await createTestDatabase('intake_workers');
     store = new PostgresEventStore({ connectionString: url, poolSize: 2 });
     await store.migrate();
     mllpPort = await freePort();
+    metricsPort = await freePort();
     const institutions = join(dir, 'institutions.json');
     writeFileSync(
       institutions,
@@ -61,6 +63,7 @@ describe('intake with INTAKE_WORKERS=2', () => {
         INTAKE_WORKERS: '2',
         INTAKE_HOST: '127.0.0.1',
         INTAKE_HTTP_PORT: String(await freePort()),
+        INTAKE_METRICS_PORT: String(metricsPort),
         PATIENT_KEY_SECRET: 'workers-test-secret-at-least-32-bytes!!',
         LOG_LEVEL: 'info',
       },
@@ -99,6 +102,11 @@ describe('intake with INTAKE_WORKERS=2', () => {
     await Promise.all(clients.map((c) => c.close()));
     acks.forEach((ack, i) => expect(ack).toContain(`MSA|AA|W-${i}`));
     for (let i = 0; i < 6; i++) expect(await store.readStream(`labreport-H001-W-${i}`)).toHaveLength(1);
+    // one scrape target: the primary sums what each worker counted
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(metrics).toContain(
+      'yilian_intake_hl7_messages_total{institution="H001",type="ORU^R01",ack="AA"} 6\n',
+    );
   });
 
   it('replaces a worker that dies, and stops every process on SIGTERM', async () => {

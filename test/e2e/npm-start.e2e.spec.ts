@@ -29,7 +29,12 @@ describe('npm start', () => {
   });
 
   it('starts the hub on its embedded defaults and answers a lab result end to end', async () => {
-    const [http, mllp, pg] = [await freePort(), await freePort(), await freePort()];
+    const [http, mllp, pg, metrics] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     hub = spawn('npm', ['start', '--silent'], {
       cwd: join(__dirname, '..', '..'),
       env: {
@@ -38,6 +43,7 @@ describe('npm start', () => {
         HUB_HTTP_PORT: String(http),
         HUB_MLLP_PORT: String(mllp),
         HUB_PG_PORT: String(pg),
+        HUB_METRICS_PORT: String(metrics),
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,5 +89,13 @@ describe('npm start', () => {
       if (total === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(total).toBe(1);
+
+    // the operator's port: the message above, counted; no patient identifier in the text
+    const scraped = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+    expect(scraped).toMatch(
+      /yilian_intake_hl7_messages_total\{institution="[^"]+",type="ORU\^R01",ack="AA"\} 1\n/,
+    );
+    expect(scraped).not.toContain(SAMPLE_RESIDENT_ID);
+    expect((await fetch(`http://127.0.0.1:${metrics}/health`)).status).toBe(200);
   });
 });

@@ -4,12 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import type { InstitutionDirectory } from '@yilian/config';
 import { PostgresEventStore } from '@yilian/event-store';
-import { IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
+import { IntakeMetrics, IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
 import type { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
 import { ReferralExpiryScheduler, type ReferralExpiryOptions } from '@yilian/referrals';
-import { configureHttp, type Logger } from '@yilian/runtime';
+import { configureHttp, type Logger, type RunningMetricsServer, startMetricsServer } from '@yilian/runtime';
 
 export interface HubOptions {
   readonly databaseUrl: string;
@@ -24,6 +24,8 @@ export interface HubOptions {
   readonly mllp?: Omit<MllpOptions, 'host'>;
   /** Referral expiry: the scheduler's clock and interval (tests move the clock forward). */
   readonly referralExpiry?: ReferralExpiryOptions;
+  /** Serve GET /metrics and /health on this port (0: any free one); none when undefined. */
+  readonly metricsPort?: number;
 }
 
 export interface RunningHub {
@@ -31,6 +33,9 @@ export interface RunningHub {
   readonly mllpPorts: ReadonlyMap<string, number>;
   readonly store: PostgresEventStore;
   readonly projector: InProcessProjector;
+  readonly metrics: IntakeMetrics;
+  /** Where GET /metrics is served, when `metricsPort` was given. */
+  readonly metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -54,9 +59,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     ),
   );
 
+  const metrics = new IntakeMetrics();
   @Module({
     imports: [
       IntakeModule.register({
+        metrics,
         store,
         institutions: o.institutions,
         patientKeyer: o.patientKeyer,
@@ -77,8 +84,13 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     bodyParser: false,
     abortOnError: false,
   });
+  (app as NestExpressApplication).use(metrics.http);
   configureHttp(app as NestExpressApplication);
   await app.listen(o.httpPort, o.host);
+  const metricsServer: RunningMetricsServer | undefined =
+    o.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics.registry, o.metricsPort, o.host);
   const address = app.getHttpServer().address() as { port: number };
   const mllp = app.get(MllpIntakeService);
   const onExpiryError = (referralId: string, e: unknown) =>
@@ -93,8 +105,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     mllpPorts: mllp.ports,
     store,
     projector,
+    metrics,
+    ...(metricsServer ? { metricsUrl: `http://${o.host}:${metricsServer.port}/metrics` } : {}),
     stop: async () => {
       await expiry.stop();
+      await metricsServer?.close();
       await app.close();
       await projector.stop();
       await Promise.all([store.close(), readPool.end()]);

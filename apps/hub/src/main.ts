@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     httpPort,
     host,
     logger,
+    metricsPort: requireInt(env, 'HUB_METRICS_PORT', 9464, [0, 65535]),
   });
   const demo = secrets.demoInstitution;
   console.log(
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
       `  intake FHIR     POST ${hub.httpUrl}/fhir            (transaction Bundle) and /fhir/DiagnosticReport`,
       `  intake HL7 v2   MLLP ${host}:${hub.mllpPorts.get(demo.code)}        (institution ${demo.code})`,
       `  platform FHIR   GET  ${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/<patient key>`,
+      `  metrics         GET  ${hub.metricsUrl}      (Prometheus; /health beside it)`,
       '',
       `  demo institution ${demo.code} (${demo.name})`,
       `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,

@@ -4,6 +4,7 @@ import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import type { PatientKeyer } from '@yilian/patients';
 import { INSTITUTIONS, LOGGER, type Logger, PATIENT_KEYER } from '@yilian/runtime';
 import { MLLP_OPTIONS, type MllpOptions } from './hl7/mllp-intake.service';
+import { INTAKE_METRICS, IntakeMetrics } from './metrics/intake-metrics';
 
 export interface IntakeOptions {
   readonly store: EventStore;
@@ -11,9 +12,11 @@ export interface IntakeOptions {
   readonly patientKeyer: PatientKeyer;
   readonly mllp: MllpOptions;
   readonly logger: Logger;
+  /** Where the intake counts what it answers (default: a registry of its own). */
+  readonly metrics?: IntakeMetrics;
 }
 
-const TOKENS = [EVENT_STORE, INSTITUTIONS, PATIENT_KEYER, MLLP_OPTIONS, LOGGER];
+const TOKENS = [EVENT_STORE, INSTITUTIONS, PATIENT_KEYER, MLLP_OPTIONS, LOGGER, INTAKE_METRICS];
 
 /** What every intake slice (results, referrals, …) is given: the store, the institutions'
  * credentials, the patient keyer, the logger. Global, so each slice module just injects. */
@@ -29,6 +32,7 @@ export class IntakeCoreModule {
         { provide: PATIENT_KEYER, useValue: options.patientKeyer },
         { provide: MLLP_OPTIONS, useValue: options.mllp },
         { provide: LOGGER, useValue: options.logger },
+        { provide: INTAKE_METRICS, useValue: options.metrics ?? new IntakeMetrics() },
       ],
       exports: TOKENS,
     };

@@ -4,8 +4,10 @@ import { Pool } from 'pg';
 import { createEventStore } from '@yilian/event-store';
 import { ReferralExpiryScheduler } from '@yilian/referrals';
 import { PatientKeyer } from '@yilian/patients';
-import { createLogger } from '@yilian/runtime';
+import { createLogger, startMetricsServer } from '@yilian/runtime';
 import cluster from 'node:cluster';
+import { AggregatorRegistry } from 'prom-client';
+import { IntakeMetrics } from './metrics/intake-metrics';
 import { startIntake } from './start-intake';
 import { runWorkers, workerIndex, workerReady } from './workers';
 
@@ -18,6 +20,15 @@ async function main(): Promise<void> {
   });
   const host = requireString(env, 'INTAKE_HOST', '0.0.0.0');
   const port = requireInt(env, 'INTAKE_HTTP_PORT', 8080, [0, 65535]);
+  const metrics = new IntakeMetrics();
+  if (cluster.isWorker) {
+    // the primary serves the metrics port and asks each worker for its registry
+    AggregatorRegistry.setRegistries(metrics.registry);
+    new AggregatorRegistry();
+  } else {
+    const metricsPort = requireInt(env, 'INTAKE_METRICS_PORT', 9464, [0, 65535]);
+    await startMetricsServer(metrics.registry, metricsPort, host);
+  }
   await startIntake({
     store,
     institutions: InstitutionDirectory.fromFile(requireString(env, 'INTAKE_INSTITUTIONS_FILE')),
@@ -28,6 +39,7 @@ async function main(): Promise<void> {
       idleTimeoutMs: requireInt(env, 'INTAKE_MLLP_IDLE_TIMEOUT_MS', 30_000, [100, 3_600_000]),
     },
     logger,
+    metrics,
     httpPort: port,
     host,
   });
@@ -50,6 +62,19 @@ const workers = requireInt(process.env, 'INTAKE_WORKERS', 1, [1, 64]);
 if (workers > 1 && cluster.isPrimary) {
   const logger = createLogger('intake');
   runWorkers({ count: workers, log: (level, fields, message) => logger[level](fields, message) });
+  // the workers' metrics, summed: one scrape target however many workers
+  const metricsPort = requireInt(process.env, 'INTAKE_METRICS_PORT', 9464, [0, 65535]);
+  const aggregator = new AggregatorRegistry();
+  const host = requireString(process.env, 'INTAKE_HOST', '0.0.0.0');
+  startMetricsServer(
+    { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
+    metricsPort,
+    host,
+  ).catch((e: unknown) => {
+    logger.error({ err: (e as Error).message, port: metricsPort }, 'intake metrics port failed');
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
+  });
 } else {
   main().catch((e: unknown) => {
     console.error(`intake failed to start: ${(e as Error).message}`);

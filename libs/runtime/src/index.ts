@@ -6,3 +6,4 @@ export * from './tokens';
 export * from './embedded-postgres';
 export * from './json-validation';
 export * from './fhir-http';
+export * from './metrics-server';

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { InstitutionDirectory } from '@yilian/config';
 import { MllpServer, type MllpServerEvent } from '@yilian/hl7v2';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
+import { INTAKE_METRICS, type IntakeMetrics } from '../metrics/intake-metrics';
 import { Hl7MessageHandler } from './hl7-message.handler';
 
 export const MLLP_OPTIONS = Symbol('MLLP_OPTIONS');
@@ -27,6 +28,7 @@ export class MllpIntakeService implements OnModuleInit, OnApplicationShutdown {
     @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
     @Inject(MLLP_OPTIONS) private readonly options: MllpOptions,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(INTAKE_METRICS) private readonly metrics: IntakeMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -34,11 +36,16 @@ export class MllpIntakeService implements OnModuleInit, OnApplicationShutdown {
       if (institution.mllpPort === undefined) continue;
       const configured = institution.mllpPort;
       const server = new MllpServer({
-        onMessage: (text, connection) =>
-          this.handler.handle(
+        onMessage: async (text, connection) => {
+          const start = process.hrtime.bigint();
+          const acks = await this.handler.handle(
             text,
             this.institutionByBoundPort.get(connection.localPort) ?? connection.localPort,
-          ),
+          );
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          this.metrics.hl7Answered(institution.code, text, acks, seconds);
+          return acks;
+        },
         ...(this.options.maxFrameBytes ? { maxFrameBytes: this.options.maxFrameBytes } : {}),
         ...(this.options.idleTimeoutMs ? { idleTimeoutMs: this.options.idleTimeoutMs } : {}),
         onEvent: (event) => this.log(institution.code, event),
@@ -51,6 +58,7 @@ export class MllpIntakeService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private log(institution: string, event: MllpServerEvent): void {
+    this.metrics.mllpEvent(institution, event);
     if (event.type === 'handler-failed' || event.type === 'connection-error') {
       this.logger.warn(
         { institution, event: event.type, err: String((event.error as Error)?.message ?? event.error) },

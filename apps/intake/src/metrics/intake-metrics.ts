@@ -1,0 +1,148 @@
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { MllpServerEvent } from '@yilian/hl7v2';
+import { IMAGING_MESSAGE_TYPES } from '@yilian/hl7v2';
+import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
+
+export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
+
+/** The message types the intake takes; any other MSH-9 is counted as `other`, so no sender can
+ * grow the label set (nor put text of its own into the metrics). */
+const ACCEPTED_TYPES: ReadonlySet<string> = new Set([
+  ...IMAGING_MESSAGE_TYPES,
+  ...PATIENT_ADT_TYPES,
+  'REF^I12',
+]);
+const ACK_CODES: ReadonlySet<string> = new Set(['AA', 'AE', 'AR', 'CA', 'CE', 'CR']);
+
+const SECONDS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * What an operator watches on the intake, in Prometheus form: HL7 v2 messages by institution,
+ * message type and acknowledgement code, the time to the (first) acknowledgement, MLLP
+ * connections and refused frames, HTTP requests by route and status, and Node's own process
+ * metrics. Labels are institution codes, message types, codes and route patterns — never
+ * anything a message carries about a patient.
+ */
+export class IntakeMetrics {
+  readonly registry: Registry;
+  private readonly hl7Messages: Counter<'institution' | 'type' | 'ack'>;
+  private readonly hl7AckSeconds: Histogram<'institution'>;
+  private readonly mllpConnections: Gauge<'institution'>;
+  private readonly mllpClosed: Counter<'institution' | 'reason'>;
+  private readonly mllpRejected: Counter<'institution' | 'reason'>;
+  private readonly handlerFailures: Counter<'institution'>;
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpSeconds: Histogram<'method' | 'route'>;
+
+  constructor(registry = new Registry()) {
+    this.registry = registry;
+    const registers = [registry];
+    collectDefaultMetrics({ register: registry, prefix: 'yilian_intake_' });
+    this.hl7Messages = new Counter({
+      name: 'yilian_intake_hl7_messages_total',
+      help: 'HL7 v2 messages answered, by institution (the MLLP port), MSH-9 and the first acknowledgement code (none: MSH-15/16 asked for none)',
+      labelNames: ['institution', 'type', 'ack'],
+      registers,
+    });
+    this.hl7AckSeconds = new Histogram({
+      name: 'yilian_intake_hl7_ack_seconds',
+      help: 'From a whole MLLP frame received to its first acknowledgement ready (AA only after the durable append)',
+      labelNames: ['institution'],
+      buckets: SECONDS,
+      registers,
+    });
+    this.mllpConnections = new Gauge({
+      name: 'yilian_intake_mllp_connections',
+      help: 'MLLP connections open, by institution',
+      labelNames: ['institution'],
+      registers,
+    });
+    this.mllpClosed = new Counter({
+      name: 'yilian_intake_mllp_connections_closed_total',
+      help: 'MLLP connections closed, by institution and reason (client, idle-timeout, noise, oversize, error, server-close)',
+      labelNames: ['institution', 'reason'],
+      registers,
+    });
+    this.mllpRejected = new Counter({
+      name: 'yilian_intake_mllp_frames_rejected_total',
+      help: 'MLLP frames refused before parsing, by institution and reason (oversize, not-hl7)',
+      labelNames: ['institution', 'reason'],
+      registers,
+    });
+    this.handlerFailures = new Counter({
+      name: 'yilian_intake_hl7_handler_failures_total',
+      help: 'HL7 v2 messages whose handling failed unexpectedly (answered AR / CR, application internal error; nothing recorded)',
+      labelNames: ['institution'],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'yilian_intake_http_requests_total',
+      help: 'HTTP requests answered, by method, route pattern (unmatched: no route) and status',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpSeconds = new Histogram({
+      name: 'yilian_intake_http_request_seconds',
+      help: 'HTTP request duration, by method and route pattern',
+      labelNames: ['method', 'route'],
+      buckets: SECONDS,
+      registers,
+    });
+  }
+
+  /** One HL7 v2 message answered: `acks` as returned to the MLLP server. */
+  hl7Answered(institution: string, message: string, acks: readonly string[], seconds: number): void {
+    const ack = acks.length > 0 ? ackCodeOf(acks[0]!) : 'none';
+    this.hl7Messages.inc({ institution, type: messageTypeLabel(message), ack });
+    if (acks.length > 0) this.hl7AckSeconds.observe({ institution }, seconds);
+  }
+
+  mllpEvent(institution: string, event: MllpServerEvent): void {
+    if (event.type === 'connection-opened') this.mllpConnections.inc({ institution });
+    else if (event.type === 'connection-closed') {
+      this.mllpConnections.dec({ institution });
+      this.mllpClosed.inc({ institution, reason: event.reason });
+    } else if (event.type === 'frame-rejected') this.mllpRejected.inc({ institution, reason: event.reason });
+    else if (event.type === 'handler-failed') this.handlerFailures.inc({ institution });
+  }
+
+  /** Express middleware: counts each request once its response is finished. */
+  readonly http = (req: Request, res: Response, next: NextFunction): void => {
+    const start = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = routeLabel(req);
+      const method = METHODS.has(req.method) ? req.method : 'OTHER';
+      this.httpRequests.inc({ method, route, status: String(res.statusCode) });
+      this.httpSeconds.observe({ method, route }, Number(process.hrtime.bigint() - start) / 1e9);
+    });
+    next();
+  };
+}
+
+const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/** The matched route's pattern (`/fhir/:type`), never the path itself (it may carry ids). */
+function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
+}
+
+/** MSH-9 as `code^trigger` when it is a type the intake takes, else `other`. */
+export function messageTypeLabel(message: string): string {
+  if (!message.startsWith('MSH') || message.length < 8) return 'other';
+  const fs = message[3]!;
+  const cs = message[4]!;
+  const end = message.search(/[\r\n]/);
+  const field = (end < 0 ? message : message.slice(0, end)).split(fs)[8] ?? '';
+  const [code = '', trigger = ''] = field.split(cs);
+  const type = `${code.trim().toUpperCase()}^${trigger.trim().toUpperCase()}`;
+  return ACCEPTED_TYPES.has(type) ? type : 'other';
+}
+
+/** MSA-1 of an acknowledgement text. */
+function ackCodeOf(ack: string): string {
+  const at = ack.indexOf('\rMSA');
+  const code = at < 0 ? '' : ack.slice(at + 5, at + 7);
+  return ACK_CODES.has(code) ? code : 'other';
+}
