@@ -47,6 +47,7 @@ import { startHub } from '../apps/hub/src/hub';
 import { PostgresEventStore } from '@yilian/event-store';
 import { startIntake } from '@yilian/intake';
 import { IntakeProcess } from './intake/intake-process';
+import { metricsCheck } from './intake/metrics-check';
 import { measureProjectorCatchUp } from './intake/projector-catch-up';
 import { type Ceiling, measureCeiling } from './intake/ceiling';
 import { type LoadResult, type LoadSpec, runLoad } from './intake/load';
@@ -116,6 +117,8 @@ interface BenchTarget {
   cpuMs(): number;
   /** Events the in-process projector has applied (hub topology; 0 for intake alone). */
   projected(): number;
+  /** The intake's own Prometheus text (GET /metrics of its operator port, or its registry). */
+  metrics(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -338,6 +341,7 @@ async function main(): Promise<void> {
         description: 'hub in this process (intake, in-process projector, platform-api)',
         cpuMs: ownCpuMs,
         projected: () => running.projector.applied,
+        metrics: () => running.metrics.registry.metrics(),
       };
     } else if (intakeWorkers > 0) {
       const running = await IntakeProcess.start({
@@ -356,6 +360,7 @@ async function main(): Promise<void> {
           `INTAKE_POOL_SIZE=${poolSize ?? 16} each) in its own processes, no projector`,
         cpuMs: () => running.cpuMs(),
         projected: () => 0,
+        metrics: () => running.metrics(),
         stop: () => running.stop(),
       };
     } else {
@@ -377,6 +382,7 @@ async function main(): Promise<void> {
         description: `intake in this process (startIntake, store pool ${store.pool.options.max}), no projector`,
         cpuMs: ownCpuMs,
         projected: () => 0,
+        metrics: () => running.metrics.registry.metrics(),
         stop: () => (stopping ??= running.stop().then(() => store.close())),
       };
     }
@@ -495,6 +501,7 @@ async function main(): Promise<void> {
         ` (a lab message whose PID-3 has an MRN and a resident ID links them, once per patient and institution)`,
     );
     if (!durable) process.exitCode = 1;
+    console.log(`${metricsCheck(await hub.metrics(), accepted)}`);
     if (topology === 'hub') {
       console.log(
         `projector (in-process, same event loop): applied ${int(hub.projected())} of these events by the end, ` +

@@ -23,6 +23,7 @@ export class IntakeProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly mllpPorts: ReadonlyMap<string, number>,
+    private readonly metricsUrl: string,
   ) {}
 
   static async start(o: IntakeProcessOptions): Promise<IntakeProcess> {
@@ -33,6 +34,7 @@ export class IntakeProcess {
       file,
       JSON.stringify({ institutions: o.institutions.map((i) => ({ ...i, mllpPort: ports.get(i.code) })) }),
     );
+    const metricsPort = await freePort();
     const compiled = __filename.endsWith('.js');
     const main = resolve(__dirname, '../../apps/intake/src/main.ts');
     // BENCH_INTAKE_PROF_DIR: the intake's processes write V8 CPU profiles there when they stop
@@ -51,7 +53,7 @@ export class IntakeProcess {
         INTAKE_POOL_SIZE: String(o.poolSize),
         INTAKE_HOST: o.host,
         INTAKE_HTTP_PORT: String(await freePort()),
-        INTAKE_METRICS_PORT: String(await freePort()),
+        INTAKE_METRICS_PORT: String(metricsPort),
         PATIENT_KEY_SECRET: o.patientKeySecret,
         LOG_LEVEL: 'info',
       },
@@ -77,7 +79,12 @@ export class IntakeProcess {
       });
     });
     child.stdout.on('data', () => undefined); // keep draining
-    return new IntakeProcess(child, ports);
+    return new IntakeProcess(child, ports, `http://${o.host}:${metricsPort}/metrics`);
+  }
+
+  /** Its operator port's Prometheus text (the workers summed by the primary). */
+  async metrics(): Promise<string> {
+    return (await fetch(this.metricsUrl)).text();
   }
 
   /** CPU ms so far of the intake: its primary and every worker (live and exited). */
