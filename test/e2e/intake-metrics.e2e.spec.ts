@@ -97,6 +97,6 @@ describe('intake metrics', () => {
     expect((await fetch(`${base}/other`)).status).toBe(404);
     expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
     const text = await scrape();
-    expect(text).toContain('# TYPE yilian_intake_process_cpu_seconds_total counter');
+    expect(text).toContain('# TYPE yilian_intake_hl7_ack_seconds histogram');
   });
 });

@@ -96,6 +96,7 @@ describe('npm start', () => {
       /yilian_intake_hl7_messages_total\{institution="[^"]+",type="ORU\^R01",ack="AA"\} 1\n/,
     );
     expect(scraped).not.toContain(SAMPLE_RESIDENT_ID);
+    expect(scraped).toContain('# TYPE yilian_intake_process_cpu_seconds_total counter');
     expect((await fetch(`http://127.0.0.1:${metrics}/health`)).status).toBe(200);
   });
 });

@@ -59,7 +59,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     ),
   );
 
-  const metrics = new IntakeMetrics();
+  const metrics = new IntakeMetrics({ processMetrics: o.metricsPort !== undefined });
   @Module({
     imports: [
       IntakeModule.register({

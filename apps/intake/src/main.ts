@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   });
   const host = requireString(env, 'INTAKE_HOST', '0.0.0.0');
   const port = requireInt(env, 'INTAKE_HTTP_PORT', 8080, [0, 65535]);
-  const metrics = new IntakeMetrics();
+  const metrics = new IntakeMetrics({ processMetrics: true });
   if (cluster.isWorker) {
     // the primary serves the metrics port and asks each worker for its registry
     AggregatorRegistry.setRegistries(metrics.registry);
@@ -60,21 +60,21 @@ async function main(): Promise<void> {
 // INTAKE_WORKERS > 1: that many intake processes share the listeners (see workers.ts).
 const workers = requireInt(process.env, 'INTAKE_WORKERS', 1, [1, 64]);
 if (workers > 1 && cluster.isPrimary) {
+  // the workers' metrics, summed: one scrape target however many workers; the port is taken
+  // before any worker is forked, so a port in use stops the start with nothing running
   const logger = createLogger('intake');
-  runWorkers({ count: workers, log: (level, fields, message) => logger[level](fields, message) });
-  // the workers' metrics, summed: one scrape target however many workers
-  const metricsPort = requireInt(process.env, 'INTAKE_METRICS_PORT', 9464, [0, 65535]);
   const aggregator = new AggregatorRegistry();
-  const host = requireString(process.env, 'INTAKE_HOST', '0.0.0.0');
   startMetricsServer(
     { contentType: aggregator.contentType, metrics: () => aggregator.clusterMetrics() },
-    metricsPort,
-    host,
-  ).catch((e: unknown) => {
-    logger.error({ err: (e as Error).message, port: metricsPort }, 'intake metrics port failed');
-    process.exitCode = 1;
-    process.kill(process.pid, 'SIGTERM');
-  });
+    requireInt(process.env, 'INTAKE_METRICS_PORT', 9464, [0, 65535]),
+    requireString(process.env, 'INTAKE_HOST', '0.0.0.0'),
+  ).then(
+    () => runWorkers({ count: workers, log: (level, fields, message) => logger[level](fields, message) }),
+    (e: unknown) => {
+      console.error(`intake failed to start: metrics port: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
 } else {
   main().catch((e: unknown) => {
     console.error(`intake failed to start: ${(e as Error).message}`);

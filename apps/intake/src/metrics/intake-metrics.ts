@@ -20,8 +20,8 @@ const SECONDS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 /**
  * What an operator watches on the intake, in Prometheus form: HL7 v2 messages by institution,
  * message type and acknowledgement code, the time to the (first) acknowledgement, MLLP
- * connections and refused frames, HTTP requests by route and status, and Node's own process
- * metrics. Labels are institution codes, message types, codes and route patterns — never
+ * connections and refused frames, HTTP requests by route and status, and (optionally) Node's
+ * own process metrics. Labels are institution codes, message types, codes and route patterns — never
  * anything a message carries about a patient.
  */
 export class IntakeMetrics {
@@ -35,10 +35,13 @@ export class IntakeMetrics {
   private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   private readonly httpSeconds: Histogram<'method' | 'route'>;
 
-  constructor(registry = new Registry()) {
+  /** `processMetrics`: Node's own metrics too (CPU, memory, event-loop lag, GC) — for the
+   * process that serves them; they watch the process for as long as it lives. */
+  constructor(options: { readonly processMetrics?: boolean } = {}) {
+    const registry = new Registry();
     this.registry = registry;
     const registers = [registry];
-    collectDefaultMetrics({ register: registry, prefix: 'yilian_intake_' });
+    if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'yilian_intake_' });
     this.hl7Messages = new Counter({
       name: 'yilian_intake_hl7_messages_total',
       help: 'HL7 v2 messages answered, by institution (the MLLP port), MSH-9 and the first acknowledgement code (none: MSH-15/16 asked for none)',
