@@ -39,7 +39,7 @@ describe('oversized input', () => {
     expect(ack).toContain('MSA|AA|SMALL-1');
     await other.close();
 
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
     socket.destroy();
     const text = Buffer.concat(reply).toString('utf8');
     if (text) expect(text).toMatch(/MSA\|AR\|BIG-1/);

@@ -20,7 +20,7 @@ describe('npm start', () => {
     if (hub?.pid && running()) {
       const exited = new Promise((r) => hub!.once('exit', r));
       process.kill(-hub.pid, 'SIGINT');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000).unref())]);
       if (running()) process.kill(-hub.pid, 'SIGKILL');
     }
     hub?.stdout?.destroy();
