@@ -15,8 +15,8 @@ import { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { configureHttp } from '@yilian/runtime';
 import { createTestDatabase, oruR01, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
-import { KafkaProjector } from '../../apps/projector/src';
-import { PgCheckpointStore, Relay } from '../../apps/relay/src';
+import { KafkaProjector, projectorMetrics } from '../../apps/projector/src';
+import { PgCheckpointStore, Relay, relayMetrics } from '../../apps/relay/src';
 import { imagingFixture } from '../../libs/hl7v2/test/imaging/imaging-fixtures';
 import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './hub-harness';
 
@@ -155,5 +155,33 @@ describe('results through Kafka: correction, cancellation, two institutions, ima
       searchParams: { patient: `Patient/${keyer.forMrn('C002', 'C-12')}` },
     })) as fhir4.Bundle;
     expect(byMrn.total).toBe(all.length);
+  });
+
+  it("tells the operator, in each role's metrics, what went through and how recent it is", async () => {
+    const events = await intake.store.readAll({ maxCount: 1000 });
+    const newest = Math.max(...events.map((e) => Date.parse(e.recordedAt))) / 1000;
+    const relayText = await eventually(
+      () => relayMetrics(relay).metrics(),
+      (t) => t.includes('yilian_relay_caught_up 1'),
+    );
+    const value = (text: string, name: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${name} `))
+          ?.split(' ')[1],
+      );
+    expect(value(relayText, 'yilian_relay_published_events_total')).toBe(events.length);
+    expect(value(relayText, 'yilian_relay_publish_failures_total')).toBe(0);
+    expect(value(relayText, 'yilian_relay_last_published_recorded_seconds')).toBeCloseTo(newest, 3);
+    const projectorText = await eventually(
+      () => projectorMetrics(projector).metrics(),
+      (t) => value(t, 'yilian_projector_last_applied_recorded_seconds') >= newest - 0.001,
+    );
+    expect(value(projectorText, 'yilian_projector_last_applied_recorded_seconds')).toBeCloseTo(newest, 3);
+    expect(value(projectorText, 'yilian_projector_applied_total')).toBe(projector.applied);
+    expect(projector.applied).toBeGreaterThanOrEqual(events.length);
+    expect(value(projectorText, 'yilian_projector_dead_lettered_total')).toBe(0);
+    expect(projectorText).not.toContain(RID);
   });
 });

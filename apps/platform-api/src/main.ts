@@ -4,7 +4,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import { requireInt, requireSecret, requireString } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
-import { configureHttp, createLogger } from '@yilian/runtime';
+import {
+  appMetricsRegistry,
+  configureHttp,
+  createLogger,
+  HttpMetrics,
+  startMetricsServer,
+} from '@yilian/runtime';
 import { PlatformApiModule } from './platform-api.module';
 
 /** platform-api: the FHIR read side for the regional platform, auditors and the console. */
@@ -24,9 +30,13 @@ async function main(): Promise<void> {
     }),
     { logger: false, bodyParser: false, abortOnError: false },
   );
+  const registry = appMetricsRegistry('platform', [], { processMetrics: true });
+  app.use(new HttpMetrics(registry, 'yilian_platform').middleware);
   configureHttp(app);
   const port = requireInt(env, 'PLATFORM_HTTP_PORT', 8080, [0, 65535]);
-  await app.listen(port, requireString(env, 'PLATFORM_HOST', '0.0.0.0'));
+  const host = requireString(env, 'PLATFORM_HOST', '0.0.0.0');
+  await startMetricsServer(registry, requireInt(env, 'PLATFORM_METRICS_PORT', 9464, [0, 65535]), host);
+  await app.listen(port, host);
   logger.info({ port }, 'platform-api listening');
 }
 

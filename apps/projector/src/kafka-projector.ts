@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Registry } from 'prom-client';
 import type { RecordedEvent, TopicName } from '@yilian/contracts';
 import {
   type ConsumerOptions,
@@ -7,6 +8,7 @@ import {
   type MessagingLogger,
 } from '@yilian/messaging';
 import { ALL_PROJECTIONS, type ApplyOutcome, type Projection, ProjectionRunner } from '@yilian/projections';
+import { appMetricsRegistry } from '@yilian/runtime';
 import { isTransientDatabaseError } from './database-errors';
 
 /** Consumer settings the projector passes on as they are (retries, sessions, stop grace). */
@@ -49,8 +51,12 @@ export interface KafkaProjectorOptions {
 export class KafkaProjector {
   readonly runner: ProjectionRunner;
   private readonly consumer: KafkaEventConsumer;
+  /** Projection applications since start (an event several projections handle counts for each). */
   applied = 0;
+  /** Applications skipped as already done (a redelivery). */
   skipped = 0;
+  /** When the last event applied was recorded in the log (ISO 8601). */
+  lastRecordedAt?: string;
 
   constructor(o: KafkaProjectorOptions) {
     this.runner = new ProjectionRunner(o.readModelPool, o.projections ?? ALL_PROJECTIONS);
@@ -71,8 +77,8 @@ export class KafkaProjector {
   async start(): Promise<void> {
     await this.runner.migrate();
     await this.consumer.run(
-      async (event) => this.count(await this.runner.apply(event)),
-      async (events: readonly RecordedEvent[]) => this.count(await this.runner.applyBatch(events)),
+      async (event) => this.count(await this.runner.apply(event), [event]),
+      async (events: readonly RecordedEvent[]) => this.count(await this.runner.applyBatch(events), events),
     );
   }
 
@@ -80,8 +86,55 @@ export class KafkaProjector {
     return this.consumer.stop();
   }
 
-  private count(outcome: ApplyOutcome): void {
+  /** Messages sent to a dead-letter topic since start. */
+  get deadLettered(): number {
+    return this.consumer.deadLettered;
+  }
+
+  private count(outcome: ApplyOutcome, events: readonly RecordedEvent[]): void {
     this.applied += outcome.applied.length;
     this.skipped += outcome.skipped.length;
+    const last = events[events.length - 1]?.recordedAt;
+    if (last && (!this.lastRecordedAt || Date.parse(last) > Date.parse(this.lastRecordedAt)))
+      this.lastRecordedAt = last;
   }
+}
+
+/** What an operator watches on a projector: applications and dead letters, and
+ * `time() - yilian_projector_last_applied_recorded_seconds`, how far behind the log the read
+ * models are while events flow (with Kafka's consumer-group lag beside it). */
+export function projectorMetrics(
+  projector: KafkaProjector,
+  options: { readonly processMetrics?: boolean } = {},
+): Registry {
+  return appMetricsRegistry(
+    'projector',
+    [
+      {
+        name: 'yilian_projector_applied_total',
+        help: 'Projection applications since start (an event several projections handle counts for each)',
+        type: 'counter',
+        read: () => projector.applied,
+      },
+      {
+        name: 'yilian_projector_skipped_total',
+        help: 'Applications skipped as already done (redeliveries) since start',
+        type: 'counter',
+        read: () => projector.skipped,
+      },
+      {
+        name: 'yilian_projector_dead_lettered_total',
+        help: 'Messages sent to a dead-letter topic since start',
+        type: 'counter',
+        read: () => projector.deadLettered,
+      },
+      {
+        name: 'yilian_projector_last_applied_recorded_seconds',
+        help: 'When the latest event applied was recorded in the log (Unix seconds)',
+        type: 'gauge',
+        read: () => (projector.lastRecordedAt ? Date.parse(projector.lastRecordedAt) / 1000 : undefined),
+      },
+    ],
+    options,
+  );
 }

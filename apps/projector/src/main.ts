@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { requireString } from '@yilian/config';
+import { requireInt, requireString } from '@yilian/config';
 import { readKafkaConfig } from '@yilian/messaging';
-import { createLogger } from '@yilian/runtime';
-import { KafkaProjector } from './kafka-projector';
+import { createLogger, startMetricsServer } from '@yilian/runtime';
+import { KafkaProjector, projectorMetrics } from './kafka-projector';
 
 /** projector: Kafka → read models. Run as many as there are partitions. */
 async function main(): Promise<void> {
@@ -17,9 +17,15 @@ async function main(): Promise<void> {
     logger,
   });
   await projector.start();
+  const metrics = await startMetricsServer(
+    projectorMetrics(projector, { processMetrics: true }),
+    requireInt(env, 'PROJECTOR_METRICS_PORT', 9464, [0, 65535]),
+    requireString(env, 'PROJECTOR_METRICS_HOST', '0.0.0.0'),
+  );
   logger.info('projector started');
   const shutdown = async () => {
     await projector.stop();
+    await metrics.close();
     await pool.end();
     process.exit(0);
   };

@@ -3,9 +3,9 @@ import { Pool } from 'pg';
 import { requireInt, requireString } from '@yilian/config';
 import { createEventStore } from '@yilian/event-store';
 import { KafkaEventPublisher, readKafkaConfig } from '@yilian/messaging';
-import { createLogger } from '@yilian/runtime';
+import { createLogger, startMetricsServer } from '@yilian/runtime';
 import { PgCheckpointStore } from './checkpoint-store';
-import { Relay } from './relay';
+import { Relay, relayMetrics } from './relay';
 
 /** relay: event store → Kafka. One instance per store (it is a single follower). */
 async function main(): Promise<void> {
@@ -32,9 +32,15 @@ async function main(): Promise<void> {
     logger,
   );
   relay.start();
+  const metrics = await startMetricsServer(
+    relayMetrics(relay, { processMetrics: true }),
+    requireInt(env, 'RELAY_METRICS_PORT', 9464, [0, 65535]),
+    requireString(env, 'RELAY_METRICS_HOST', '0.0.0.0'),
+  );
   logger.info({ brokers: kafka.brokers, topicPrefix: kafka.topicPrefix }, 'relay started');
   const shutdown = async () => {
     await relay.stop();
+    await metrics.close();
     await publisher.disconnect();
     await Promise.all([store.close(), pool.end()]);
     process.exit(0);

@@ -1,6 +1,7 @@
 import type { GlobalPosition, RecordedEvent } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
-import type { Logger } from '@yilian/runtime';
+import { appMetricsRegistry, type Logger } from '@yilian/runtime';
+import type { Registry } from 'prom-client';
 import type { PgCheckpointStore } from './checkpoint-store';
 
 export interface EventPublisher {
@@ -24,7 +25,14 @@ export class Relay {
   private stopped = false;
   private wake?: () => void;
   private loopDone?: Promise<void>;
+  /** Events published since start. */
   published = 0;
+  /** Publish attempts that failed (each retried from the checkpoint). */
+  failures = 0;
+  /** When the last event published was recorded in the log (ISO 8601). */
+  lastRecordedAt?: string;
+  /** Whether the last read of the log found nothing more to publish. */
+  caughtUp = false;
 
   constructor(
     private readonly store: EventStore,
@@ -43,6 +51,7 @@ export class Relay {
     while (!this.stopped) {
       try {
         const batch = await this.store.readAll({ after, maxCount: this.options.batchSize ?? 500 });
+        this.caughtUp = batch.length === 0;
         if (batch.length === 0) {
           await this.sleep(this.options.idleWaitMs ?? 50);
           continue;
@@ -51,7 +60,9 @@ export class Relay {
         after = batch[batch.length - 1]!.position;
         await this.checkpoints.save(this.options.name, after);
         this.published += batch.length;
+        this.lastRecordedAt = batch[batch.length - 1]!.recordedAt;
       } catch (e) {
+        this.failures++;
         this.logger?.warn({ err: (e as Error).message }, 'relay: publish failed, retrying from checkpoint');
         after = await this.checkpoints.load(this.options.name).catch(() => after);
         await this.sleep(this.options.retryWaitMs ?? 1000);
@@ -74,4 +85,40 @@ export class Relay {
     this.wake?.();
     await this.loopDone;
   }
+}
+
+/** What an operator watches on the relay: `time() - yilian_relay_last_published_recorded_seconds`
+ * is how far behind the log Kafka is while events flow; `yilian_relay_caught_up` 0 for long, or
+ * failures rising, says it is stuck. */
+export function relayMetrics(relay: Relay, options: { readonly processMetrics?: boolean } = {}): Registry {
+  return appMetricsRegistry(
+    'relay',
+    [
+      {
+        name: 'yilian_relay_published_events_total',
+        help: 'Events published to Kafka (acknowledged by the brokers) since start',
+        type: 'counter',
+        read: () => relay.published,
+      },
+      {
+        name: 'yilian_relay_publish_failures_total',
+        help: 'Publish attempts that failed since start (each retried from the checkpoint)',
+        type: 'counter',
+        read: () => relay.failures,
+      },
+      {
+        name: 'yilian_relay_last_published_recorded_seconds',
+        help: 'When the last event published was recorded in the log (Unix seconds)',
+        type: 'gauge',
+        read: () => (relay.lastRecordedAt ? Date.parse(relay.lastRecordedAt) / 1000 : undefined),
+      },
+      {
+        name: 'yilian_relay_caught_up',
+        help: '1 when the last read of the log found nothing more to publish, else 0',
+        type: 'gauge',
+        read: () => (relay.caughtUp ? 1 : 0),
+      },
+    ],
+    options,
+  );
 }

@@ -80,6 +80,8 @@ export class KafkaEventConsumer {
   private readonly stopping = signal();
   private readonly abandon = signal();
   private stopped?: Promise<void>;
+  /** Messages sent to a dead-letter topic since start. */
+  deadLettered = 0;
 
   constructor(
     private readonly config: KafkaConfig,
@@ -206,6 +208,7 @@ export class KafkaEventConsumer {
         acks: -1,
         messages: [deadLetterMessage(message, { groupId: this.options.groupId, topic, partition }, failure)],
       });
+      this.deadLettered++;
       const eventId = 'event' in decoded ? decoded.event.id : undefined;
       this.logger.error({ ...where, eventId, reason: loggableReason(failure) }, 'message dead-lettered');
     }

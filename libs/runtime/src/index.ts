@@ -7,3 +7,4 @@ export * from './embedded-postgres';
 export * from './json-validation';
 export * from './fhir-http';
 export * from './metrics-server';
+export * from './app-metrics';

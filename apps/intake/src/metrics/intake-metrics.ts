@@ -1,7 +1,7 @@
-import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MllpServerEvent } from '@yilian/hl7v2';
 import { IMAGING_MESSAGE_TYPES } from '@yilian/hl7v2';
+import { appMetricsRegistry, HttpMetrics, LATENCY_BUCKETS } from '@yilian/runtime';
 import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 
 export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
@@ -15,14 +15,12 @@ const ACCEPTED_TYPES: ReadonlySet<string> = new Set([
 ]);
 const ACK_CODES: ReadonlySet<string> = new Set(['AA', 'AE', 'AR', 'CA', 'CE', 'CR']);
 
-const SECONDS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-
 /**
  * What an operator watches on the intake, in Prometheus form: HL7 v2 messages by institution,
  * message type and acknowledgement code, the time to the (first) acknowledgement, MLLP
  * connections and refused frames, HTTP requests by route and status, and (optionally) Node's
- * own process metrics. Labels are institution codes, message types, codes and route patterns — never
- * anything a message carries about a patient.
+ * own process metrics. Labels are institution codes, message types, codes and route patterns —
+ * never anything a message carries about a patient.
  */
 export class IntakeMetrics {
   readonly registry: Registry;
@@ -32,16 +30,15 @@ export class IntakeMetrics {
   private readonly mllpClosed: Counter<'institution' | 'reason'>;
   private readonly mllpRejected: Counter<'institution' | 'reason'>;
   private readonly handlerFailures: Counter<'institution'>;
-  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  private readonly httpSeconds: Histogram<'method' | 'route'>;
+  /** Express middleware counting HTTP requests (`yilian_intake_http_*`). */
+  readonly http: HttpMetrics['middleware'];
 
   /** `processMetrics`: Node's own metrics too (CPU, memory, event-loop lag, GC) — for the
    * process that serves them; they watch the process for as long as it lives. */
   constructor(options: { readonly processMetrics?: boolean } = {}) {
-    const registry = new Registry();
+    const registry = appMetricsRegistry('intake', [], options);
     this.registry = registry;
     const registers = [registry];
-    if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'yilian_intake_' });
     this.hl7Messages = new Counter({
       name: 'yilian_intake_hl7_messages_total',
       help: 'HL7 v2 messages answered, by institution (the MLLP port), MSH-9 and the first acknowledgement code (none: MSH-15/16 asked for none)',
@@ -52,7 +49,7 @@ export class IntakeMetrics {
       name: 'yilian_intake_hl7_ack_seconds',
       help: 'From a whole MLLP frame received to its first acknowledgement ready (AA only after the durable append)',
       labelNames: ['institution'],
-      buckets: SECONDS,
+      buckets: [...LATENCY_BUCKETS],
       registers,
     });
     this.mllpConnections = new Gauge({
@@ -79,19 +76,7 @@ export class IntakeMetrics {
       labelNames: ['institution'],
       registers,
     });
-    this.httpRequests = new Counter({
-      name: 'yilian_intake_http_requests_total',
-      help: 'HTTP requests answered, by method, route pattern (unmatched: no route) and status',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
-    this.httpSeconds = new Histogram({
-      name: 'yilian_intake_http_request_seconds',
-      help: 'HTTP request duration, by method and route pattern',
-      labelNames: ['method', 'route'],
-      buckets: SECONDS,
-      registers,
-    });
+    this.http = new HttpMetrics(registry, 'yilian_intake').middleware;
   }
 
   /** One HL7 v2 message answered: `acks` as returned to the MLLP server. */
@@ -109,26 +94,6 @@ export class IntakeMetrics {
     } else if (event.type === 'frame-rejected') this.mllpRejected.inc({ institution, reason: event.reason });
     else if (event.type === 'handler-failed') this.handlerFailures.inc({ institution });
   }
-
-  /** Express middleware: counts each request once its response is finished. */
-  readonly http = (req: Request, res: Response, next: NextFunction): void => {
-    const start = process.hrtime.bigint();
-    res.once('finish', () => {
-      const route = routeLabel(req);
-      const method = METHODS.has(req.method) ? req.method : 'OTHER';
-      this.httpRequests.inc({ method, route, status: String(res.statusCode) });
-      this.httpSeconds.observe({ method, route }, Number(process.hrtime.bigint() - start) / 1e9);
-    });
-    next();
-  };
-}
-
-const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
-
-/** The matched route's pattern (`/fhir/:type`), never the path itself (it may carry ids). */
-function routeLabel(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }
 
 /** MSH-9 as `code^trigger` when it is a type the intake takes, else `other`. */
