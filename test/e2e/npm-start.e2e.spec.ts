@@ -97,6 +97,7 @@ describe('npm start', () => {
     );
     expect(scraped).not.toContain(SAMPLE_RESIDENT_ID);
     expect(scraped).toContain('# TYPE yilian_intake_process_cpu_seconds_total counter');
+    expect(scraped).toMatch(/\nyilian_hub_projector_applied_total [1-9]/);
     expect((await fetch(`http://127.0.0.1:${metrics}/health`)).status).toBe(200);
   });
 });

@@ -59,7 +59,23 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     ),
   );
 
-  const metrics = new IntakeMetrics({ processMetrics: o.metricsPort !== undefined });
+  const metrics = new IntakeMetrics({
+    processMetrics: o.metricsPort !== undefined,
+    readings: [
+      {
+        name: 'yilian_hub_projector_applied_total',
+        help: 'Projection applications by the in-process projector since start',
+        type: 'counter',
+        read: () => projector.applied,
+      },
+      {
+        name: 'yilian_hub_projector_last_applied_recorded_seconds',
+        help: 'When the latest event the in-process projector applied was recorded (Unix seconds)',
+        type: 'gauge',
+        read: () => (projector.lastRecordedAt ? Date.parse(projector.lastRecordedAt) / 1000 : undefined),
+      },
+    ],
+  });
   @Module({
     imports: [
       IntakeModule.register({

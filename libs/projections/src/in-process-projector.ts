@@ -12,6 +12,8 @@ export class InProcessProjector {
   private loop?: Promise<void>;
   private wake?: () => void;
   applied = 0;
+  /** When the latest event applied was recorded in the log (ISO 8601). */
+  lastRecordedAt?: string;
 
   constructor(
     private readonly store: EventStore,
@@ -37,6 +39,7 @@ export class InProcessProjector {
         const outcome = await this.runner.applyBatch(batch, { consumer: this.consumer });
         this.applied += outcome.applied.length;
         after = batch[batch.length - 1]!.position;
+        this.lastRecordedAt = batch[batch.length - 1]!.recordedAt;
         continue;
       }
       if (!caughtUp) {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MllpServerEvent } from '@yilian/hl7v2';
 import { IMAGING_MESSAGE_TYPES } from '@yilian/hl7v2';
-import { appMetricsRegistry, HttpMetrics, LATENCY_BUCKETS } from '@yilian/runtime';
+import { appMetricsRegistry, HttpMetrics, LATENCY_BUCKETS, type MetricReading } from '@yilian/runtime';
 import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 
 export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
@@ -34,9 +34,12 @@ export class IntakeMetrics {
   readonly http: HttpMetrics['middleware'];
 
   /** `processMetrics`: Node's own metrics too (CPU, memory, event-loop lag, GC) — for the
-   * process that serves them; they watch the process for as long as it lives. */
-  constructor(options: { readonly processMetrics?: boolean } = {}) {
-    const registry = appMetricsRegistry('intake', [], options);
+   * process that serves them; they watch the process for as long as it lives. `readings`: what
+   * else the process serves with them (the embedded hub: its projector). */
+  constructor(
+    options: { readonly processMetrics?: boolean; readonly readings?: readonly MetricReading[] } = {},
+  ) {
+    const registry = appMetricsRegistry('intake', options.readings ?? [], options);
     this.registry = registry;
     const registers = [registry];
     this.hl7Messages = new Counter({
