@@ -9,7 +9,13 @@ import type { PatientKeyer } from '@yilian/patients';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
 import { ReferralExpiryScheduler, type ReferralExpiryOptions } from '@yilian/referrals';
-import { configureHttp, type Logger, type RunningMetricsServer, startMetricsServer } from '@yilian/runtime';
+import {
+  configureHttp,
+  type Logger,
+  recordedTimeReading,
+  type RunningMetricsServer,
+  startMetricsServer,
+} from '@yilian/runtime';
 
 export interface HubOptions {
   readonly databaseUrl: string;
@@ -68,12 +74,11 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         type: 'counter',
         read: () => projector.applied,
       },
-      {
-        name: 'yilian_hub_projector_last_applied_recorded_seconds',
-        help: 'When the latest event the in-process projector applied was recorded (Unix seconds)',
-        type: 'gauge',
-        read: () => (projector.lastRecordedAt ? Date.parse(projector.lastRecordedAt) / 1000 : undefined),
-      },
+      recordedTimeReading(
+        'yilian_hub_projector_last_applied_recorded_seconds',
+        'When the latest event the in-process projector applied was recorded (Unix seconds)',
+        () => projector.lastRecordedAt,
+      ),
     ],
   });
   @Module({

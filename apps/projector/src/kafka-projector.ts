@@ -8,7 +8,7 @@ import {
   type MessagingLogger,
 } from '@yilian/messaging';
 import { ALL_PROJECTIONS, type ApplyOutcome, type Projection, ProjectionRunner } from '@yilian/projections';
-import { appMetricsRegistry } from '@yilian/runtime';
+import { appMetricsRegistry, recordedTimeReading } from '@yilian/runtime';
 import { isTransientDatabaseError } from './database-errors';
 
 /** Consumer settings the projector passes on as they are (retries, sessions, stop grace). */
@@ -128,12 +128,11 @@ export function projectorMetrics(
         type: 'counter',
         read: () => projector.deadLettered,
       },
-      {
-        name: 'yilian_projector_last_applied_recorded_seconds',
-        help: 'When the latest event applied was recorded in the log (Unix seconds)',
-        type: 'gauge',
-        read: () => (projector.lastRecordedAt ? Date.parse(projector.lastRecordedAt) / 1000 : undefined),
-      },
+      recordedTimeReading(
+        'yilian_projector_last_applied_recorded_seconds',
+        'When the latest event applied was recorded in the log (Unix seconds)',
+        () => projector.lastRecordedAt,
+      ),
     ],
     options,
   );

@@ -1,6 +1,6 @@
 import type { GlobalPosition, RecordedEvent } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
-import { appMetricsRegistry, type Logger } from '@yilian/runtime';
+import { appMetricsRegistry, type Logger, recordedTimeReading } from '@yilian/runtime';
 import type { Registry } from 'prom-client';
 import type { PgCheckpointStore } from './checkpoint-store';
 
@@ -106,12 +106,11 @@ export function relayMetrics(relay: Relay, options: { readonly processMetrics?: 
         type: 'counter',
         read: () => relay.failures,
       },
-      {
-        name: 'yilian_relay_last_published_recorded_seconds',
-        help: 'When the last event published was recorded in the log (Unix seconds)',
-        type: 'gauge',
-        read: () => (relay.lastRecordedAt ? Date.parse(relay.lastRecordedAt) / 1000 : undefined),
-      },
+      recordedTimeReading(
+        'yilian_relay_last_published_recorded_seconds',
+        'When the last event published was recorded in the log (Unix seconds)',
+        () => relay.lastRecordedAt,
+      ),
       {
         name: 'yilian_relay_caught_up',
         help: '1 when the last read of the log found nothing more to publish, else 0',

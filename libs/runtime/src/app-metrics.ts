@@ -10,6 +10,24 @@ export interface MetricReading {
   read(): number | undefined;
 }
 
+/** A gauge of when an event was recorded in the log (Unix seconds), from its ISO 8601 time:
+ * `time() - <gauge>` is how far behind the log a follower is while events flow. */
+export function recordedTimeReading(
+  name: string,
+  help: string,
+  recordedAt: () => string | undefined,
+): MetricReading {
+  return {
+    name,
+    help,
+    type: 'gauge',
+    read: () => {
+      const at = recordedAt();
+      return at ? Date.parse(at) / 1000 : undefined;
+    },
+  };
+}
+
 /**
  * One app's registry: Node's own metrics (`yilian_<app>_process_*`, `…_nodejs_*`: CPU, memory,
  * event-loop lag, GC) when `processMetrics`, and readings of the app's state.
