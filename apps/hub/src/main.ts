@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       'Yilian hub is running (embedded mode: PostgreSQL under ' + join(dataDir, 'pg') + ', no Kafka)',
       `  intake FHIR     POST ${hub.httpUrl}/fhir            (transaction Bundle) and /fhir/DiagnosticReport`,
       `  intake HL7 v2   MLLP ${host}:${hub.mllpPorts.get(demo.code)}        (institution ${demo.code})`,
+      `                  POST ${hub.httpUrl}/hl7v2           (application/hl7-v2, the institution's API key)`,
       `  platform FHIR   GET  ${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/<patient key>`,
       `  metrics         GET  ${hub.metricsUrl}      (Prometheus; /health beside it)`,
       '',

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AllianceIntakeModule } from './alliance/alliance-intake.module';
 import { FhirIntakeController } from './fhir/fhir-intake.controller';
+import { Hl7HttpController } from './hl7/hl7-http.controller';
 import { Hl7MessageHandler } from './hl7/hl7-message.handler';
 import { MllpIntakeService } from './hl7/mllp-intake.service';
 import { IntakeCoreModule, type IntakeOptions } from './intake-core.module';
@@ -27,7 +28,7 @@ export class IntakeModule {
         ImagingIntakeModule,
       ],
       // PatientsFhirController first: FhirIntakeController's POST /fhir/:type would take /fhir/Patient.
-      controllers: [PatientsFhirController, FhirIntakeController],
+      controllers: [PatientsFhirController, FhirIntakeController, Hl7HttpController],
       providers: [LabResultsIntake, Hl7MessageHandler, MllpIntakeService],
       exports: [MllpIntakeService, LabResultsIntake],
     };

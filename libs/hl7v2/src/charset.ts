@@ -61,9 +61,12 @@ export function decodeFrame(
 ): { text: string; charset: Charset } {
   const declared = declaredCharset(frame);
   const charset = declared ?? (isUtf8(frame) ? 'utf8' : fallback);
-  const text =
-    charset === 'utf8' || charset === 'latin1' ? frame.toString(charset) : iconv.decode(frame, charset);
-  return { text, charset };
+  return { text: decodeText(frame, charset), charset };
+}
+
+/** Decodes bytes in a charset the sender named (MSH-18, or an HTTP Content-Type). */
+export function decodeText(bytes: Buffer, charset: Charset): string {
+  return charset === 'utf8' || charset === 'latin1' ? bytes.toString(charset) : iconv.decode(bytes, charset);
 }
 
 export function encodeText(text: string, charset: Charset): Buffer {

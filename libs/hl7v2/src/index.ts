@@ -44,7 +44,7 @@ export type {
   PatientIdentifiers,
 } from './lab-report-draft';
 export { mapOruR01Lab } from './oru-r01.lab-mapper';
-export { decodeFrame, encodeText, declaredCharset, type Charset } from './charset';
+export { decodeFrame, decodeText, encodeText, declaredCharset, type Charset } from './charset';
 export { MllpFrameDecoder, type MllpFrameEvent } from './mllp-frame-decoder';
 export { MllpServer, MLLP_DEFAULTS } from './mllp-server';
 export type {

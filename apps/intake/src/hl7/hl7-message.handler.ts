@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Hl7Message } from '@medplum/core';
-import type { InstitutionDirectory } from '@yilian/config';
+import type { InstitutionCredential, InstitutionDirectory } from '@yilian/config';
 import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
 import {
   acknowledgementCodes,
@@ -38,7 +38,18 @@ export class Hl7MessageHandler {
     private readonly imaging: ImagingHl7Intake,
   ) {}
 
-  async handle(text: string, localPort: number, now = new Date()): Promise<string[]> {
+  /** A message from an MLLP connection: the institution is the one the port belongs to. */
+  handle(text: string, localPort: number, now = new Date()): Promise<string[]> {
+    return this.handleFrom(text, this.institutions.byMllpPort(localPort), now);
+  }
+
+  /** A message from `institution` (authenticated by its port or its API key); undefined when
+   * the sender is no institution the hub knows (answered AR). */
+  async handleFrom(
+    text: string,
+    institution: InstitutionCredential | undefined,
+    now = new Date(),
+  ): Promise<string[]> {
     const parsed = parseHl7(text);
     if (!parsed.ok) return [buildAck(text, 'AR', parsed.errors, { now })];
     const message = parsed.message;
@@ -50,7 +61,6 @@ export class Hl7MessageHandler {
     const answer = (outcome: IntakeOutcome, errors: readonly Hl7Error[]) =>
       acknowledgementCodes(mode, outcome).map((code) => buildAck(message, code, errors, opts));
 
-    const institution = this.institutions.byMllpPort(localPort);
     if (!institution) {
       return answer('rejected', [
         {
