@@ -182,4 +182,31 @@ describe('hub: the platform finds a patient key without putting the identifier i
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as fhir4.OperationOutcome).issue[0]!.expression).toEqual(['identifier']);
   });
+
+  it('takes every write at /fhir and tells a sender what it does not take', async () => {
+    const unsupported = await postFhir(hub, '/Medication', { resourceType: 'Medication' });
+    expect(unsupported.status).toBe(404);
+    const outcome = unsupported.body as fhir4.OperationOutcome;
+    expect(outcome.issue[0]!.code).toBe('not-supported');
+    expect(outcome.issue[0]!.diagnostics).toMatch(
+      /DiagnosticReport, ImagingStudy, ServiceRequest and Patient/,
+    );
+    const put = await fetch(`${hub.httpUrl}/fhir/DiagnosticReport/H001.A-1001`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${KEYS.H001}` },
+      body: JSON.stringify({ resourceType: 'DiagnosticReport' }),
+    });
+    expect(put.status).toBe(404);
+    // no slice's own paths behind the door: /fhir is the only one
+    const inner = await fetch(`${hub.httpUrl}/imaging-fhir/transaction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${KEYS.H001}` },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [] }),
+    });
+    expect(inner.status).toBe(404);
+    // the key first, whatever the slice
+    expect(
+      (await postFhir(hub, '/ServiceRequest', { resourceType: 'ServiceRequest' }, 'no-such-key')).status,
+    ).toBe(401);
+  });
 });

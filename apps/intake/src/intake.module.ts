@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AllianceIntakeModule } from './alliance/alliance-intake.module';
 import { FhirIntakeController } from './fhir/fhir-intake.controller';
+import { FHIR_WRITE_SLICES } from './fhir/fhir-write';
+import { LabFhirWrites } from './fhir/lab-fhir.writes';
+import { ImagingFhirWrites } from './imaging/imaging-fhir.writes';
+import { ReferralFhirWrites } from './referrals/referral-fhir.writes';
 import { Hl7HttpController } from './hl7/hl7-http.controller';
 import { Hl7MessageHandler } from './hl7/hl7-message.handler';
 import { MllpIntakeService } from './hl7/mllp-intake.service';
@@ -29,7 +33,22 @@ export class IntakeModule {
       ],
       // PatientsFhirController first: FhirIntakeController's POST /fhir/:type would take /fhir/Patient.
       controllers: [PatientsFhirController, FhirIntakeController, Hl7HttpController],
-      providers: [LabResultsIntake, Hl7MessageHandler, MllpIntakeService],
+      providers: [
+        LabResultsIntake,
+        Hl7MessageHandler,
+        MllpIntakeService,
+        LabFhirWrites,
+        {
+          // the order the /fhir dispatcher asks them in: lab results take what the others leave
+          provide: FHIR_WRITE_SLICES,
+          useFactory: (imaging: ImagingFhirWrites, referrals: ReferralFhirWrites, lab: LabFhirWrites) => [
+            imaging,
+            referrals,
+            lab,
+          ],
+          inject: [ImagingFhirWrites, ReferralFhirWrites, LabFhirWrites],
+        },
+      ],
       exports: [MllpIntakeService, LabResultsIntake],
     };
   }

@@ -1,8 +1,9 @@
-import { Body, Controller, Param, Post, Put, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import {
+  isReferralBundle,
   readReferralBundle,
   readServiceRequest,
   readTaskUpdate,
@@ -11,29 +12,31 @@ import {
   type FhirIssue,
   type HandledReferral,
 } from '@yilian/referrals';
-import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { FhirHttpError } from '@yilian/runtime';
 import { idempotencyKey } from '../alliance/alliance-admin.controller';
-import { Actor, InstitutionGuard } from './credentials';
+import type { FhirWrite, FhirWriteSlice } from '../fhir/fhir-write';
 import { fhirError, ReferralFhirIntake, type FhirCall } from './referral-fhir.intake';
 
 /**
- * FHIR R4 writes of referrals. Reached through /fhir (ReferralFhirRouting forwards here):
- * POST /fhir (transaction Bundle: a new referral or a Task update), POST /fhir/ServiceRequest,
- * PUT /fhir/Task/{id}. Answers only after the durable append.
+ * FHIR R4 writes of referrals, handed over by the `/fhir` dispatcher: `POST /fhir` (a
+ * transaction Bundle carrying a ServiceRequest or a Task: a new referral or a Task update),
+ * `POST /fhir/ServiceRequest`, `PUT /fhir/Task/{id}`. Answers only after the durable append.
  */
-@Controller('referral-fhir')
-@UseFilters(FhirExceptionFilter)
-@UseGuards(InstitutionGuard)
-export class ReferralsFhirController {
+@Injectable()
+export class ReferralFhirWrites implements FhirWriteSlice {
   constructor(private readonly intake: ReferralFhirIntake) {}
 
-  @Post('transaction')
-  async transaction(
-    @Actor() actor: string,
-    @Body() body: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
+  takes({ method, type, id, body }: FhirWrite): boolean {
+    if (method === 'PUT') return type === 'Task' && id !== undefined;
+    return type === undefined ? isReferralBundle(body) : type === 'ServiceRequest';
+  }
+
+  write(w: FhirWrite): Promise<void> {
+    if (w.method === 'PUT') return this.update(w);
+    return w.type === undefined ? this.transaction(w) : this.create(w);
+  }
+
+  private async transaction({ institution: actor, body, req, res }: FhirWrite): Promise<void> {
     const submission = readReferralBundle(validated<fhir4.Bundle>(body, 'Bundle'));
     if (!submission.ok) throw fhirError(submission.issues);
     const call = callOf(actor, req);
@@ -57,8 +60,7 @@ export class ReferralsFhirController {
     );
   }
 
-  @Post('ServiceRequest')
-  async create(@Actor() actor: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+  private async create({ institution: actor, body, req, res }: FhirWrite): Promise<void> {
     const submission = readServiceRequest(validated<fhir4.ServiceRequest>(body, 'ServiceRequest'));
     if (!submission.ok || submission.command.kind !== 'request')
       throw fhirError(submission.ok ? [] : submission.issues);
@@ -74,15 +76,8 @@ export class ReferralsFhirController {
     send(res, created ? 201 : 200, resource, `ServiceRequest/${referralId}/_history/1`);
   }
 
-  @Put('Task/:id')
-  async update(
-    @Actor() actor: string,
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Req() req: Request,
-    @Res() res: Response,
-  ) {
-    const submission = readTaskUpdate(validated<fhir4.Task>(body, 'Task'), id);
+  private async update({ institution: actor, id, body, req, res }: FhirWrite): Promise<void> {
+    const submission = readTaskUpdate(validated<fhir4.Task>(body, 'Task'), id!);
     if (!submission.ok || submission.command.kind !== 'task')
       throw fhirError(submission.ok ? [] : submission.issues);
     const handled = await this.intake.updateTask(callOf(actor, req), submission.command);

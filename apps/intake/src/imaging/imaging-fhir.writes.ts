@@ -1,12 +1,12 @@
-import { Body, Controller, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { InstitutionDirectory } from '@yilian/config';
 import type { fhir4 } from '@yilian/contracts';
 import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
 import { httpStatusOf, operationOutcome, type ValidationIssue } from '@yilian/fhir';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
-import { authenticateInstitution, FhirExceptionFilter, FhirHttpError, INSTITUTIONS } from '@yilian/runtime';
+import { FhirHttpError } from '@yilian/runtime';
+import { type FhirWrite, type FhirWriteSlice, isObject } from '../fhir/fhir-write';
 import { imagingPartiesOf } from './imaging-fhir.resolve';
 import { type ImagingFhirContent, readImagingSubmission } from './imaging-fhir.submission';
 import { ImagingIntake, type ImagingRecorded } from './imaging-intake.service';
@@ -16,24 +16,41 @@ function refused(issues: readonly ValidationIssue[]): FhirHttpError {
   return new FhirHttpError(httpStatusOf(outcome), outcome);
 }
 
-/**
- * FHIR R4 imaging writes, reached through ImagingFhirRouting: `POST /fhir` (a transaction
- * Bundle with an ImagingStudy or a DiagnosticReport naming its study), `POST /fhir/ImagingStudy`
- * and `POST /fhir/DiagnosticReport` with `imagingStudy`. 201 with `Location` (200 for a
- * resend, same Location); the body a transaction-response Bundle, one entry per request entry.
- */
-@Controller('imaging-fhir')
-@UseFilters(FhirExceptionFilter)
-export class ImagingFhirController {
-  constructor(
-    private readonly imaging: ImagingIntake,
-    @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
-  ) {}
+/** A DiagnosticReport that names an imaging study. */
+function namesStudy(r: Record<string, unknown>): boolean {
+  return r.resourceType === 'DiagnosticReport' && Array.isArray(r.imagingStudy) && r.imagingStudy.length > 0;
+}
 
-  /** `:kind` is `transaction`, `ImagingStudy` or `DiagnosticReport`: one reading for all. */
-  @Post(':kind')
-  async record(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
-    const sender = authenticateInstitution(req, this.institutions).code;
+/** A Bundle with an ImagingStudy entry or a DiagnosticReport entry that names a study. */
+export function isImagingBundle(body: unknown): boolean {
+  if (!isObject(body) || body.resourceType !== 'Bundle' || !Array.isArray(body.entry)) return false;
+  return body.entry.some(
+    (e) =>
+      isObject(e) &&
+      isObject(e.resource) &&
+      (e.resource.resourceType === 'ImagingStudy' || namesStudy(e.resource)),
+  );
+}
+
+/**
+ * FHIR R4 imaging writes: `POST /fhir` with a transaction Bundle carrying an ImagingStudy or a
+ * DiagnosticReport that names its study, `POST /fhir/ImagingStudy`, and `POST
+ * /fhir/DiagnosticReport` with `imagingStudy` (one without is a lab report). 201 with `Location`
+ * (200 for a resend, same Location); the body a transaction-response Bundle, one entry per
+ * request entry.
+ */
+@Injectable()
+export class ImagingFhirWrites implements FhirWriteSlice {
+  constructor(private readonly imaging: ImagingIntake) {}
+
+  takes({ method, type, body }: FhirWrite): boolean {
+    if (method !== 'POST') return false;
+    if (type === undefined) return isImagingBundle(body);
+    return type === 'ImagingStudy' || (type === 'DiagnosticReport' && isObject(body) && namesStudy(body));
+  }
+
+  /** One reading for all three forms. */
+  async write({ institution: sender, body, req, res }: FhirWrite): Promise<void> {
     const read = readImagingSubmission(body);
     if (!read.ok) throw refused(read.issues);
     const content = read.content;
