@@ -66,7 +66,10 @@ export async function startKafkaBroker(options: {
   while (controllerPort === port) controllerPort = await freePort();
   const props = join(dir, 'server.properties');
   writeFileSync(props, serverProperties(port, controllerPort, join(dir, 'data')));
-  const clusterId = randomBytes(16).toString('base64url');
+  // base64url of 16 random bytes, as Kafka makes them — and like Kafka, never one starting with
+  // '-', which the storage tool would read as an option (1 run in 64 failed at start-up)
+  let clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
   await run(
     JAVA,
     java(useCds, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props),
