@@ -209,4 +209,23 @@ describe('hub: the platform finds a patient key without putting the identifier i
       (await postFhir(hub, '/ServiceRequest', { resourceType: 'ServiceRequest' }, 'no-such-key')).status,
     ).toBe(401);
   });
+
+  it("keeps a sender's X-Correlation-Id on the event when it is a token, and only then", async () => {
+    const send = (accession: string, correlation: string) =>
+      fetch(`${hub.httpUrl}/fhir`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/fhir+json',
+          authorization: `Bearer ${KEYS.H001}`,
+          'x-correlation-id': correlation,
+        },
+        body: JSON.stringify(labReportBundle({ accession, residentId: SAMPLE_RESIDENT_ID })),
+      });
+    expect((await send('A-CORR-1', 'lis-run:2026.12.04-0001')).status).toBe(201);
+    expect((await send('A-CORR-2', 'not a token; drop table')).status).toBe(201);
+    const [kept] = await hub.store.readStream('labreport-H001-A-CORR-1');
+    const [dropped] = await hub.store.readStream('labreport-H001-A-CORR-2');
+    expect(kept!.metadata.correlationId).toBe('lis-run:2026.12.04-0001');
+    expect(dropped!.metadata.correlationId).not.toContain('drop');
+  });
 });

@@ -25,3 +25,11 @@ export function authenticateInstitution(
   }
   return found;
 }
+
+/** A request header fit to be kept in an event and a log (a correlation id, an idempotency
+ * key): one value of at most 100 letters, digits and `-_.:`; undefined otherwise. */
+export function tokenHeader(req: Request, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
+}

@@ -16,6 +16,7 @@ import type { Request, Response } from 'express';
 import { handleAllianceCommand, type AllianceCommand, type AllianceState } from '@yilian/alliance';
 import { ID_PATTERN, INSTITUTION_CODE_PATTERN } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
+import { tokenHeader } from '@yilian/runtime';
 import { Actor, OperatorGuard } from '../referrals/credentials';
 import { JsonErrorFilter, JsonHttpError, jsonValidation } from '../referrals/json-errors';
 import { AdmitInstitutionDto, RegisterAllianceDto } from './alliance-admin.dtos';
@@ -86,9 +87,7 @@ function checked(allianceId: string): string {
 
 /** `Idempotency-Key`, when the caller sends one: the message id of the events it causes. */
 export function idempotencyKey(req: Request): string | undefined {
-  const v = req.headers['idempotency-key'];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
+  return tokenHeader(req, 'idempotency-key');
 }
 
 function view(state: AllianceState, recorded: boolean) {

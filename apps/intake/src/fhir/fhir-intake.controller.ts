@@ -2,7 +2,13 @@ import { Body, Controller, Inject, Param, Post, Put, Req, Res, UseFilters } from
 import type { Request, Response } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
 import { invalid } from '@yilian/fhir';
-import { authenticateInstitution, FhirExceptionFilter, FhirHttpError, INSTITUTIONS } from '@yilian/runtime';
+import {
+  authenticateInstitution,
+  FhirExceptionFilter,
+  FhirHttpError,
+  INSTITUTIONS,
+  tokenHeader,
+} from '@yilian/runtime';
 import { FHIR_WRITE_SLICES, type FhirWrite, type FhirWriteSlice, isObject } from './fhir-write';
 
 /**
@@ -59,7 +65,9 @@ export class FhirIntakeController {
     return this.dispatch({ method: 'PUT', type, id, institution, body, req, res });
   }
 
-  private dispatch(write: FhirWrite): Promise<void> {
+  private dispatch(w: Omit<FhirWrite, 'correlationId'>): Promise<void> {
+    const correlationId = tokenHeader(w.req, 'x-correlation-id');
+    const write: FhirWrite = { ...w, ...(correlationId ? { correlationId } : {}) };
     const slice = this.slices.find((s) => s.takes(write));
     if (!slice) {
       const what = `${write.method} /fhir/${write.type ?? ''}${write.id !== undefined ? '/{id}' : ''}`;

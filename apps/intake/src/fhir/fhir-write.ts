@@ -9,6 +9,8 @@ export interface FhirWrite {
   readonly id?: string;
   /** The institution the API key belongs to (authenticated before any slice is asked). */
   readonly institution: string;
+  /** `X-Correlation-Id`, when it is a token fit to keep. */
+  readonly correlationId?: string;
   readonly body: unknown;
   readonly req: Request;
   readonly res: Response;

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import type { fhir4 } from '@yilian/contracts';
 import { WrongExpectedRevisionError } from '@yilian/event-store';
 import { httpStatusOf, operationOutcome, parseLabReport } from '@yilian/fhir';
@@ -20,7 +19,7 @@ export class LabFhirWrites implements FhirWriteSlice {
     return method === 'POST' && (type === undefined || type === 'DiagnosticReport');
   }
 
-  async write({ institution, body, req, res }: FhirWrite): Promise<void> {
+  async write({ institution, correlationId, body, res }: FhirWrite): Promise<void> {
     const parsed = parseLabReport(body);
     if (!parsed.ok) {
       const outcome = operationOutcome(parsed.issues);
@@ -52,7 +51,7 @@ export class LabFhirWrites implements FhirWriteSlice {
         specimens,
         protocol: 'fhir',
         messageId: accession,
-        correlationId: headerOf(req, 'x-correlation-id'),
+        correlationId,
         resolve: (ref) => resolved.get(ref),
       });
     } catch (e) {
@@ -95,10 +94,4 @@ export class LabFhirWrites implements FhirWriteSlice {
       .type('application/fhir+json')
       .send(JSON.stringify(response));
   }
-}
-
-function headerOf(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
 }

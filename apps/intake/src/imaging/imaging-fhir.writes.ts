@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { fhir4 } from '@yilian/contracts';
 import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
 import { httpStatusOf, operationOutcome, type ValidationIssue } from '@yilian/fhir';
@@ -50,7 +50,7 @@ export class ImagingFhirWrites implements FhirWriteSlice {
   }
 
   /** One reading for all three forms. */
-  async write({ institution: sender, body, req, res }: FhirWrite): Promise<void> {
+  async write({ institution: sender, correlationId, body, res }: FhirWrite): Promise<void> {
     const read = readImagingSubmission(body);
     if (!read.ok) throw refused(read.issues);
     const content = read.content;
@@ -72,7 +72,7 @@ export class ImagingFhirWrites implements FhirWriteSlice {
           ...(content.report ? { report: report as fhir4.DiagnosticReport } : {}),
           protocol: 'fhir',
           messageId: accession,
-          ...(correlationIdOf(req) ? { correlationId: correlationIdOf(req) } : {}),
+          ...(correlationId ? { correlationId } : {}),
         },
       ])) as [ImagingRecorded];
     } catch (e) {
@@ -134,10 +134,4 @@ function send(res: Response, recorded: ImagingRecorded, content: ImagingFhirCont
     .location((reportAt ?? studyAt)!)
     .type('application/fhir+json')
     .send(JSON.stringify(response));
-}
-
-function correlationIdOf(req: Request): string | undefined {
-  const v = req.headers['x-correlation-id'];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
 }

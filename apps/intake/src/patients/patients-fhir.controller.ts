@@ -9,7 +9,13 @@ import {
   type PatientIdentityCommand,
   PatientIdentityRejection,
 } from '@yilian/patients';
-import { authenticateInstitution, FhirExceptionFilter, FhirHttpError, INSTITUTIONS } from '@yilian/runtime';
+import {
+  authenticateInstitution,
+  FhirExceptionFilter,
+  FhirHttpError,
+  INSTITUTIONS,
+  tokenHeader,
+} from '@yilian/runtime';
 import type { FhirIdentityMapping, LocatedFhirRequest } from './fhir-patient.mapper';
 import { patientIdentityRequests } from './fhir-patient.mapper';
 import { type PatientOperation, patientOperationRequest } from './fhir-patient.operations';
@@ -77,8 +83,8 @@ export class PatientsFhirController {
         throw FhirHttpError.of(400, 'required', e.message, path);
       }
     }
-    const correlationId = header(req, 'x-correlation-id') ?? randomUUID();
-    const messageId = header(req, 'x-request-id') ?? randomUUID();
+    const correlationId = tokenHeader(req, 'x-correlation-id') ?? randomUUID();
+    const messageId = tokenHeader(req, 'x-request-id') ?? randomUUID();
     const source = { institution, protocol: 'fhir' as const, messageId, correlationId };
     try {
       const recorded = await this.identity.apply([...located.keys()], source, new Date().toISOString());
@@ -119,10 +125,4 @@ function fhirError(outcome: fhir4.OperationOutcome): FhirHttpError {
 
 function send(res: Response, status: number, body: fhir4.Resource): void {
   res.status(status).type('application/fhir+json').send(JSON.stringify(body));
-}
-
-function header(req: Request, name: string): string | undefined {
-  const v = req.headers[name];
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && /^[A-Za-z0-9\-_.:]{1,100}$/.test(s) ? s : undefined;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import {
@@ -36,10 +36,11 @@ export class ReferralFhirWrites implements FhirWriteSlice {
     return w.type === undefined ? this.transaction(w) : this.create(w);
   }
 
-  private async transaction({ institution: actor, body, req, res }: FhirWrite): Promise<void> {
+  private async transaction(w: FhirWrite): Promise<void> {
+    const { body, res } = w;
     const submission = readReferralBundle(validated<fhir4.Bundle>(body, 'Bundle'));
     if (!submission.ok) throw fhirError(submission.issues);
-    const call = callOf(actor, req);
+    const call = callOf(w);
     if (submission.command.kind === 'task') {
       const handled = await this.intake.updateTask(call, submission.command);
       const { location, status } = taskAnswer(handled);
@@ -60,11 +61,12 @@ export class ReferralFhirWrites implements FhirWriteSlice {
     );
   }
 
-  private async create({ institution: actor, body, req, res }: FhirWrite): Promise<void> {
+  private async create(w: FhirWrite): Promise<void> {
+    const { body, res } = w;
     const submission = readServiceRequest(validated<fhir4.ServiceRequest>(body, 'ServiceRequest'));
     if (!submission.ok || submission.command.kind !== 'request')
       throw fhirError(submission.ok ? [] : submission.issues);
-    const { referralId, handled } = await this.intake.request(callOf(actor, req), submission.command);
+    const { referralId, handled } = await this.intake.request(callOf(w), submission.command);
     if (handled.state.status === 'none')
       throw FhirHttpError.of(500, 'exception', 'the referral was not recorded');
     // A resend answers with the referral as it stands now; its version is the platform's to tell.
@@ -76,11 +78,12 @@ export class ReferralFhirWrites implements FhirWriteSlice {
     send(res, created ? 201 : 200, resource, `ServiceRequest/${referralId}/_history/1`);
   }
 
-  private async update({ institution: actor, id, body, req, res }: FhirWrite): Promise<void> {
+  private async update(w: FhirWrite): Promise<void> {
+    const { id, body, res } = w;
     const submission = readTaskUpdate(validated<fhir4.Task>(body, 'Task'), id!);
     if (!submission.ok || submission.command.kind !== 'task')
       throw fhirError(submission.ok ? [] : submission.issues);
-    const handled = await this.intake.updateTask(callOf(actor, req), submission.command);
+    const handled = await this.intake.updateTask(callOf(w), submission.command);
     const { location, resource } = taskAnswer(handled);
     res.setHeader('ETag', `W/"${handled.length}"`);
     send(res, 200, resource, location);
@@ -119,12 +122,7 @@ function taskAnswer(handled: HandledReferral) {
   return { resource, location, status: '200 OK' };
 }
 
-function callOf(actor: string, req: Request): FhirCall {
-  const correlation = req.headers['x-correlation-id'];
-  const correlationId =
-    typeof correlation === 'string' && /^[A-Za-z0-9\-_.:]{1,100}$/.test(correlation)
-      ? correlation
-      : undefined;
+function callOf({ institution: actor, correlationId, req }: FhirWrite): FhirCall {
   const messageId = idempotencyKey(req);
   return { actor, ...(messageId ? { messageId } : {}), ...(correlationId ? { correlationId } : {}) };
 }
