@@ -1,8 +1,8 @@
-import { Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
-import { type Charset, decodeFrame, decodeText, encodeText } from '@yilian/hl7v2';
-import { authenticateInstitution, INSTITUTIONS } from '@yilian/runtime';
+import { buildAcks, type Charset, decodeFrame, decodeText, encodeText, HL7_ERROR } from '@yilian/hl7v2';
+import { authenticateInstitution, INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { INTAKE_METRICS, type IntakeMetrics } from '../metrics/intake-metrics';
 import { MLLP_OPTIONS, type MllpOptions } from './mllp-intake.service';
 import { Hl7MessageHandler } from './hl7-message.handler';
@@ -35,6 +35,13 @@ const CHARSET_NAMES: Readonly<Record<Charset, string>> = {
   latin1: 'ISO-8859-1',
 };
 
+const HANDLING_FAILED = {
+  segment: 'MSH',
+  sequence: 1,
+  code: HL7_ERROR.applicationInternal,
+  message: 'the hub could not process the message; nothing was recorded, please resend',
+} as const;
+
 class BodyError extends Error {
   constructor(
     readonly status: number,
@@ -61,10 +68,10 @@ export class Hl7HttpController {
     @Inject(INSTITUTIONS) private readonly institutions: InstitutionDirectory,
     @Inject(MLLP_OPTIONS) private readonly options: MllpOptions,
     @Inject(INTAKE_METRICS) private readonly metrics: IntakeMetrics,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Post()
-  @HttpCode(200)
   async receive(@Req() req: Request, @Res() res: Response): Promise<void> {
     const institution = authenticateInstitution(req, this.institutions);
     const start = process.hrtime.bigint();
@@ -82,7 +89,14 @@ export class Hl7HttpController {
     const { text, charset } = declared
       ? { text: decodeText(body, declared), charset: declared }
       : decodeFrame(body);
-    const acks = await this.handler.handleFrom(text, institution);
+    const acks = await this.handler.handleFrom(text, institution).catch((e: unknown) => {
+      // as over MLLP: a failure of ours is answered in HL7, never as a broken connection
+      this.logger.warn(
+        { institution: institution.code, err: (e as Error).message },
+        'HL7 over HTTP: handling failed',
+      );
+      return buildAcks(text, 'internal-error', [HANDLING_FAILED], { now: new Date() });
+    });
     this.metrics.hl7Answered(institution.code, text, acks, Number(process.hrtime.bigint() - start) / 1e9);
     res
       .status(200)
