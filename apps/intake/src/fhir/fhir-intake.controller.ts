@@ -44,12 +44,6 @@ export class FhirIntakeController {
     @Res() res: Response,
   ): Promise<void> {
     const institution = authenticateInstitution(req, this.institutions).code;
-    if (type === 'DiagnosticReport' && (!isObject(body) || body.resourceType !== 'DiagnosticReport')) {
-      throw new FhirHttpError(
-        400,
-        invalid('the body must be a DiagnosticReport', 'DiagnosticReport.resourceType'),
-      );
-    }
     return this.dispatch({ method: 'POST', type, institution, body, req, res });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { fhir4 } from '@yilian/contracts';
 import { WrongExpectedRevisionError } from '@yilian/event-store';
-import { httpStatusOf, operationOutcome, parseLabReport } from '@yilian/fhir';
+import { httpStatusOf, invalid, operationOutcome, parseLabReport } from '@yilian/fhir';
 import { LabReportRejection } from '@yilian/results';
 import { FhirHttpError } from '@yilian/runtime';
 import { LabResultsIntake } from '../results/lab-results.intake';
@@ -19,7 +19,13 @@ export class LabFhirWrites implements FhirWriteSlice {
     return method === 'POST' && (type === undefined || type === 'DiagnosticReport');
   }
 
-  async write({ institution, correlationId, body, res }: FhirWrite): Promise<void> {
+  async write({ institution, correlationId, type, body, res }: FhirWrite): Promise<void> {
+    if (type === 'DiagnosticReport' && (!isObject(body) || body.resourceType !== 'DiagnosticReport')) {
+      throw new FhirHttpError(
+        400,
+        invalid('the body must be a DiagnosticReport', 'DiagnosticReport.resourceType'),
+      );
+    }
     const parsed = parseLabReport(body);
     if (!parsed.ok) {
       const outcome = operationOutcome(parsed.issues);
