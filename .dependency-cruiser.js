@@ -1,5 +1,5 @@
 /** Dependency rules, checked in `npm test` (npm run depcheck). */
-const DOMAIN = '^(contracts|libs/(results|referrals|alliance|patients))/src';
+const DOMAIN = '^(contracts|libs/(results|referrals|alliance|patients|recognition))/src';
 module.exports = {
   forbidden: [
     {
