@@ -27,10 +27,9 @@ const SCOPES: Readonly<Record<ConsoleRole, readonly string[]>> = {
     'system/DiagnosticReport.rs',
     'system/ImagingStudy.rs',
     'system/Recognition.cu',
-    'system/Indicators.r',
   ],
   platform: ['system/*.rs', 'system/Indicators.r'],
-  auditor: ['system/AuditEvent.rs', 'system/Indicators.r'],
+  auditor: ['system/AuditEvent.rs'],
 };
 
 /** One key, one principal: an institution (intake's directory), a platform client, or an
