@@ -62,6 +62,21 @@ describe('npm start', () => {
     const keys = [...out.matchAll(/API key: (yl_\S+)/g)].map((m) => m[1]!);
     const platformKey = keys[1]!;
 
+    // the web console, built by npm start's build, served by the hub itself, every file local
+    const consoleUrl = `http://127.0.0.1:${http}/console/`;
+    expect(out).toContain(`web console     ${consoleUrl}`);
+    const page = await fetch(consoleUrl);
+    const html = await page.text();
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.every((a) => a.startsWith('/console/assets/'))).toBe(true);
+    for (const asset of assets) expect((await fetch(`http://127.0.0.1:${http}${asset}`)).status).toBe(200);
+    const session = await fetch(`http://127.0.0.1:${http}/console/session`, {
+      headers: { authorization: `Bearer ${keys[3]!}` },
+    });
+    expect(await session.json()).toMatchObject({ role: 'auditor', name: 'auditor' });
+
     const client = await MllpClient.connect(mllp);
     const ack = await client.send(
       oruR01({ controlId: 'START-1', accession: 'START-1', residentId: SAMPLE_RESIDENT_ID }),

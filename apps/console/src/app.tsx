@@ -56,7 +56,12 @@ export function App() {
         {session && (
           <nav aria-label={t('app.title')}>
             {pages.map((p) => (
-              <a key={p} href={`#${p}`} aria-current={requested === p ? 'page' : undefined} onClick={() => go(p)}>
+              <a
+                key={p}
+                href={`#${p}`}
+                aria-current={requested === p ? 'page' : undefined}
+                onClick={() => go(p)}
+              >
                 {t(`nav.${p}`)}
               </a>
             ))}
@@ -66,14 +71,20 @@ export function App() {
           {session && (
             <>
               <span className="name" title={session.institution?.name ?? session.name}>
-                {t('app.signedInAs')}: {session.institution?.name ?? session.name} · {t(`role.${session.role}`)}
+                {t('app.signedInAs')}: {session.institution?.name ?? session.name} ·{' '}
+                {t(`role.${session.role}`)}
               </span>
               <button type="button" onClick={signOut}>
                 {t('app.signOut')}
               </button>
             </>
           )}
-          <button type="button" onClick={toggle} aria-label={t('app.languageLabel')} lang={locale === 'en' ? 'zh-CN' : 'en'}>
+          <button
+            type="button"
+            onClick={toggle}
+            aria-label={`${t('app.language')} (${t('app.languageLabel')})`}
+            lang={locale === 'en' ? 'zh-CN' : 'en'}
+          >
             {t('app.language')}
           </button>
         </span>

@@ -38,7 +38,12 @@ export function reasonOf(body: unknown, fallback: string): string {
 export class Api {
   constructor(private readonly key: string) {}
 
-  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(path, {
@@ -70,6 +75,7 @@ export class Api {
 
 export const query = (params: Readonly<Record<string, string | number | undefined>>) =>
   new URLSearchParams(
-    Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
+    Object.entries(params)
+      .filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '')
       .map(([k, v]) => [k, String(v)]),
   ).toString();

@@ -1,13 +1,35 @@
 import { BarChart, LineChart, PieChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TitleComponent, TooltipComponent, AriaComponent } from 'echarts/components';
+import {
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  AriaComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TitleComponent, TooltipComponent, AriaComponent, SVGRenderer]);
+echarts.use([
+  BarChart,
+  LineChart,
+  PieChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  AriaComponent,
+  SVGRenderer,
+]);
 
 /** One echarts chart (SVG renderer: crisp at any zoom, text readable by assistive tools). */
-export function Chart({ option, label }: { readonly option: echarts.EChartsCoreOption; readonly label: string }) {
+export function Chart({
+  option,
+  label,
+}: {
+  readonly option: echarts.EChartsCoreOption;
+  readonly label: string;
+}) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!el.current) return undefined;

@@ -1,6 +1,8 @@
 /** A CSV file (RFC 4180, UTF-8 with BOM so spreadsheet programs read Chinese) downloaded. */
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  const cell = (v: unknown) => {
+type Cell = string | number | boolean | null | undefined;
+
+export function toCsv(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const cell = (v: Cell) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };

@@ -10,7 +10,9 @@ export function ErrorNotice({ error }: { readonly error: unknown }) {
       ? error.status === 0
         ? t('error.network', { reason: error.reason })
         : t('error.refused', { status: error.status, reason: error.reason })
-      : String(error);
+      : error instanceof Error
+        ? error.message
+        : JSON.stringify(error);
   return (
     <p className="notice error" role="alert">
       {text}

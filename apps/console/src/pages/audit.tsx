@@ -23,7 +23,8 @@ interface Chain {
 }
 
 /** A local date-time from the picker, as an instant in China Standard Time. */
-const chinaInstant = (local: string) => (local ? `${local.length === 16 ? `${local}:00` : local}+08:00` : undefined);
+const chinaInstant = (local: string) =>
+  local ? `${local.length === 16 ? `${local}:00` : local}+08:00` : undefined;
 
 /** Auditors only: who read which patient's data, when and why, as of a moment; the chain. */
 export function AuditPage() {
@@ -71,8 +72,15 @@ export function AuditPage() {
         {chain && (
           <p className={chain.intact ? 'notice ok' : 'notice error'} role="status" data-intact={chain.intact}>
             {chain.intact
-              ? t('audit.intact', { events: chain.events, streams: chain.streams, at: new Date(chain.verifiedAt).toLocaleString() })
-              : t('audit.broken', { n: chain.breaks.length, first: `${chain.breaks[0]?.stream} @${chain.breaks[0]?.streamPosition}: ${chain.breaks[0]?.reason}` })}
+              ? t('audit.intact', {
+                  events: chain.events,
+                  streams: chain.streams,
+                  at: new Date(chain.verifiedAt).toLocaleString(),
+                })
+              : t('audit.broken', {
+                  n: chain.breaks.length,
+                  first: `${chain.breaks[0]?.stream} @${chain.breaks[0]?.streamPosition}: ${chain.breaks[0]?.reason}`,
+                })}
           </p>
         )}
       </section>

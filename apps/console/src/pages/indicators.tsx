@@ -26,7 +26,8 @@ export interface Indicators {
   readonly periods: readonly Period[];
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`);
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`;
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 /** The alliance's referral and recognition indicators, as charts, with CSV download. */
@@ -50,7 +51,9 @@ export function IndicatorsPage() {
     e?.preventDefault();
     if (!alliance) return setError(new ApiError(400, t('indicators.alliance')));
     setError(undefined);
-    api.get<Indicators>(`/referrals/indicators?${query({ alliance, granularity: 'month', from, to })}`).then(setData, setError);
+    api
+      .get<Indicators>(`/referrals/indicators?${query({ alliance, granularity: 'month', from, to })}`)
+      .then(setData, setError);
     return undefined;
   };
   useEffect(() => void (alliance && load()), [alliance]);
@@ -58,7 +61,8 @@ export function IndicatorsPage() {
   const charts = useMemo(() => {
     if (!data) return undefined;
     const months = data.periods.map((p) => p.period);
-    const of = (f: (k: Kpis) => number | null) => data.periods.map((p) => (p.referrals ? f(p.referrals) : null));
+    const of = (f: (k: Kpis) => number | null) =>
+      data.periods.map((p) => (p.referrals ? f(p.referrals) : null));
     const reasons = Object.entries(data.overall.referrals?.rejectionReasons ?? {});
     return {
       upDown: {
@@ -84,17 +88,43 @@ export function IndicatorsPage() {
       rejections: {
         tooltip: {},
         legend: { bottom: 0 },
-        series: [{ type: 'pie', radius: '60%', data: reasons.map(([c, n]) => ({ name: code('rejection', c), value: n })) }],
+        series: [
+          {
+            type: 'pie',
+            radius: '60%',
+            data: reasons.map(([c, n]) => ({ name: code('rejection', c), value: n })),
+          },
+        ],
       },
     };
   }, [data, t, code]);
 
   const csv = () => {
     if (!data) return;
-    const header = ['period', 'total', 'upward', 'downward', 'acceptanceRate', 'medianHoursToAcceptance', 'p90HoursToAcceptance', 'priorityChannelShare', 'bookedShareOfOutpatient'];
+    const header = [
+      'period',
+      'total',
+      'upward',
+      'downward',
+      'acceptanceRate',
+      'medianHoursToAcceptance',
+      'p90HoursToAcceptance',
+      'priorityChannelShare',
+      'bookedShareOfOutpatient',
+    ];
     const rows = data.periods.map((p) => {
       const k = p.referrals;
-      return [p.period, k?.total, k?.upward, k?.downward, k?.acceptanceRate, k?.toAcceptance.medianHours, k?.toAcceptance.p90Hours, k?.priorityChannelShare, p.bookedShareOfOutpatient];
+      return [
+        p.period,
+        k?.total,
+        k?.upward,
+        k?.downward,
+        k?.acceptanceRate,
+        k?.toAcceptance.medianHours,
+        k?.toAcceptance.p90Hours,
+        k?.priorityChannelShare,
+        p.bookedShareOfOutpatient,
+      ];
     });
     downloadCsv(`referral-indicators-${alliance}-${from}-${to}.csv`, toCsv(header, rows));
   };

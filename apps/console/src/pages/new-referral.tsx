@@ -33,7 +33,9 @@ export function referralBundle(f: {
     identifier: [{ system: `urn:yilian:institution:${f.sender}:referral`, value: f.number }],
     status: 'active',
     intent: 'order',
-    category: [{ coding: [{ system: 'http://snomed.info/sct', code: '3457005', display: 'Patient referral' }] }],
+    category: [
+      { coding: [{ system: 'http://snomed.info/sct', code: '3457005', display: 'Patient referral' }] },
+    ],
     priority: f.priority as fhir4.ServiceRequest['priority'],
     subject: { reference: patientUrl },
     authoredOn: new Date().toISOString(),
@@ -47,7 +49,12 @@ export function referralBundle(f: {
     identifier: [{ system: RESIDENT_ID_SYSTEM, value: f.residentId }],
     name: [{ text: f.name }],
   };
-  const task: fhir4.Task = { resourceType: 'Task', status: 'requested', intent: 'order', focus: { reference: requestUrl } };
+  const task: fhir4.Task = {
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'order',
+    focus: { reference: requestUrl },
+  };
   return {
     resourceType: 'Bundle',
     type: 'transaction',
@@ -62,7 +69,14 @@ export function referralBundle(f: {
 export function NewReferral({ onDone }: { readonly onDone: () => void }) {
   const { t, code } = useI18n();
   const { api, session } = useSignedIn();
-  const [form, setForm] = useState({ receiver: '', residentId: '', name: '', department: '', diagnosis: '', priority: 'routine' });
+  const [form, setForm] = useState({
+    receiver: '',
+    residentId: '',
+    name: '',
+    department: '',
+    diagnosis: '',
+    priority: 'routine',
+  });
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string>();
   const field = (k: keyof typeof form) => ({
@@ -75,10 +89,12 @@ export function NewReferral({ onDone }: { readonly onDone: () => void }) {
     const sender = session.institution!.code;
     const number = `R${Date.now().toString(36).toUpperCase()}`;
     setError(undefined);
-    api.call('POST', '/fhir', referralBundle({ ...form, sender, number }), 'application/fhir+json').then(() => {
-      setDone(t('referrals.requested', { id: `${sender}.${number}` }));
-      onDone();
-    }, setError);
+    api
+      .call('POST', '/fhir', referralBundle({ ...form, sender, number }), 'application/fhir+json')
+      .then(() => {
+        setDone(t('referrals.requested', { id: `${sender}.${number}` }));
+        onDone();
+      }, setError);
   };
   return (
     <form className="card grid-form" onSubmit={submit} aria-labelledby="new-referral">

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/i18n';
-import { query } from '../lib/api';
+import { ApiError, query } from '../lib/api';
 import { Chart } from '../lib/chart';
 import { downloadCsv, toCsv } from '../lib/csv';
 import { ErrorNotice } from '../lib/notice';
@@ -16,9 +16,14 @@ interface RecognitionIndicatorsAnswer {
   readonly moneySavedYuan?: number;
 }
 
-const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`);
+const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${Math.round(v * 1000) / 10}%`;
 
-export function RecognitionIndicators(props: { readonly alliance: string; readonly from: string; readonly to: string }) {
+export function RecognitionIndicators(props: {
+  readonly alliance: string;
+  readonly from: string;
+  readonly to: string;
+}) {
   const { t, code } = useI18n();
   const { api } = useSignedIn();
   const [data, setData] = useState<RecognitionIndicatorsAnswer>();
@@ -33,14 +38,34 @@ export function RecognitionIndicators(props: { readonly alliance: string; readon
     downloadCsv(
       `recognition-indicators-${props.alliance}-${props.from}-${props.to}.csv`,
       toCsv(
-        ['recognitionRate', 'recognised', 'declined', 'retestsAvoided', 'moneySavedYuan', ...reasons.map(([r]) => `declined:${r}`)],
-        [[data?.recognitionRate, data?.recognised, data?.declined, data?.retestsAvoided, data?.moneySavedYuan, ...reasons.map(([, n]) => n)]],
+        [
+          'recognitionRate',
+          'recognised',
+          'declined',
+          'retestsAvoided',
+          'moneySavedYuan',
+          ...reasons.map(([r]) => `declined:${r}`),
+        ],
+        [
+          [
+            data?.recognitionRate,
+            data?.recognised,
+            data?.declined,
+            data?.retestsAvoided,
+            data?.moneySavedYuan,
+            ...reasons.map(([, n]) => n),
+          ],
+        ],
       ),
     );
   return (
     <section aria-labelledby="recognition-indicators">
       <h2 id="recognition-indicators">{t('indicators.recognition')}</h2>
-      {error ? (
+      {error instanceof ApiError && error.status === 404 ? (
+        <p className="notice" role="status">
+          {t('indicators.noRecognition', { status: error.status, reason: error.reason })}
+        </p>
+      ) : error ? (
         <ErrorNotice error={error} />
       ) : (
         data && (
@@ -63,7 +88,17 @@ export function RecognitionIndicators(props: { readonly alliance: string; readon
               <figcaption>{t('indicators.declines')}</figcaption>
               <Chart
                 label={t('indicators.declines')}
-                option={{ tooltip: {}, legend: { bottom: 0 }, series: [{ type: 'pie', radius: '60%', data: reasons.map(([c, n]) => ({ name: code('decline', c), value: n })) }] }}
+                option={{
+                  tooltip: {},
+                  legend: { bottom: 0 },
+                  series: [
+                    {
+                      type: 'pie',
+                      radius: '60%',
+                      data: reasons.map(([c, n]) => ({ name: code('decline', c), value: n })),
+                    },
+                  ],
+                }}
               />
             </figure>
             <button type="button" className="secondary" onClick={csv}>

@@ -45,7 +45,12 @@ export function ActionForm(props: {
       case 'reject':
         return props.onSubmit({ code: reason, ...(note ? { text: note } : {}) });
       case 'schedule':
-        return props.onSubmit({ kind, bookedFor: chinaInstant(bookedFor), priorityChannel, department: department.trim() });
+        return props.onSubmit({
+          kind,
+          bookedFor: chinaInstant(bookedFor),
+          priorityChannel,
+          department: department.trim(),
+        });
       case 'cancel':
         return props.onSubmit(note ? { reason: note } : {});
       case 'accept':
@@ -85,10 +90,21 @@ export function ActionForm(props: {
           </label>
           <label>
             {t('referrals.bookedFor')}
-            <input type="datetime-local" name="bookedFor" required value={bookedFor} onChange={(e) => setBookedFor(e.target.value)} />
+            <input
+              type="datetime-local"
+              name="bookedFor"
+              required
+              value={bookedFor}
+              onChange={(e) => setBookedFor(e.target.value)}
+            />
           </label>
           <label className="check">
-            <input type="checkbox" name="priorityChannel" checked={priorityChannel} onChange={(e) => setPriorityChannel(e.target.checked)} />
+            <input
+              type="checkbox"
+              name="priorityChannel"
+              checked={priorityChannel}
+              onChange={(e) => setPriorityChannel(e.target.checked)}
+            />
             {t('referrals.priorityChannel')}
           </label>
         </>
@@ -96,7 +112,13 @@ export function ActionForm(props: {
       {(props.action === 'schedule' || props.action === 'accept') && (
         <label>
           {t('referrals.department')}
-          <input name="department" required={props.action === 'schedule'} maxLength={100} value={department} onChange={(e) => setDepartment(e.target.value)} />
+          <input
+            name="department"
+            required={props.action === 'schedule'}
+            maxLength={100}
+            value={department}
+            onChange={(e) => setDepartment(e.target.value)}
+          />
         </label>
       )}
       {(props.action === 'reject' || props.action === 'cancel') && (

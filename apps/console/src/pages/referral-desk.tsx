@@ -7,7 +7,16 @@ import { type Action, ActionForm, actionsFor } from './referral-actions';
 import { ReferralHistory } from './referral-history';
 import { NewReferral } from './new-referral';
 
-const STATUSES = ['requested', 'accepted', 'scheduled', 'arrived', 'completed', 'rejected', 'cancelled', 'expired'];
+const STATUSES = [
+  'requested',
+  'accepted',
+  'scheduled',
+  'arrived',
+  'completed',
+  'rejected',
+  'cancelled',
+  'expired',
+];
 
 interface BoardItem {
   readonly referralId: string;
@@ -142,15 +151,21 @@ export function ReferralDesk() {
                   <time dateTime={r.requestedAt}>{new Date(r.requestedAt).toLocaleString()}</time>
                 </td>
                 <td className="num">{r.waitingHours}</td>
-                <td className="actions">
-                  {actionsFor(box, r.status).map((a) => (
-                    <button key={a} type="button" onClick={() => setActing({ id: r.referralId, action: a })}>
-                      {t(`referrals.${a === 'cancel' ? 'cancelReferral' : a}`)}
+                <td>
+                  <div className="actions">
+                    {actionsFor(box, r.status).map((a) => (
+                      <button
+                        key={a}
+                        type="button"
+                        onClick={() => setActing({ id: r.referralId, action: a })}
+                      >
+                        {t(`referrals.${a === 'cancel' ? 'cancelReferral' : a}`)}
+                      </button>
+                    ))}
+                    <button type="button" className="secondary" onClick={() => setHistory(r.referralId)}>
+                      {t('referrals.history')}
                     </button>
-                  ))}
-                  <button type="button" className="secondary" onClick={() => setHistory(r.referralId)}>
-                    {t('referrals.history')}
-                  </button>
+                  </div>
                 </td>
               </tr>
             ))}

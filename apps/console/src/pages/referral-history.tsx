@@ -15,13 +15,21 @@ interface History {
 }
 
 /** Every step of a referral: what, who, when (the Task's versions, from the log). */
-export function ReferralHistory({ referralId, onClose }: { readonly referralId: string; readonly onClose: () => void }) {
+export function ReferralHistory({
+  referralId,
+  onClose,
+}: {
+  readonly referralId: string;
+  readonly onClose: () => void;
+}) {
   const { t, code } = useI18n();
   const { api } = useSignedIn();
   const [history, setHistory] = useState<History>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
-    api.get<History>(`/console/referrals/${encodeURIComponent(referralId)}/history`).then(setHistory, setError);
+    api
+      .get<History>(`/console/referrals/${encodeURIComponent(referralId)}/history`)
+      .then(setHistory, setError);
   }, [api, referralId]);
   return (
     <section className="card" aria-labelledby="history">

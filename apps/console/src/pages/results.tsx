@@ -1,5 +1,8 @@
 import { useState, type FormEvent } from 'react';
-import type { EligibilityAnswer, ResultEligibility } from '../../../../libs/recognition/src/eligibility.types';
+import type {
+  EligibilityAnswer,
+  ResultEligibility,
+} from '../../../../libs/recognition/src/eligibility.types';
 import { useI18n } from '../i18n/i18n';
 import { ErrorNotice, Info } from '../lib/notice';
 import { useSignedIn } from '../lib/session';
@@ -28,7 +31,9 @@ export function ResultsPage() {
     e?.preventDefault();
     setError(undefined);
     // the number travels in the body only: never in an address, a log line or a history entry
-    api.post<EligibilityAnswer>('/recognition/eligibility', { identifier: { system, value: value.trim() } }).then(setAnswer, setError);
+    api
+      .post<EligibilityAnswer>('/recognition/eligibility', { identifier: { system, value: value.trim() } })
+      .then(setAnswer, setError);
   };
   const decide = (result: Shown, decision: Decision, reason?: { code: string; text?: string }) => {
     setError(undefined);
@@ -41,11 +46,17 @@ export function ResultsPage() {
     };
     api.post<Record<string, unknown>>('/recognition/decisions', body).then(() => {
       setDeciding(undefined);
-      setInfo(t('results.decided', { decision: t(decision === 'recognised' ? 'results.recognise' : 'results.decline') }));
+      setInfo(
+        t('results.decided', {
+          decision: t(decision === 'recognised' ? 'results.recognise' : 'results.decline'),
+        }),
+      );
       find();
     }, setError);
   };
-  const results = [...(answer?.results ?? [])].sort((a, b) => b.effective.localeCompare(a.effective)) as Shown[];
+  const results = [...(answer?.results ?? [])].sort((a, b) =>
+    b.effective.localeCompare(a.effective),
+  ) as Shown[];
 
   return (
     <section aria-labelledby="results">
@@ -60,7 +71,13 @@ export function ResultsPage() {
         </label>
         <label>
           {t('results.number')}
-          <input name="identifier" required autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} />
+          <input
+            name="identifier"
+            required
+            autoComplete="off"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
         </label>
         <button type="submit">{t('results.find')}</button>
       </form>
@@ -104,20 +121,30 @@ export function ResultsPage() {
                   <td className="wrap" data-status={r.status}>
                     {r.status === 'recognisable'
                       ? t('results.recognisable', { until: r.validUntil ?? '—', mark: r.scope?.mark ?? '' })
-                      : t('results.notRecognisable', { reasons: r.reasons.map((x) => code('reason', x)).join('、') })}
-                    {r.retrievalSerial && <div className="serial">{t('results.serial', { serial: r.retrievalSerial })}</div>}
-                  </td>
-                  <td className="actions">
-                    {r.status === 'recognisable' && (
-                      <>
-                        <button type="button" onClick={() => decide(r, 'recognised')}>
-                          {t('results.recognise')}
-                        </button>
-                        <button type="button" className="secondary" onClick={() => setDeciding({ result: r, decision: 'declined' })}>
-                          {t('results.decline')}
-                        </button>
-                      </>
+                      : t('results.notRecognisable', {
+                          reasons: r.reasons.map((x) => code('reason', x)).join('、'),
+                        })}
+                    {r.retrievalSerial && (
+                      <div className="serial">{t('results.serial', { serial: r.retrievalSerial })}</div>
                     )}
+                  </td>
+                  <td>
+                    <div className="actions">
+                      {r.status === 'recognisable' && (
+                        <>
+                          <button type="button" onClick={() => decide(r, 'recognised')}>
+                            {t('results.recognise')}
+                          </button>
+                          <button
+                            type="button"
+                            className="secondary"
+                            onClick={() => setDeciding({ result: r, decision: 'declined' })}
+                          >
+                            {t('results.decline')}
+                          </button>
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}
