@@ -74,7 +74,7 @@ describe('hub: HL7 v2 versions 2.3 to 2.10 over MLLP, read back over FHIR', () =
       const read: fhir4.Resource[] = [report];
       for (const ref of report.result ?? []) {
         const [type, id] = ref.reference!.split('/');
-        read.push((await client.read({ resourceType: type!, id: id! })) as fhir4.Resource);
+        read.push(await client.read({ resourceType: type!, id: id! }));
       }
       expect(read.flatMap(problems)).toEqual([]);
     }
