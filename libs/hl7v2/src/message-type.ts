@@ -16,6 +16,7 @@ export { SUPPORTED_VERSIONS, type Hl7Version } from './hl7-version';
 export const KNOWN_MESSAGE_TYPES = [
   'ORU^R01',
   'OMG^O19',
+  'OML^O21',
   'ORM^O01',
   'REF^I12',
   'RRI^I12',
