@@ -13,6 +13,7 @@ import {
   type IntakeOutcome,
   mapOruR01Lab,
   ORDER_MESSAGE_TYPES,
+  PATIENT_ADT_TYPES,
   type OrderMessageType,
   parseHl7,
 } from '@yilian/hl7v2';
@@ -20,9 +21,9 @@ import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patien
 import { LabReportRejection } from '@yilian/results';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
-import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 import { PatientAdtIntake } from '../patients/patient-adt.intake';
 import { RefI12Intake } from '../referrals/ref-i12.intake';
+import { RefFamilyIntake, type RefFamilyType } from '../referrals/ref-family.intake';
 import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
 import { OrderHl7Intake } from '../orders/order-hl7.intake';
 
@@ -42,6 +43,7 @@ export class Hl7MessageHandler {
     private readonly referrals: RefI12Intake,
     private readonly imaging: ImagingHl7Intake,
     private readonly orders: OrderHl7Intake,
+    private readonly referralFamily: RefFamilyIntake,
   ) {}
 
   /** A message from an MLLP connection: the institution is the one the port belongs to. */
@@ -92,6 +94,10 @@ export class Hl7MessageHandler {
     if (ORDER_TYPES.has(kind.type)) {
       const type = kind.type as OrderMessageType;
       return this.orders.handle(message, type, institution.code, kind.controlId, now);
+    }
+    if (kind.type === 'REF^I13' || kind.type === 'REF^I14' || kind.type === 'REF^I15') {
+      const type: RefFamilyType = kind.type;
+      return this.referralFamily.handle(message, type, institution.code, kind.controlId, now);
     }
     if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
     if (kind.type !== 'ORU^R01') {

@@ -12,11 +12,12 @@
  * the link. PID-3 is read exactly as for ORU^R01 (identifier types, GB 11643 check). Every
  * problem is an Hl7Error located as ERR-2 locates it; messages never repeat an identifier.
  */
-import type { Hl7Error, Hl7Message } from '@yilian/hl7v2';
-import { HL7_ERROR } from '@yilian/hl7v2';
+import type { Hl7Message } from '@medplum/core';
+import { HL7_ERROR, type Hl7Error } from '../hl7-error';
 import { type IdentityRequest, parseResidentId, type RecordIdentifiers } from '@yilian/patients';
 import type { PatientDemographics } from '@yilian/contracts';
-import { mapPatientIdentifiers, repetitionCount, textComponent } from './hl7v2-internals';
+import { repetitionCount, textComponent } from '../hl7-fields';
+import { mapPatientIdentifiers } from '../patient-identifiers';
 
 export const PATIENT_ADT_TYPES: ReadonlySet<string> = new Set([
   'ADT^A01',
