@@ -55,3 +55,4 @@ export type {
 } from './mllp-server.types';
 export { MllpClient, type MllpClientOptions } from './mllp-client';
 export * from './imaging';
+export * from './orders';

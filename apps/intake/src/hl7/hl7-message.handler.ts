@@ -12,6 +12,8 @@ import {
   type Hl7Error,
   type IntakeOutcome,
   mapOruR01Lab,
+  ORDER_MESSAGE_TYPES,
+  type OrderMessageType,
   parseHl7,
 } from '@yilian/hl7v2';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
@@ -22,6 +24,9 @@ import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 import { PatientAdtIntake } from '../patients/patient-adt.intake';
 import { RefI12Intake } from '../referrals/ref-i12.intake';
 import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
+import { OrderHl7Intake } from '../orders/order-hl7.intake';
+
+const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
@@ -36,6 +41,7 @@ export class Hl7MessageHandler {
     private readonly patientAdt: PatientAdtIntake,
     private readonly referrals: RefI12Intake,
     private readonly imaging: ImagingHl7Intake,
+    private readonly orders: OrderHl7Intake,
   ) {}
 
   /** A message from an MLLP connection: the institution is the one the port belongs to. */
@@ -82,6 +88,10 @@ export class Hl7MessageHandler {
     if (PATIENT_ADT_TYPES.has(kind.type)) {
       const adt = await this.patientAdt.record(message, kind.type, institution.code, kind.controlId, now);
       return answer(adt.outcome, adt.errors);
+    }
+    if (ORDER_TYPES.has(kind.type)) {
+      const type = kind.type as OrderMessageType;
+      return this.orders.handle(message, type, institution.code, kind.controlId, now);
     }
     if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
     if (kind.type !== 'ORU^R01') {

@@ -5,6 +5,7 @@ import {
   ackModeFor,
   applicationResponseType,
   buildAck,
+  groupImagingMessage,
   HL7_ERROR,
   type Hl7Error,
   type Hl7Message,
@@ -12,6 +13,7 @@ import {
   type ImagingMessageClass,
   type IntakeOutcome,
   mapImagingMessage,
+  withOrderResponse,
 } from '@yilian/hl7v2';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
@@ -54,9 +56,12 @@ export class ImagingHl7Intake {
         })
       : { outcome: 'rejected' as const, errors: [...kind.errors] };
     const responseType = applicationResponseType(message);
-    return acknowledgementCodes(mode, answer.outcome).map((code) =>
-      buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) }),
-    );
+    return acknowledgementCodes(mode, answer.outcome).map((code) => {
+      const ack = buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) });
+      // ORI^O24 / ORR^O02: the RESPONSE group (PID, ORC answered, TQ1, OBR, IPC) after MSA / ERR
+      if (!responseType || code === 'CA' || code === 'CE' || code === 'CR') return ack;
+      return withOrderResponse(ack, message, groupImagingMessage(message).orders, code === 'AA');
+    });
   }
 
   private submission(draft: ImagingDraft, institution: string, messageId: string): ImagingSubmission {

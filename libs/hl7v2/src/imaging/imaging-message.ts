@@ -18,7 +18,8 @@
 import type { Hl7Message } from '@medplum/core';
 import type { Hl7Error } from '../hl7-error';
 import { textComponent } from '../hl7-fields';
-import { classifyMessage, type Hl7Version } from '../message-type';
+import { classifyMessage } from '../message-type';
+import { type Hl7Version, readVersion } from '../hl7-version';
 import { dicomAttributeOf, isImagingSection } from './imaging-codes';
 
 export const IMAGING_MESSAGE_TYPES = [
@@ -102,7 +103,7 @@ export function classifyImagingMessage(message: Hl7Message): ImagingMessageClass
   return {
     ok: true,
     type,
-    version: textComponent(msh, 12, 1) as Hl7Version,
+    version: readVersion(textComponent(msh, 12, 1)) ?? '2.5.1',
     controlId: textComponent(msh, 10, 1),
   };
 }

@@ -14,3 +14,4 @@ export type {
 } from './imaging-draft';
 export { mapImagingMessage } from './imaging.mapper';
 export { isImagingSection, modalityOf } from './imaging-codes';
+export { groupImagingMessage, type ImagingOrderGroup } from './imaging-groups';
