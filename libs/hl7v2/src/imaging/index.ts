@@ -15,3 +15,5 @@ export type {
 export { mapImagingMessage } from './imaging.mapper';
 export { isImagingSection, modalityOf } from './imaging-codes';
 export { groupImagingMessage, type ImagingOrderGroup } from './imaging-groups';
+export { embeddedCdaOf, type EmbeddedCda } from './embedded-cda';
+export { IMAGING_DOCUMENT_TYPES, MDM_EVENTS } from './imaging-message';
