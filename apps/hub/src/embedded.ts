@@ -15,6 +15,8 @@ export interface HubSecrets {
   /** The demo alliance's lead hospital and secondary hospital (the community centre is
    * `demoInstitution`); HTTP only (HL7 v2 over `POST /hl7v2`, FHIR, JSON). */
   readonly demoMembers?: readonly DemoInstitution[];
+  /** Sees the audit trail (the console's audit page). */
+  readonly auditor?: { name: string; apiKey: string };
 }
 
 export interface LoadedSecrets {
@@ -28,12 +30,14 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): LoadedSe
   const file = join(dataDir, 'hub-secrets.json');
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
-    if (kept.allianceOperator && kept.demoMembers) return { secrets: kept, firstStart: false };
+    if (kept.allianceOperator && kept.demoMembers && kept.auditor)
+      return { secrets: kept, firstStart: false };
     // a data dir from an older version: add what it lacks, keep every key it has
     const upgraded: HubSecrets = {
       ...kept,
       allianceOperator: kept.allianceOperator ?? newOperator(),
       demoMembers: kept.demoMembers ?? newDemoMembers(),
+      auditor: kept.auditor ?? newAuditor(),
     };
     writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
     return { secrets: upgraded, firstStart: false };
@@ -49,6 +53,7 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): LoadedSe
     platformClient: { name: 'regional-platform', apiKey: newKey() },
     allianceOperator: newOperator(),
     demoMembers: newDemoMembers(),
+    auditor: newAuditor(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { secrets, firstStart: true };
@@ -109,4 +114,8 @@ function newDemoMembers(): DemoInstitution[] {
       role: 'member',
     },
   ];
+}
+
+function newAuditor(): { name: string; apiKey: string } {
+  return { name: 'auditor', apiKey: newKey() };
 }

@@ -27,12 +27,14 @@ async function main(): Promise<void> {
   // Over the Unix-domain socket: same machine, less kernel CPU per round trip than loopback TCP.
   const databaseUrl = await ensureDatabase(pg.socketUrl, 'yilian');
   const operator = secrets.allianceOperator!;
+  const auditor = secrets.auditor!;
   process.env.YILIAN_ALLIANCE_OPERATORS ??= `${operator.name}:${hashApiKey(operator.apiKey)}`;
   const hub = await startHub({
     databaseUrl,
     institutions: new InstitutionDirectory(demoCredentials(secrets)),
     patientKeyer: new PatientKeyer(secrets.patientKeySecret),
     platformClients: `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`,
+    auditors: `${auditor.name}:${hashApiKey(auditor.apiKey)}`,
     httpPort,
     host,
     logger,
@@ -62,6 +64,9 @@ async function main(): Promise<void> {
       `                  POST ${hub.httpUrl}/hl7v2           (application/hl7-v2, the institution's API key)`,
       `  platform FHIR   GET  ${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/<patient key>`,
       `  metrics         GET  ${hub.metricsUrl}      (Prometheus; /health beside it)`,
+      hub.consoleUrl
+        ? `  web console     ${hub.consoleUrl}     (sign in with one of the keys below)`
+        : '  web console     not built (npm run build builds it into dist/console)',
       '',
       `  demo institution ${demo.code} (${demo.name})`,
       `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,
@@ -73,6 +78,8 @@ async function main(): Promise<void> {
       `    API key: ${secrets.platformClient.apiKey}`,
       `  alliance operator (POST /alliances, /alliances/<id>/members)`,
       `    API key: ${operator.apiKey}`,
+      `  auditor (the console's audit page)`,
+      `    API key: ${auditor.apiKey}`,
       `  (kept in ${join(dataDir, 'hub-secrets.json')})`,
       seeded
         ? `  DEMO DATA: alliance ${seeded.allianceId} (three institutions), results ${seeded.results.join(', ')}, referral ${seeded.referralId} accepted — invented, marked 演示数据 (start with --no-demo or HUB_DEMO=off to skip it on a new data dir)`
