@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ConsoleModule } from './console/console.module';
 import { MetadataController } from './fhir/metadata.controller';
 import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
@@ -8,6 +9,7 @@ import { ReferralsReadModule } from './referrals/referrals-read.module';
 import { ImagingReadModule } from './imaging/imaging-read.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
+export { consoleDir, consoleStatic } from './console/console-static';
 
 /** The read side for the regional platform, auditors and the console. Each domain slice is a
  * module of its own, imported here. */
@@ -16,7 +18,7 @@ export class PlatformApiModule {
   static register(options: PlatformApiOptions): DynamicModule {
     return {
       module: PlatformApiModule,
-      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule],
+      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule, ConsoleModule],
       controllers: [MetadataController, PatientSearchController, ResultsFhirController],
       providers: [ResultsReadRepository],
     };

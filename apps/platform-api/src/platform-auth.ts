@@ -25,16 +25,20 @@ export class PlatformAuth {
 
   /** The client's name (recorded as the actor of every read), or 401. */
   authenticate(req: Request): string {
-    const key = apiKeyOf(req);
-    if (key) {
-      const h = createHash('sha256').update(key, 'utf8').digest();
-      const found = this.clients.find((c) => timingSafeEqual(c.hash, h));
-      if (found) return found.name;
-    }
+    const found = this.tryAuthenticate(req);
+    if (found) return found;
     throw FhirHttpError.of(
       401,
       'security',
       'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)',
     );
+  }
+
+  /** The client's name, or undefined when the key is not one of these clients'. */
+  tryAuthenticate(req: Request): string | undefined {
+    const key = apiKeyOf(req);
+    if (!key) return undefined;
+    const h = createHash('sha256').update(key, 'utf8').digest();
+    return this.clients.find((c) => timingSafeEqual(c.hash, h))?.name;
   }
 }

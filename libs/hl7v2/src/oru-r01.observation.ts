@@ -79,10 +79,12 @@ export function mapObservation(
   if (env.issued) observation.issued = env.issued;
   observation.performer = [{ reference: env.performer }];
   // OBX-16 (responsible observer), else a PRT RO / VP after the OBX (2.7+)
-  const observer =
-    personOf(group.obx, 16, env.institution) ??
-    participant(group.participants, OBSERVER_ROLES, env.institution);
-  if (observer) observation.performer.push(observer);
+  if (obx.fields.length > 16 || group.participants?.length) {
+    const observer =
+      personOf(group.obx, 16, env.institution) ??
+      participant(group.participants, OBSERVER_ROLES, env.institution);
+    if (observer) observation.performer.push(observer);
+  }
 
   const valueType = textComponent(obx, 2, 1).toUpperCase();
   const notes = noteTexts(group.notes);

@@ -168,10 +168,12 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
   report.issued = issued;
   report.performer = [{ reference: performer }];
   // OBR-32 (principal result interpreter, NDL), else a PRT PI / AI / VP after the OBR (2.7+)
-  const interpreter =
-    personOf(order.obr, 32, env.institution, true) ??
-    participant(order.participants, INTERPRETER_ROLES, env.institution);
-  if (interpreter) report.resultsInterpreter = [interpreter];
+  if (order.obr.segment.fields.length > 32 || order.participants.length > 0) {
+    const interpreter =
+      personOf(order.obr, 32, env.institution, true) ??
+      participant(order.participants, INTERPRETER_ROLES, env.institution);
+    if (interpreter) report.resultsInterpreter = [interpreter];
+  }
   if (specimenRefs.length > 0) report.specimen = specimenRefs.map((reference) => ({ reference }));
   if (observations.length > 0)
     report.result = observations.map((o) => ({ reference: `Observation/${o.id}` }));

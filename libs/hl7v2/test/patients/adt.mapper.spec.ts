@@ -1,5 +1,4 @@
-import { parseHl7 } from '@yilian/hl7v2';
-import { mapAdtIdentity } from './adt.mapper';
+import { mapAdtIdentity, parseHl7 } from '../../src';
 
 const RID = '11010519491231002X';
 const MSH = (type: string) => `MSH|^~\\&|HIS|H001|YILIAN|HUB|20261123090000+0800||${type}|CTL-1|P|2.5.1`;

@@ -1,6 +1,5 @@
-import { parseHl7 } from '@yilian/hl7v2';
-import { refI12 } from '../testing/ref-i12.fixtures';
-import { referralAnswers } from './rri-i12';
+import { parseHl7, referralAnswers } from '../../src';
+import { refI12 } from './ref-i12.fixtures';
 
 const now = new Date('2026-03-02T01:00:05Z');
 const referral = {

@@ -16,10 +16,10 @@
  * Every problem is an Hl7Error located as ERR-2 locates it; messages never repeat an identifier.
  */
 import type { Hl7Message } from '@medplum/core';
-import { HL7_ERROR, type Hl7Error } from '@yilian/hl7v2';
-import type { fhir4 } from '@yilian/contracts';
-import type { ReferralDirection, ReferralDocument, ReferralPriority } from '../contracts';
-import { mapPatientIdentifiers, textComponent } from './hl7v2-internals';
+import type { fhir4, ReferralDirection, ReferralDocument, ReferralPriority } from '@yilian/contracts';
+import { HL7_ERROR, type Hl7Error } from '../hl7-error';
+import { textComponent } from '../hl7-fields';
+import { mapPatientIdentifiers } from '../patient-identifiers';
 import { mapOrders, mapProviders, mapReasons, segments, type Fail } from './ref-i12.segments';
 
 export interface RefI12Draft {

@@ -2,9 +2,11 @@
  * HL7 v2 ADT → identity requests, as HIS systems send them:
  *
  * | message            | request   | from                                                        |
- * | ADT^A01, A04, A08  | update    | PID-3 (MRN, resident ID number), PID-5 name, PID-7, PID-8   |
- * | ADT^A40            | merge     | each PID (the survivor) with the MRG after it: MRG-1 = the  |
- * |                    |           | prior MRN of the same institution                           |
+ * | ADT^A01 – A08, A28, A31 | update | PID-3 (MRN, resident ID number), PID-5 name, PID-7, PID-8 |
+ * | ADT^A40, A47       | merge     | each PID (the survivor) with the MRG after it: MRG-1 = the  |
+ * |                    |           | prior MRN of the same institution (A47: the old identifier) |
+ * | ADT^A41, A42       | merge / — | as A40 when MRG-1 names another MRN; an account (MRG-3) or  |
+ * |                    |           | visit (MRG-5) merge alone changes no identity: AA, nothing  |
  * | ADT^A37            | separate  | PID (1) = the survivor, PID (2) = the prior record (its MRN)|
  *
  * Unmerge convention: HL7 v2 has no message that reverses an A40; the hub takes ADT^A37 (unlink
@@ -12,19 +14,26 @@
  * the link. PID-3 is read exactly as for ORU^R01 (identifier types, GB 11643 check). Every
  * problem is an Hl7Error located as ERR-2 locates it; messages never repeat an identifier.
  */
-import type { Hl7Error, Hl7Message } from '@yilian/hl7v2';
-import { HL7_ERROR } from '@yilian/hl7v2';
+import type { Hl7Message } from '@medplum/core';
+import { HL7_ERROR, type Hl7Error } from '../hl7-error';
 import { type IdentityRequest, parseResidentId, type RecordIdentifiers } from '@yilian/patients';
 import type { PatientDemographics } from '@yilian/contracts';
-import { mapPatientIdentifiers, repetitionCount, textComponent } from './hl7v2-internals';
+import { repetitionCount, textComponent } from '../hl7-fields';
+import { mapPatientIdentifiers } from '../patient-identifiers';
 
-export const PATIENT_ADT_TYPES: ReadonlySet<string> = new Set([
-  'ADT^A01',
-  'ADT^A04',
-  'ADT^A08',
-  'ADT^A40',
-  'ADT^A37',
-]);
+/** Events whose PID is the patient as the sender now knows them (admit, transfer, discharge,
+ * register, pre-admit, class changes, update, add / update person): an `update`. */
+const UPDATES = ['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A28', 'A31'];
+/** PID + MRG pairs whose MRG-1 names another record of the patient: a `merge` (A40 merge
+ * patient identifier list, A47 change patient identifier list: the old identifier in MRG-1). */
+const MERGES = ['A40', 'A47'];
+/** Merges of accounts (A41, MRG-3) and visits (A42, MRG-5): the hub keeps neither; a `merge`
+ * only when MRG-1 names another medical record number. */
+const ACCOUNT_MERGES = ['A41', 'A42'];
+
+export const PATIENT_ADT_TYPES: ReadonlySet<string> = new Set(
+  [...UPDATES, ...MERGES, ...ACCOUNT_MERGES, 'A37'].map((t) => `ADT^${t}`),
+);
 
 /** Where each record of a request sits, to locate a refusal in the ACK. */
 export interface ErrLocation {
@@ -89,6 +98,13 @@ function priorMrn(mrg: Ref, institution: string, errors: Hl7Error[]): RecordIden
   return { mrn: { institution, value: chosen.value } };
 }
 
+/** Whether MRG-1 names a medical record number other than the survivor's. */
+function hasOtherMrn(mrg: Ref, survivor: RecordIdentifiers): boolean {
+  const quiet: Hl7Error[] = [];
+  const prior = priorMrn(mrg, survivor.mrn?.institution ?? '', quiet);
+  return quiet.length === 0 && !!prior.mrn && prior.mrn.value !== survivor.mrn?.value;
+}
+
 function missing(segment: string, sequence: number, message: string): Hl7Error {
   return { segment, sequence, code: HL7_ERROR.segmentSequence, message };
 }
@@ -99,16 +115,20 @@ export function mapAdtIdentity(message: Hl7Message, type: string, institution: s
   const pids = refs(message, 'PID');
   const requests: LocatedRequest[] = [];
   if (pids.length === 0) return { ok: false, errors: [missing('PID', 1, `${type} needs a PID segment`)] };
-  if (type === 'ADT^A40') {
+  const trigger = type.slice(4);
+  if (MERGES.includes(trigger) || ACCOUNT_MERGES.includes(trigger)) {
+    const accounts = ACCOUNT_MERGES.includes(trigger);
     for (const pid of pids) {
       const next = message.segments.indexOf(pid.segment) + 1;
       const after = message.segments.slice(next).find((s) => s.name === 'MRG' || s.name === 'PID');
       const mrg = refs(message, 'MRG').find((m) => m.segment === after);
       if (!mrg) {
-        errors.push(missing('MRG', pid.sequence, `ADT^A40 needs an MRG segment after PID ${pid.sequence}`));
+        errors.push(missing('MRG', pid.sequence, `${type} needs an MRG segment after PID ${pid.sequence}`));
         continue;
       }
       const survivor = readPid(pid, institution, errors);
+      // an account or visit merge of one record: nothing of the patient's identity changes
+      if (accounts && !hasOtherMrn(mrg, survivor.record)) continue;
       const prior = priorMrn(mrg, institution, errors);
       const at = { segment: 'MRG', sequence: mrg.sequence, field: 1 };
       requests.push({

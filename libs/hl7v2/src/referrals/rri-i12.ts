@@ -1,5 +1,6 @@
 /**
- * The hub's answers to a REF^I12, by acknowledgement mode (MSH-15 / MSH-16):
+ * The hub's answers to a REF^I12 (and I13 modify, I14 cancel, I15 status query: RRI^I13 – I15),
+ * by acknowledgement mode (MSH-15 / MSH-16):
  *
  * - original mode: one RRI^I12 (the application response HL7 v2 defines for REF^I12), sent
  *   after the durable append, with MSA AA / AE / AR;
@@ -13,16 +14,11 @@
  * them, one that does learns what to fix.
  */
 import type { Hl7Message } from '@medplum/core';
-import {
-  acknowledgementCodes,
-  ackModeFor,
-  buildAck,
-  escapeHl7,
-  type Hl7Error,
-  type IntakeOutcome,
-  type ResponseMessageType,
-} from '@yilian/hl7v2';
-import type { ReferralStatus } from '../referral.state';
+import type { ReferralStatus } from '@yilian/referrals';
+import { type ResponseMessageType, buildAck } from '../ack';
+import { acknowledgementCodes, ackModeFor, type IntakeOutcome } from '../ack-mode';
+import { escapeHl7 } from '../hl7-escape';
+import type { Hl7Error } from '../hl7-error';
 
 export interface RriReferral {
   readonly referralId: string;
@@ -43,8 +39,12 @@ const RF1_STATUS: Readonly<Record<ReferralStatus, string>> = {
   expired: 'E^Expired',
 };
 
-/** MSH-9 of the application response to a REF^I12. */
-const RRI_I12: ResponseMessageType = ['RRI', 'I12', 'RRI_I12'];
+/** MSH-9 of the application response to a REF^I12 – I15: RRI with the same trigger event, the
+ * one RRI_I12 structure (HL7 v2.5 chapter 11). */
+function rriType(original: Hl7Message): ResponseMessageType {
+  const trigger = original.getSegment('MSH')?.getComponent(9, 2).toUpperCase() ?? '';
+  return ['RRI', /^I1[2-5]$/.test(trigger) ? trigger : 'I12', 'RRI_I12'];
+}
 
 export function buildRri(
   original: Hl7Message,
@@ -56,7 +56,9 @@ export function buildRri(
   const fs = ctx.fieldSeparator;
   const cs = ctx.componentSeparator;
   // the ACK's MSH (as RRI^I12^RRI_I12), MSA and ERR segments, without its last CR
-  const lines = [buildAck(original, code, errors, { now: options.now, responseType: RRI_I12 }).slice(0, -1)];
+  const lines = [
+    buildAck(original, code, errors, { now: options.now, responseType: rriType(original) }).slice(0, -1),
+  ];
   const r = options.referral;
   if (r) {
     const status = RF1_STATUS[r.status].replace('^', cs);

@@ -1,6 +1,5 @@
-import { parseHl7 } from '@yilian/hl7v2';
-import { refI12 } from '../testing/ref-i12.fixtures';
-import { mapRefI12, type RefI12Mapping } from './ref-i12.mapper';
+import { mapRefI12, parseHl7, type RefI12Mapping } from '../../src';
+import { refI12 } from './ref-i12.fixtures';
 
 const ID = '11010519491231002X';
 const map = (text: string, institution = 'C002'): RefI12Mapping => {

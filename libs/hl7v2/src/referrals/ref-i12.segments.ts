@@ -1,11 +1,11 @@
 /** The REF^I12 segments that repeat, read one by one: PRD (who refers to whom), DG1 (why), OBR
  * (which results and documents travel with the referral, by reference). */
 import type { Hl7Message, Hl7Segment } from '@medplum/core';
-import { codingSystemUri, HL7_ERROR, type Hl7Error } from '@yilian/hl7v2';
+import { type fhir4, INSTITUTION_CODE_PATTERN, type ReferralDocument } from '@yilian/contracts';
 import { labReportId } from '@yilian/results';
-import type { fhir4 } from '@yilian/contracts';
-import { INSTITUTION_CODE_PATTERN, type ReferralDocument } from '../contracts';
-import { textComponent, textSubcomponent } from './hl7v2-internals';
+import { codingSystemUri } from '../coding';
+import { HL7_ERROR, type Hl7Error } from '../hl7-error';
+import { textComponent, textSubcomponent } from '../hl7-fields';
 
 export interface Located {
   readonly segment: Hl7Segment;
