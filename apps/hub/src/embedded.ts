@@ -11,6 +11,8 @@ export interface HubSecrets {
   readonly platformClient: { name: string; apiKey: string };
   /** Registers alliances and their members (POST /alliances). */
   readonly allianceOperator?: { name: string; apiKey: string };
+  /** Reads the access trail (GET /fhir/AuditEvent) and everything else. */
+  readonly auditorClient?: { name: string; apiKey: string };
 }
 
 export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecrets {
@@ -18,8 +20,12 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecre
   const file = join(dataDir, 'hub-secrets.json');
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
-    if (kept.allianceOperator) return kept;
-    const upgraded = { ...kept, allianceOperator: newOperator() };
+    if (kept.allianceOperator && kept.auditorClient) return kept;
+    const upgraded = {
+      ...kept,
+      allianceOperator: kept.allianceOperator ?? newOperator(),
+      auditorClient: kept.auditorClient ?? newAuditor(),
+    };
     writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
     return upgraded;
   }
@@ -33,6 +39,7 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecre
     },
     platformClient: { name: 'regional-platform', apiKey: `yl_${randomBytes(18).toString('base64url')}` },
     allianceOperator: newOperator(),
+    auditorClient: newAuditor(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -59,4 +66,15 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
 
 function newOperator(): { name: string; apiKey: string } {
   return { name: 'alliance-operator', apiKey: `yl_${randomBytes(18).toString('base64url')}` };
+}
+
+function newAuditor(): { name: string; apiKey: string } {
+  return { name: 'auditor', apiKey: `yl_${randomBytes(18).toString('base64url')}` };
+}
+
+/** PLATFORM_CLIENTS for the embedded hub: the platform client and the auditor. */
+export function readClientsSpec(secrets: HubSecrets): string {
+  const platform = `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`;
+  const a = secrets.auditorClient;
+  return a ? `${platform},${a.name}:${hashApiKey(a.apiKey)}:auditor` : platform;
 }

@@ -94,6 +94,13 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       PlatformApiModule.register({
         readModelPool: readPool,
         platformClients: o.platformClients,
+        // a member institution reads with the API key it sends with (docs/access.md)
+        readClients: o.institutions.institutions.map((i) => ({
+          name: `institution-${i.code}`,
+          apiKeySha256: i.apiKeySha256,
+          role: 'institution' as const,
+          institution: i.code,
+        })),
         patientKeyer: o.patientKeyer,
       }),
     ],

@@ -4,7 +4,7 @@ import { hashApiKey, InstitutionDirectory, requireInt, requireString } from '@yi
 import { PatientKeyer } from '@yilian/patients';
 
 import { createLogger, startEmbeddedPostgres } from '@yilian/runtime';
-import { demoCredentials, ensureDatabase, loadOrCreateSecrets } from './embedded';
+import { demoCredentials, ensureDatabase, loadOrCreateSecrets, readClientsSpec } from './embedded';
 import { startHub } from './hub';
 
 /** `npm start`: the whole hub in one process on an embedded PostgreSQL under ./data. */
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     databaseUrl,
     institutions: new InstitutionDirectory(demoCredentials(secrets)),
     patientKeyer: new PatientKeyer(secrets.patientKeySecret),
-    platformClients: `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`,
+    platformClients: readClientsSpec(secrets),
     httpPort,
     host,
     logger,
@@ -51,6 +51,9 @@ async function main(): Promise<void> {
       `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,
       `  platform client ${secrets.platformClient.name}`,
       `    API key: ${secrets.platformClient.apiKey}`,
+      `  auditor ${secrets.auditorClient!.name}  (GET /fhir/AuditEvent: who read what)`,
+      `    API key: ${secrets.auditorClient!.apiKey}`,
+      `  (the demo institution reads its own patients with its API key; docs/access.md)`,
       `  alliance operator (POST /alliances, /alliances/<id>/members)`,
       `    API key: ${operator.apiKey}`,
       `  (kept in ${join(dataDir, 'hub-secrets.json')})`,

@@ -1,4 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditEventController } from './audit/audit-event.controller';
+import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
 import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
@@ -17,7 +19,7 @@ export class PlatformApiModule {
     return {
       module: PlatformApiModule,
       imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule],
-      controllers: [MetadataController, PatientSearchController, ResultsFhirController],
+      controllers: [MetadataController, PatientSearchController, ResultsFhirController, AuditEventController, EverythingController],
       providers: [ResultsReadRepository],
     };
   }

@@ -2,9 +2,8 @@ import { Controller, Get, Inject, Query, Req, UseFilters, UsePipes } from '@nest
 import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { boardItem, referralBoardQuery, referralBoardRowFrom } from '@yilian/referrals';
-import { READ_MODEL_POOL } from '@yilian/runtime';
-import { AccessAuditService } from '../audit/access-audit.service';
-import { PlatformAuth } from '../platform-auth';
+import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
+import { ReadGate } from '../access/read-gate';
 import { PlatformJsonErrorFilter, queryValidation } from './json-error.filter';
 import { ReferralBoardQuery } from './referral-read.dtos';
 
@@ -16,13 +15,14 @@ import { ReferralBoardQuery } from './referral-read.dtos';
 export class ReferralBoardController {
   constructor(
     @Inject(READ_MODEL_POOL) private readonly pool: Pool,
-    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
-    private readonly audit: AccessAuditService,
+    @Inject(ReadGate) private readonly gate: ReadGate,
   ) {}
 
   @Get()
   async board(@Query() q: ReferralBoardQuery, @Req() req: Request) {
-    const actor = this.auth.authenticate(req);
+    const client = await this.gate.open(req, 'ServiceRequest', null);
+    if (client.role === 'institution' && client.institution !== q.institution)
+      throw FhirHttpError.of(403, 'forbidden', `institution ${client.institution} sees its own board only`, 'institution');
     const now = q.at ?? new Date().toISOString();
     const { text, params } = referralBoardQuery({
       institution: q.institution,
@@ -38,8 +38,7 @@ export class ReferralBoardController {
     const items = rows.map((r) => boardItem(referralBoardRowFrom(r), now));
     for (const patientKey of new Set(items.map((i) => i.patientKey))) {
       const returned = items.filter((i) => i.patientKey === patientKey).length;
-      await this.audit.record({
-        actor,
+      await this.gate.record(req, client, {
         patientKey,
         interaction: 'search',
         resourceType: 'ReferralBoard',
