@@ -61,20 +61,24 @@ describe('who may read what (every role × every read route)', () => {
 
   beforeAll(async () => {
     hub = await startTestHub('access');
-    expect((await postFhir(hub, '', labReportBundle({ accession: 'A-2001', residentId: SAMPLE_RESIDENT_ID }))).status).toBe(201);
+    expect(
+      (await postFhir(hub, '', labReportBundle({ accession: 'A-2001', residentId: SAMPLE_RESIDENT_ID })))
+        .status,
+    ).toBe(201);
     const x = JSON.parse(
-      JSON.stringify(labReportBundle({ accession: 'X-1', mrn: { institution: 'X003', value: 'M-77' } })).replace(
-        /urn:yilian:institution:H001:/g,
-        'urn:yilian:institution:X003:',
-      ),
+      JSON.stringify(
+        labReportBundle({ accession: 'X-1', mrn: { institution: 'X003', value: 'M-77' } }),
+      ).replace(/urn:yilian:institution:H001:/g, 'urn:yilian:institution:X003:'),
     ) as fhir4.Bundle;
     expect((await postFhir(hub, '', x, KEYS.X003)).status).toBe(201);
     await eventually(
-      async () => (await (await get(`DiagnosticReport?patient=Patient/${P2}`, 'platform')).json()) as fhir4.Bundle,
+      async () =>
+        (await (await get(`DiagnosticReport?patient=Patient/${P2}`, 'platform')).json()) as fhir4.Bundle,
       (b) => b.total === 1,
     );
     await eventually(
-      async () => (await (await get(`DiagnosticReport?patient=Patient/${P1}`, 'platform')).json()) as fhir4.Bundle,
+      async () =>
+        (await (await get(`DiagnosticReport?patient=Patient/${P1}`, 'platform')).json()) as fhir4.Bundle,
       (b) => b.total === 1,
     );
   }, 60_000);
@@ -124,4 +128,61 @@ describe('who may read what (every role × every read route)', () => {
     expect((await search(`date=${today}&type=rest`)).length).toBeGreaterThan(0);
     expect(await search('date=lt2000-01-01')).toEqual([]);
   });
+
+  /** On the write side the institution comes from the credential: H001 may not write into
+   * C002's namespaces (the hub keys reports, patients, referrals and studies by them). */
+  const foreign = (kind: string) => ({ system: `urn:yilian:institution:C002:${kind}`, value: `NS-${kind}` });
+  it.each([
+    {
+      key: 'accession',
+      path: '',
+      body: labReportBundle({ accession: 'NS-1', institution: 'C002', residentId: SAMPLE_RESIDENT_ID }),
+      at: 'Bundle.entry[1].resource.identifier[0].system',
+    },
+    {
+      key: 'MRN',
+      path: '',
+      body: labReportBundle({
+        accession: 'NS-2',
+        institution: 'H001',
+        mrn: { institution: 'C002', value: 'C-9' },
+      }),
+      at: 'Bundle.entry[0].resource.identifier[0].system',
+    },
+    {
+      key: 'referral',
+      path: '/ServiceRequest',
+      body: {
+        resourceType: 'ServiceRequest',
+        status: 'active',
+        intent: 'order',
+        identifier: [foreign('referral')],
+        subject: { reference: 'Patient/x' },
+      },
+      at: 'ServiceRequest.identifier[0].system',
+    },
+    {
+      key: 'study',
+      path: '/ImagingStudy',
+      body: {
+        resourceType: 'ImagingStudy',
+        status: 'available',
+        identifier: [foreign('accession')],
+        subject: { reference: 'Patient/x' },
+      },
+      at: 'ImagingStudy.identifier[0].system',
+    },
+  ])(
+    'refuses a $key identifier in another institution’s namespace (422 naming the path), storing nothing',
+    async ({ path, body, at }) => {
+      const res = await postFhir(hub, path, body, KEYS.H001);
+      expect(res.status).toBe(422);
+      const outcome = res.body as fhir4.OperationOutcome;
+      expect(outcome.issue.map((i) => i.expression?.[0])).toEqual([at]);
+      expect(outcome.issue[0]!.diagnostics).toContain("C002's");
+      const reports = (await (await get('DiagnosticReport', 'platform')).json()) as fhir4.Bundle;
+      expect(reports.entry!.map((e) => e.resource!.id)).not.toContain('H001.NS-1');
+      expect(reports.entry!.map((e) => e.resource!.id)).not.toContain('H001.NS-2');
+    },
+  );
 });

@@ -19,7 +19,13 @@ export class PlatformApiModule {
     return {
       module: PlatformApiModule,
       imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule],
-      controllers: [MetadataController, PatientSearchController, ResultsFhirController, AuditEventController, EverythingController],
+      controllers: [
+        MetadataController,
+        PatientSearchController,
+        ResultsFhirController,
+        AuditEventController,
+        EverythingController,
+      ],
       providers: [ResultsReadRepository],
     };
   }

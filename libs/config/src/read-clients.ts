@@ -28,15 +28,19 @@ const CODE = /^[A-Za-z0-9]{2,32}$/;
 
 export function checkReadClient(c: ReadClientCredential): ReadClientCredential {
   const where = `read client ${JSON.stringify(String(c.name).slice(0, 40))}`;
-  if (!c.name || !/^[A-Za-z0-9._-]{1,64}$/.test(c.name)) throw new ConfigError(`${where}: name must be 1-64 letters, digits, . _ -`);
-  if (!/^[0-9a-f]{64}$/.test(c.apiKeySha256)) throw new ConfigError(`${where}: apiKeySha256 must be 64 hex chars`);
-  if (!(c.role in DEFAULT_SCOPES)) throw new ConfigError(`${where}: role must be platform, institution or auditor`);
+  if (!c.name || !/^[A-Za-z0-9._-]{1,64}$/.test(c.name))
+    throw new ConfigError(`${where}: name must be 1-64 letters, digits, . _ -`);
+  if (!/^[0-9a-f]{64}$/.test(c.apiKeySha256))
+    throw new ConfigError(`${where}: apiKeySha256 must be 64 hex chars`);
+  if (!(c.role in DEFAULT_SCOPES))
+    throw new ConfigError(`${where}: role must be platform, institution or auditor`);
   if (c.role === 'institution' && !(c.institution && CODE.test(c.institution)))
     throw new ConfigError(`${where}: an institution client needs its institution code`);
   if (c.role !== 'institution' && c.institution !== undefined)
     throw new ConfigError(`${where}: only an institution client names an institution`);
   for (const s of c.scopes ?? []) {
-    if (!SCOPE.test(s)) throw new ConfigError(`${where}: scope ${JSON.stringify(s)} is not system/<Type>.read`);
+    if (!SCOPE.test(s))
+      throw new ConfigError(`${where}: scope ${JSON.stringify(s)} is not system/<Type>.read`);
   }
   return c;
 }
@@ -64,7 +68,9 @@ export function parseReadClients(spec: string): ReadClientCredential[] {
       .map((entry) => {
         const [name = '', apiKeySha256 = '', role = 'platform', institution] = entry.split(':');
         if (!name || !/^[0-9a-f]{64}$/.test(apiKeySha256))
-          throw new ConfigError(`PLATFORM_CLIENTS entry "${entry.slice(0, 20)}…" must be name:sha256hex[:role[:institution]]`);
+          throw new ConfigError(
+            `PLATFORM_CLIENTS entry "${entry.slice(0, 20)}…" must be name:sha256hex[:role[:institution]]`,
+          );
         return { name, apiKeySha256, role: role as ReadRole, ...(institution ? { institution } : {}) };
       });
   }

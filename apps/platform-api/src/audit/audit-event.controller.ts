@@ -37,7 +37,9 @@ export class AuditEventController {
     let count = 50;
     const used: [string, string][] = [];
     for (const [name, raw] of Object.entries(query)) {
-      for (const value of (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string')) {
+      for (const value of (Array.isArray(raw) ? raw : [raw]).filter(
+        (v): v is string => typeof v === 'string',
+      )) {
         if (name !== '_cursor') used.push([name, value]);
         const list = value.split(',').filter(Boolean);
         if (name === 'patient' || name === 'entity') {
@@ -53,18 +55,28 @@ export class AuditEventController {
         } else if (name === 'type') {
           if (!list.some((v) => token(v, name).code === 'rest')) where.push('false');
         } else if (name === 'subtype') {
-          add('interaction = ANY($?::text[])', [list.flatMap((v) => SUBTYPE_TO_INTERACTION[token(v, name).code] ?? [])]);
+          add('interaction = ANY($?::text[])', [
+            list.flatMap((v) => SUBTYPE_TO_INTERACTION[token(v, name).code] ?? []),
+          ]);
         } else if (name === 'outcome') {
-          add('outcome = ANY($?::text[])', [list.map((v) => (token(v, name).code === '0' ? 'success' : 'refused'))]);
+          add('outcome = ANY($?::text[])', [
+            list.map((v) => (token(v, name).code === '0' ? 'success' : 'refused')),
+          ]);
         } else if (name === '_count') {
           count = Number(value);
           if (!Number.isInteger(count) || count < 1 || count > 1000)
             throw FhirHttpError.of(400, 'invalid', '_count must be an integer between 1 and 1000', '_count');
         } else if (name === '_cursor') {
-          if (!/^\d{1,18}$/.test(value)) throw FhirHttpError.of(400, 'invalid', '_cursor is not valid', '_cursor');
+          if (!/^\d{1,18}$/.test(value))
+            throw FhirHttpError.of(400, 'invalid', '_cursor is not valid', '_cursor');
           add('serial < $?', [value]);
         } else if (name !== '_format') {
-          throw FhirHttpError.of(400, 'not-supported', `search parameter "${name}" is not supported on AuditEvent`, name);
+          throw FhirHttpError.of(
+            400,
+            'not-supported',
+            `search parameter "${name}" is not supported on AuditEvent`,
+            name,
+          );
         }
       }
     }
@@ -75,7 +87,8 @@ export class AuditEventController {
     );
     const page = rows.slice(0, count);
     const base = fhirBaseUrl(req);
-    const link = (extra: [string, string][]) => `${base}/AuditEvent?${new URLSearchParams([...used, ...extra]).toString()}`;
+    const link = (extra: [string, string][]) =>
+      `${base}/AuditEvent?${new URLSearchParams([...used, ...extra]).toString()}`;
     sendFhir(
       res,
       200,

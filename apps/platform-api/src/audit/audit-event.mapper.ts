@@ -38,20 +38,36 @@ export function toAuditEvent(r: AccessRow): fhir4.AuditEvent {
   if (r.patient_key) {
     entity.push({
       what: { reference: `Patient/${r.patient_key}` },
-      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '1', display: 'Person' },
+      type: {
+        system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+        code: '1',
+        display: 'Person',
+      },
       role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '1', display: 'Patient' },
     });
   }
   for (const ref of r.resources) {
     entity.push({
       what: { reference: ref },
-      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
-      role: { system: 'http://terminology.hl7.org/CodeSystem/object-role', code: '4', display: 'Domain Resource' },
+      type: {
+        system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+        code: '2',
+        display: 'System Object',
+      },
+      role: {
+        system: 'http://terminology.hl7.org/CodeSystem/object-role',
+        code: '4',
+        display: 'Domain Resource',
+      },
     });
   }
   if (r.resources.length === 0) {
     entity.push({
-      type: { system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type', code: '2', display: 'System Object' },
+      type: {
+        system: 'http://terminology.hl7.org/CodeSystem/audit-entity-type',
+        code: '2',
+        display: 'System Object',
+      },
       description: `${r.interaction} ${r.resource_type}: ${r.returned} returned`,
     });
   }
@@ -59,14 +75,24 @@ export function toAuditEvent(r: AccessRow): fhir4.AuditEvent {
   return {
     resourceType: 'AuditEvent',
     id: `ae-${r.serial}`,
-    type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    type: {
+      system: 'http://terminology.hl7.org/CodeSystem/audit-event-type',
+      code: 'rest',
+      display: 'RESTful Operation',
+    },
     subtype: [{ system: 'http://hl7.org/fhir/restful-interaction', code: subtype }],
     action: subtype === 'read' || subtype === 'history-instance' ? 'R' : 'E',
     recorded: r.at.toISOString(),
     outcome: r.outcome === 'refused' ? '4' : '0',
-    ...(r.outcome === 'refused' ? { outcomeDesc: 'refused: the client may not read this patient’s data' } : {}),
+    ...(r.outcome === 'refused'
+      ? { outcomeDesc: 'refused: the client may not read this patient’s data' }
+      : {}),
     ...(r.purpose
-      ? { purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: r.purpose }] }] }
+      ? {
+          purposeOfEvent: [
+            { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: r.purpose }] },
+          ],
+        }
       : {}),
     agent: [
       {
@@ -94,7 +120,13 @@ export function toAuditEvent(r: AccessRow): fhir4.AuditEvent {
     ],
     source: {
       observer: { display: 'Yilian hub platform-api' },
-      type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }],
+      type: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/security-source-type',
+          code: '4',
+          display: 'Application Server',
+        },
+      ],
     },
     entity,
   };

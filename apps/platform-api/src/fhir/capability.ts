@@ -52,7 +52,13 @@ const AUDIT_EVENT_PARAMS: Param[] = [
 function searchParams(type: string): Param[] {
   if (type === 'AuditEvent') return AUDIT_EVENT_PARAMS;
   if (type === 'Patient')
-    return [{ name: 'identifier', type: 'token', documentation: 'system|value, by POST /fhir/Patient/_search only (never in a URL)' }];
+    return [
+      {
+        name: 'identifier',
+        type: 'token',
+        documentation: 'system|value, by POST /fhir/Patient/_search only (never in a URL)',
+      },
+    ];
   const table = SEARCH_TABLES[type as keyof typeof SEARCH_TABLES];
   if (!table) return [];
   return [
@@ -70,7 +76,9 @@ export function capabilityStatement(): fhir4.CapabilityStatement {
       searchParam: searchParams(type),
       ...(table?.includes ? { searchInclude: Object.keys(table.includes) } : {}),
       ...(s.operations
-        ? { operation: s.operations.map((name) => ({ name, definition: OPERATION_DEFINITION[name] ?? name })) }
+        ? {
+            operation: s.operations.map((name) => ({ name, definition: OPERATION_DEFINITION[name] ?? name })),
+          }
         : {}),
     };
   });
@@ -90,7 +98,10 @@ export function capabilityStatement(): fhir4.CapabilityStatement {
             'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); docs/access.md',
         },
         resource,
-        operation: SYSTEM_OPERATIONS.map((name) => ({ name, definition: OPERATION_DEFINITION[name] ?? name })),
+        operation: SYSTEM_OPERATIONS.map((name) => ({
+          name,
+          definition: OPERATION_DEFINITION[name] ?? name,
+        })),
       },
     ],
   };

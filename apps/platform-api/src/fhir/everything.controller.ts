@@ -31,7 +31,8 @@ export class EverythingController {
     @Res() res: Response,
   ): Promise<void> {
     const client = await this.gate.open(req, 'Patient', null);
-    if (!PATIENT_KEY.test(id)) throw FhirHttpError.of(400, 'invalid', 'the id must be a hub patient key', 'id');
+    if (!PATIENT_KEY.test(id))
+      throw FhirHttpError.of(400, 'invalid', 'the id must be a hub patient key', 'id');
     await this.gate.patient(req, client, 'Patient', id);
     const types = typesOf(query['_type']);
     const since = typeof query['_since'] === 'string' ? dateRange(query['_since'], '_since').lo : undefined;
@@ -60,7 +61,12 @@ export class EverythingController {
     sendFhir(
       res,
       200,
-      searchsetBundle({ baseUrl: base, selfUrl: `${base}/Patient/${id}/$everything`, total: resources.length, resources }),
+      searchsetBundle({
+        baseUrl: base,
+        selfUrl: `${base}/Patient/${id}/$everything`,
+        total: resources.length,
+        resources,
+      }),
     );
   }
 }
@@ -72,7 +78,12 @@ export function typesOf(raw: unknown): SearchableType[] {
   const names = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((s) => s.trim());
   for (const n of names) {
     if (n !== 'Patient' && !all.includes(n as SearchableType))
-      throw FhirHttpError.of(400, 'not-supported', `_type: ${n.slice(0, 40)} is not served (${all.join(', ')})`, '_type');
+      throw FhirHttpError.of(
+        400,
+        'not-supported',
+        `_type: ${n.slice(0, 40)} is not served (${all.join(', ')})`,
+        '_type',
+      );
   }
   return all.filter((t) => names.includes(t));
 }

@@ -9,12 +9,7 @@ import {
   type PatientKeyer,
   parseResidentId,
 } from '@yilian/patients';
-import {
-  FhirExceptionFilter,
-  FhirHttpError,
-  PATIENT_KEYER,
-  READ_MODEL_POOL,
-} from '@yilian/runtime';
+import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
 import { searchsetBundle } from './bundle';
 

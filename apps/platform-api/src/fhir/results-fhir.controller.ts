@@ -32,10 +32,17 @@ export class ResultsFhirController {
     if (!FHIR_ID.test(id)) throw FhirHttpError.of(400, 'invalid', `"${id}" is not a FHIR id`, 'id');
     const resource = await this.repo.read(resourceType, id);
     const patientKey = await this.repo.patientKeyOf(resourceType, id);
-    if (!resource || !patientKey) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
+    if (!resource || !patientKey)
+      throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id} is not known`);
     await this.gate.patient(req, client, resourceType, patientKey);
     const ref = `${resourceType}/${id}`;
-    await this.gate.record(req, client, { patientKey, interaction: 'read', resourceType, returned: 1, resources: [ref] });
+    await this.gate.record(req, client, {
+      patientKey,
+      interaction: 'read',
+      resourceType,
+      returned: 1,
+      resources: [ref],
+    });
     sendFhir(res, 200, resource);
   }
 

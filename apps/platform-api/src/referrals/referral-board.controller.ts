@@ -22,7 +22,12 @@ export class ReferralBoardController {
   async board(@Query() q: ReferralBoardQuery, @Req() req: Request) {
     const client = await this.gate.open(req, 'ServiceRequest', null);
     if (client.role === 'institution' && client.institution !== q.institution)
-      throw FhirHttpError.of(403, 'forbidden', `institution ${client.institution} sees its own board only`, 'institution');
+      throw FhirHttpError.of(
+        403,
+        'forbidden',
+        `institution ${client.institution} sees its own board only`,
+        'institution',
+      );
     const now = q.at ?? new Date().toISOString();
     const { text, params } = referralBoardQuery({
       institution: q.institution,

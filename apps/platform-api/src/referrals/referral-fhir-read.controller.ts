@@ -45,7 +45,8 @@ export class ReferralFhirReadController {
     const resourceType = typeOf(resourceTypeOf(req));
     await this.found(req, id, 'read');
     const [version] = /^\d{1,9}$/.test(vid) ? await this.repo.history(resourceType, id, Number(vid)) : [];
-    if (!version) throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id}/_history/${vid} is not known`);
+    if (!version)
+      throw FhirHttpError.of(404, 'not-found', `${resourceType}/${id}/_history/${vid} is not known`);
     sendFhir(res, 200, version);
   }
 

@@ -48,7 +48,8 @@ export class FhirSearchService {
         }),
       );
     };
-    if (q.patientKey) add(`${table.patient} = ANY($?::text[])`, [await samePatientKeys(this.pool, q.patientKey)]);
+    if (q.patientKey)
+      add(`${table.patient} = ANY($?::text[])`, [await samePatientKeys(this.pool, q.patientKey)]);
     else if (client.role === 'institution') {
       const i = client.institution;
       add(`${table.patient} IN ${INSTITUTION_PATIENTS}`, [i, i, i, i]);
@@ -63,7 +64,11 @@ export class FhirSearchService {
       params,
     );
     const page = rows.slice(0, q.count);
-    const included = await this.included(table, q.includes, page.map((r) => r.resource));
+    const included = await this.included(
+      table,
+      q.includes,
+      page.map((r) => r.resource),
+    );
     const base = fhirBaseUrl(req);
     const link = (extra: [string, string][]) =>
       `${base}/${type}?${new URLSearchParams([...q.used.filter(([n]) => n !== '_cursor'), ...extra]).toString()}`;
@@ -84,7 +89,9 @@ export class FhirSearchService {
       ...(q.cursor ? {} : { total: page[0] ? Number(page[0].total) : 0 }),
       resources: page.map((r) => r.resource),
       included: included.map((r) => r.resource),
-      ...(rows.length > q.count && last ? { nextUrl: link([['_cursor', encodeCursor(last.sort_key, last.id)]]) } : {}),
+      ...(rows.length > q.count && last
+        ? { nextUrl: link([['_cursor', encodeCursor(last.sort_key, last.id)]]) }
+        : {}),
       ...(q.ignored.length > 0 ? { outcome: ignoredOutcome(type, q.ignored) } : {}),
     });
   }
@@ -97,7 +104,8 @@ export class FhirSearchService {
       const target = SEARCH_TABLES[inc.type];
       const ids = new Set<string>();
       for (const r of matched) {
-        const refs = (r as unknown as Record<string, { reference?: string }[] | undefined>)[inc.element] ?? [];
+        const refs =
+          (r as unknown as Record<string, { reference?: string }[] | undefined>)[inc.element] ?? [];
         for (const ref of refs) {
           const m = /^([A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(ref.reference ?? '');
           if (m && m[1] === inc.type) ids.add(m[2]!);

@@ -1,12 +1,6 @@
 import { FhirHttpError } from '@yilian/runtime';
 import { CONTROL_PARAMS, type SearchTable } from './search-tables';
-import {
-  type Condition,
-  conceptCondition,
-  dateCondition,
-  identifierCondition,
-  token,
-} from './search-values';
+import { type Condition, conceptCondition, dateCondition, identifierCondition, token } from './search-values';
 
 const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -45,7 +39,12 @@ export function parseFhirSearch(
     const spec = table.params[name.split(':')[0]!];
     if (!spec && !(CONTROL_PARAMS as readonly string[]).includes(name)) {
       if (opts.strict)
-        throw FhirHttpError.of(400, 'not-supported', `search parameter "${name}" is not supported on ${table.type}`, name);
+        throw FhirHttpError.of(
+          400,
+          'not-supported',
+          `search parameter "${name}" is not supported on ${table.type}`,
+          name,
+        );
       ignored.push(name);
       continue;
     }
@@ -58,19 +57,37 @@ export function parseFhirSearch(
         if (!table.includes?.[value]) {
           const known = Object.keys(table.includes ?? {}).join(', ') || 'none';
           if (opts.strict)
-            throw FhirHttpError.of(400, 'not-supported', `_include=${value} is not supported on ${table.type} (${known})`, '_include');
+            throw FhirHttpError.of(
+              400,
+              'not-supported',
+              `_include=${value} is not supported on ${table.type} (${known})`,
+              '_include',
+            );
           ignored.push(`_include=${value}`);
         } else includes.push(value);
       } else if (spec?.kind === 'patient') {
         const key = value.replace(/^Patient\//, '');
         if (!PATIENT_KEY.test(key) || value.includes(','))
-          throw FhirHttpError.of(400, 'invalid', `${name} must be one hub patient reference (Patient/<patient key>)`, name);
+          throw FhirHttpError.of(
+            400,
+            'invalid',
+            `${name} must be one hub patient reference (Patient/<patient key>)`,
+            name,
+          );
         if (patientKey && patientKey !== key) conditions.push({ sql: 'false', params: [] });
         patientKey = key;
       } else if (spec) conditions.push(condition(table, name, spec, value, opts.now));
     }
   }
-  return { ...(patientKey ? { patientKey } : {}), conditions, count, ...(cursor ? { cursor } : {}), includes, ignored, used };
+  return {
+    ...(patientKey ? { patientKey } : {}),
+    conditions,
+    count,
+    ...(cursor ? { cursor } : {}),
+    includes,
+    ignored,
+    used,
+  };
 }
 
 function condition(
@@ -80,21 +97,27 @@ function condition(
   value: string,
   now: Date,
 ): Condition {
-  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (list.length === 0) throw FhirHttpError.of(400, 'invalid', `search parameter "${name}" is empty`, name);
   switch (spec.kind) {
     case 'patient':
       throw new Error('patient is handled apart');
     case 'id':
       for (const id of list)
-        if (!FHIR_ID.test(id)) throw FhirHttpError.of(400, 'invalid', `_id: "${id.slice(0, 70)}" is not a FHIR id`, name);
+        if (!FHIR_ID.test(id))
+          throw FhirHttpError.of(400, 'invalid', `_id: "${id.slice(0, 70)}" is not a FHIR id`, name);
       return { sql: `${table.id} = ANY($?::text[])`, params: [list] };
     case 'date': {
       const ors = list.map((v) => dateCondition(spec.column, v, name, now));
       return { sql: `(${ors.map((c) => c.sql).join(' OR ')})`, params: ors.flatMap((c) => c.params) };
     }
     case 'text-column': {
-      const bare = list.map((v) => (spec.ref ? v.replace(new RegExp(`^${spec.ref}/`), '') : token(v, name).code));
+      const bare = list.map((v) =>
+        spec.ref ? v.replace(new RegExp(`^${spec.ref}/`), '') : token(v, name).code,
+      );
       return { sql: `${spec.column} = ANY($?::text[])`, params: [bare] };
     }
     case 'tokens-column': {
@@ -123,7 +146,12 @@ function decodeCursor(raw: string): { sort: string; id: string } {
   } catch {
     // falls through to the 400
   }
-  throw FhirHttpError.of(400, 'invalid', '_cursor is not one this server gave out (follow the next link)', '_cursor');
+  throw FhirHttpError.of(
+    400,
+    'invalid',
+    '_cursor is not one this server gave out (follow the next link)',
+    '_cursor',
+  );
 }
 
 function intParam(raw: string, min: number, max: number, name: string): number {

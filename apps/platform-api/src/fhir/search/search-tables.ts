@@ -26,7 +26,10 @@ export type ParamSpec =
   | { readonly kind: 'concept'; readonly element: string; readonly many: boolean }
   | { readonly kind: 'identifier' };
 
-const PATIENT: ParamSpec = { kind: 'patient', doc: 'Patient/<hub patient key> (POST /fhir/Patient/_search finds it)' };
+const PATIENT: ParamSpec = {
+  kind: 'patient',
+  doc: 'Patient/<hub patient key> (POST /fhir/Patient/_search finds it)',
+};
 const COMMON = (lastUpdated: string) => ({
   patient: PATIENT,
   subject: PATIENT,

@@ -43,7 +43,9 @@ export function dateRange(value: string, name: string): { lo: Date; hi: Date } {
  * holds an instant, so sa/eb are gt/lt of the value's range; ap is ±10 % of the distance to now,
  * at least a day). */
 export function dateCondition(column: string, raw: string, name: string, now: Date): Condition {
-  const prefix = (PREFIXES as readonly string[]).includes(raw.slice(0, 2)) ? (raw.slice(0, 2) as Prefix) : 'eq';
+  const prefix = (PREFIXES as readonly string[]).includes(raw.slice(0, 2))
+    ? (raw.slice(0, 2) as Prefix)
+    : 'eq';
   const value = prefix === 'eq' && !raw.startsWith('eq') ? raw : raw.slice(2);
   const { lo, hi } = dateRange(value, name);
   switch (prefix) {
