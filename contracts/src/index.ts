@@ -8,3 +8,4 @@ export * from './results/imaging-report-recorded.v1';
 export * from './referrals';
 export * from './alliance';
 export * from './patients';
+export * from './orders/order-recorded.v1';

@@ -23,6 +23,7 @@ export const DEAD_LETTER_SUFFIX = '.dlt';
 const TOPIC_BY_STREAM_PREFIX: Record<string, TopicName> = {
   labreport: 'results',
   imaging: 'results',
+  order: 'results',
   patient: 'patients',
   referral: 'referrals',
   institution: 'alliance',

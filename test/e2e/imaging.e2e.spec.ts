@@ -67,6 +67,10 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
   it('keeps a study done at C002 (OMI^O23 from its PACS) and its report by H001 (FHIR) apart: performer C002, resultsInterpreter H001', async () => {
     const ack = await c002.send(imagingFixture('cn-pacs-omi-ct-v251.hl7'));
     expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'PACS0312000045']);
+    // ORI^O24: the RESPONSE group echoes the order, ORC-1 OK (accepted)
+    expect(segment(ack, 'MSH')[8]).toBe('ORI^O24^ORI_O24');
+    expect(segment(ack, 'ORC')[1]).toBe('OK');
+    expect(segment(ack, 'OBR').length).toBeGreaterThan(4);
     expect((await hub.store.readStream(STREAM)).map((e) => e.type)).toEqual(['ImagingStudyRecorded']);
 
     const posted = await postFhir(hub, '/DiagnosticReport', centreReport(), KEYS.H001);

@@ -59,8 +59,26 @@ describe('npm start', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(out).toContain(`MLLP 127.0.0.1:${mllp}`);
-    const keys = [...out.matchAll(/API key: (yl_\S+)/g)].map((m) => m[1]!);
-    const platformKey = keys[1]!;
+    const platformKey = /platform client \S+\s+API key: (yl_\S+)/.exec(out)![1]!;
+    // first start: the demo alliance, its results and a referral in progress, marked as demo data
+    expect(out).toMatch(/DEMO DATA: alliance demo-alliance .*referral DEMO01\.DEMO-REF-001 accepted/);
+
+    // the web console, built by npm start's build, served by the hub itself, every file local
+    const consoleUrl = `http://127.0.0.1:${http}/console/`;
+    expect(out).toContain(`web console     ${consoleUrl}`);
+    const page = await fetch(consoleUrl);
+    const html = await page.text();
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(0);
+    expect(assets.every((a) => a.startsWith('/console/assets/'))).toBe(true);
+    for (const asset of assets) expect((await fetch(`http://127.0.0.1:${http}${asset}`)).status).toBe(200);
+    const session = await fetch(`http://127.0.0.1:${http}/console/session`, {
+      headers: {
+        authorization: `Bearer ${/auditor \(the console's audit page\)\s+API key: (yl_\S+)/.exec(out)![1]!}`,
+      },
+    });
+    expect(await session.json()).toMatchObject({ role: 'auditor', name: 'auditor' });
 
     const client = await MllpClient.connect(mllp);
     const ack = await client.send(
@@ -89,6 +107,13 @@ describe('npm start', () => {
       if (total === 0) await new Promise((r) => setTimeout(r, 100));
     }
     expect(total).toBe(1);
+
+    const board = (await (
+      await fetch(`http://127.0.0.1:${http}/referrals/board?institution=DEMOH1&box=inbox`, { headers: auth })
+    ).json()) as { items: { referralId: string; status: string; sender: string }[] };
+    expect(board.items).toEqual([
+      expect.objectContaining({ referralId: 'DEMO01.DEMO-REF-001', status: 'accepted', sender: 'DEMO01' }),
+    ]);
 
     // the operator's port: the message above, counted; no patient identifier in the text
     const scraped = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();

@@ -7,7 +7,7 @@ import { PatientKeyer } from '@yilian/patients';
 import { REFERRAL_FHIR } from '@yilian/referrals';
 import { createLogger } from '@yilian/runtime';
 import { createTestDatabase } from '@yilian/testing';
-import { type RunningHub, startHub } from '../../apps/hub/src/hub';
+import { type HubOptions, type RunningHub, startHub } from '../../apps/hub/src/hub';
 import { KEYS, PATIENT_KEY_SECRET } from './hub-harness';
 
 export { KEYS, PATIENT_KEY_SECRET, eventually, platformClient } from './hub-harness';
@@ -22,7 +22,11 @@ export interface ReferralsHub extends RunningHub {
   advanceClock(hours: number): void;
 }
 
-export async function startReferralsHub(label: string, databaseUrl?: string): Promise<ReferralsHub> {
+export async function startReferralsHub(
+  label: string,
+  databaseUrl?: string,
+  extra: Partial<HubOptions> = {},
+): Promise<ReferralsHub> {
   process.env['YILIAN_ALLIANCE_OPERATORS'] = `health-commission:${hashApiKey(OPERATOR_KEY)}`;
   const url = databaseUrl ?? (await createTestDatabase(label));
   let offsetMs = 0;
@@ -40,6 +44,7 @@ export async function startReferralsHub(label: string, databaseUrl?: string): Pr
     logger: createLogger('referrals-test', 'silent'),
     mllp: { ephemeralPorts: true, idleTimeoutMs: 5_000 },
     referralExpiry: { clock: () => new Date(Date.now() + offsetMs), intervalMs: 100 },
+    ...extra,
   });
   return { ...hub, databaseUrl: url, advanceClock: (hours) => (offsetMs += hours * 3_600_000) };
 }

@@ -1,6 +1,6 @@
 import type { fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
-import { refI12 } from '../../libs/referrals/src/testing/ref-i12.fixtures';
+import { refI12 } from '../../libs/hl7v2/test/referrals/ref-i12.fixtures';
 import { SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import {
   call,

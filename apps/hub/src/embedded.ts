@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { hashApiKey, type InstitutionCredential } from '@yilian/config';
+import type { DemoInstitution } from './demo/demo-seed';
 
 /** What the embedded hub generates on first start and keeps under its data dir. */
 export interface HubSecrets {
@@ -11,43 +12,73 @@ export interface HubSecrets {
   readonly platformClient: { name: string; apiKey: string };
   /** Registers alliances and their members (POST /alliances). */
   readonly allianceOperator?: { name: string; apiKey: string };
-  /** Reads the access trail (GET /fhir/AuditEvent) and everything else. */
-  readonly auditorClient?: { name: string; apiKey: string };
+  /** The demo alliance's lead hospital and secondary hospital (the community centre is
+   * `demoInstitution`); HTTP only (HL7 v2 over `POST /hl7v2`, FHIR, JSON). */
+  readonly demoMembers?: readonly DemoInstitution[];
+  /** Sees the audit trail (the console's audit page). */
+  readonly auditor?: { name: string; apiKey: string };
 }
 
-export function loadOrCreateSecrets(dataDir: string, mllpPort: number): HubSecrets {
+export interface LoadedSecrets {
+  readonly secrets: HubSecrets;
+  /** True when this start created the data dir's secrets: the hub's first start. */
+  readonly firstStart: boolean;
+}
+
+export function loadOrCreateSecrets(dataDir: string, mllpPort: number): LoadedSecrets {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'hub-secrets.json');
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
-    if (kept.allianceOperator && kept.auditorClient) return kept;
-    const upgraded = {
+    if (kept.allianceOperator && kept.demoMembers && kept.auditor)
+      return { secrets: kept, firstStart: false };
+    // a data dir from an older version: add what it lacks, keep every key it has
+    const upgraded: HubSecrets = {
       ...kept,
       allianceOperator: kept.allianceOperator ?? newOperator(),
-      auditorClient: kept.auditorClient ?? newAuditor(),
+      demoMembers: kept.demoMembers ?? newDemoMembers(),
+      auditor: kept.auditor ?? newAuditor(),
     };
     writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
-    return upgraded;
+    return { secrets: upgraded, firstStart: false };
   }
   const secrets: HubSecrets = {
     patientKeySecret: randomBytes(32).toString('base64'),
     demoInstitution: {
       code: 'DEMO01',
       name: '示范社区卫生服务中心 (demo)',
-      apiKey: `yl_${randomBytes(18).toString('base64url')}`,
+      apiKey: newKey(),
       mllpPort,
     },
-    platformClient: { name: 'regional-platform', apiKey: `yl_${randomBytes(18).toString('base64url')}` },
+    platformClient: { name: 'regional-platform', apiKey: newKey() },
     allianceOperator: newOperator(),
-    auditorClient: newAuditor(),
+    demoMembers: newDemoMembers(),
+    auditor: newAuditor(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
+  return { secrets, firstStart: true };
 }
 
 export function demoCredentials(secrets: HubSecrets): InstitutionCredential[] {
   const d = secrets.demoInstitution;
-  return [{ code: d.code, name: d.name, apiKeySha256: hashApiKey(d.apiKey), mllpPort: d.mllpPort }];
+  return [
+    { code: d.code, name: d.name, apiKeySha256: hashApiKey(d.apiKey), mllpPort: d.mllpPort },
+    ...(secrets.demoMembers ?? []).map((m) => ({
+      code: m.code,
+      name: m.name,
+      apiKeySha256: hashApiKey(m.apiKey),
+    })),
+  ];
+}
+
+/** The demo alliance's three institutions, the community centre (DEMO01, which has the MLLP port)
+ * included. */
+export function demoInstitutions(secrets: HubSecrets): DemoInstitution[] {
+  const d = secrets.demoInstitution;
+  return [
+    ...(secrets.demoMembers ?? []),
+    { code: d.code, name: d.name, apiKey: d.apiKey, level: 'primary', role: 'member' },
+  ];
 }
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
@@ -64,17 +95,27 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   return url.toString();
 }
 
+function newKey(): string {
+  return `yl_${randomBytes(18).toString('base64url')}`;
+}
+
 function newOperator(): { name: string; apiKey: string } {
-  return { name: 'alliance-operator', apiKey: `yl_${randomBytes(18).toString('base64url')}` };
+  return { name: 'alliance-operator', apiKey: newKey() };
+}
+
+function newDemoMembers(): DemoInstitution[] {
+  return [
+    { code: 'DEMOH1', name: '示范三级医院（演示数据）', apiKey: newKey(), level: 'tertiary', role: 'lead' },
+    {
+      code: 'DEMOS1',
+      name: '示范二级医院（演示数据）',
+      apiKey: newKey(),
+      level: 'secondary',
+      role: 'member',
+    },
+  ];
 }
 
 function newAuditor(): { name: string; apiKey: string } {
-  return { name: 'auditor', apiKey: `yl_${randomBytes(18).toString('base64url')}` };
-}
-
-/** PLATFORM_CLIENTS for the embedded hub: the platform client and the auditor. */
-export function readClientsSpec(secrets: HubSecrets): string {
-  const platform = `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`;
-  const a = secrets.auditorClient;
-  return a ? `${platform},${a.name}:${hashApiKey(a.apiKey)}:auditor` : platform;
+  return { name: 'auditor', apiKey: newKey() };
 }

@@ -3,10 +3,10 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import type { InstitutionDirectory } from '@yilian/config';
-import { PostgresEventStore } from '@yilian/event-store';
+import { PostgresEventStore, verifyLog } from '@yilian/event-store';
 import { IntakeMetrics, IntakeModule, MllpIntakeService, type MllpOptions } from '@yilian/intake';
 import type { PatientKeyer } from '@yilian/patients';
-import { PlatformApiModule } from '@yilian/platform-api';
+import { consoleStatic, PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
 import { ReferralExpiryScheduler, type ReferralExpiryOptions } from '@yilian/referrals';
 import {
@@ -22,6 +22,8 @@ export interface HubOptions {
   readonly institutions: InstitutionDirectory;
   readonly patientKeyer: PatientKeyer;
   readonly platformClients: string;
+  /** Auditors' keys (`name:sha256hex,…`): the console's audit page and the audit trail. */
+  readonly auditors?: string;
   readonly httpPort: number;
   readonly host: string;
   readonly logger: Logger;
@@ -42,6 +44,8 @@ export interface RunningHub {
   readonly metrics: IntakeMetrics;
   /** Where GET /metrics is served, when `metricsPort` was given. */
   readonly metricsUrl?: string;
+  /** Where the web console is served, when its bundle was built (npm run build). */
+  readonly consoleUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -94,14 +98,10 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
       PlatformApiModule.register({
         readModelPool: readPool,
         platformClients: o.platformClients,
-        // a member institution reads with the API key it sends with (docs/access.md)
-        readClients: o.institutions.institutions.map((i) => ({
-          name: `institution-${i.code}`,
-          apiKeySha256: i.apiKeySha256,
-          role: 'institution' as const,
-          institution: i.code,
-        })),
         patientKeyer: o.patientKeyer,
+        institutions: o.institutions,
+        ...(o.auditors ? { auditors: o.auditors } : {}),
+        verifyChain: () => verifyLog(store),
       }),
     ],
   })
@@ -113,6 +113,8 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     abortOnError: false,
   });
   (app as NestExpressApplication).use(metrics.http);
+  const consoleFiles = consoleStatic();
+  if (consoleFiles) (app as NestExpressApplication).use(consoleFiles);
   configureHttp(app as NestExpressApplication);
   await app.listen(o.httpPort, o.host);
   const metricsServer: RunningMetricsServer | undefined =
@@ -134,6 +136,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
     store,
     projector,
     metrics,
+    ...(consoleFiles ? { consoleUrl: `http://${o.host}:${address.port}/console/` } : {}),
     ...(metricsServer ? { metricsUrl: `http://${o.host}:${metricsServer.port}/metrics` } : {}),
     stop: async () => {
       await expiry.stop();

@@ -4,7 +4,8 @@ import { hashApiKey, InstitutionDirectory, requireInt, requireString } from '@yi
 import { PatientKeyer } from '@yilian/patients';
 
 import { createLogger, startEmbeddedPostgres } from '@yilian/runtime';
-import { demoCredentials, ensureDatabase, loadOrCreateSecrets, readClientsSpec } from './embedded';
+import { seedDemoOnce } from './demo/demo-seed';
+import { demoCredentials, demoInstitutions, ensureDatabase, loadOrCreateSecrets } from './embedded';
 import { startHub } from './hub';
 
 /** `npm start`: the whole hub in one process on an embedded PostgreSQL under ./data. */
@@ -15,7 +16,8 @@ async function main(): Promise<void> {
   const host = requireString(env, 'HUB_HOST', '127.0.0.1');
   const httpPort = requireInt(env, 'HUB_HTTP_PORT', 8080, [0, 65535]);
   const mllpPort = requireInt(env, 'HUB_MLLP_PORT', 2575, [1, 65535]);
-  const secrets = loadOrCreateSecrets(dataDir, mllpPort);
+  const { secrets, firstStart } = loadOrCreateSecrets(dataDir, mllpPort);
+  const demoWanted = !process.argv.includes('--no-demo') && env.HUB_DEMO !== 'off';
 
   const pg = await startEmbeddedPostgres({
     dir: join(dataDir, 'pg'),
@@ -25,18 +27,34 @@ async function main(): Promise<void> {
   // Over the Unix-domain socket: same machine, less kernel CPU per round trip than loopback TCP.
   const databaseUrl = await ensureDatabase(pg.socketUrl, 'yilian');
   const operator = secrets.allianceOperator!;
+  const auditor = secrets.auditor!;
   process.env.YILIAN_ALLIANCE_OPERATORS ??= `${operator.name}:${hashApiKey(operator.apiKey)}`;
   const hub = await startHub({
     databaseUrl,
     institutions: new InstitutionDirectory(demoCredentials(secrets)),
     patientKeyer: new PatientKeyer(secrets.patientKeySecret),
-    platformClients: readClientsSpec(secrets),
+    platformClients: `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`,
+    auditors: `${auditor.name}:${hashApiKey(auditor.apiKey)}`,
     httpPort,
     host,
     logger,
     metricsPort: requireInt(env, 'HUB_METRICS_PORT', 9464, [0, 65535]),
   });
   const demo = secrets.demoInstitution;
+  // A demo that fails to seed says why and leaves the hub running (the next start tries again).
+  const seeded = demoWanted
+    ? await seedDemoOnce({
+        dataDir,
+        httpUrl: hub.httpUrl,
+        operatorKey: operator.apiKey,
+        institutions: demoInstitutions(secrets),
+        now: new Date(),
+        firstStart,
+      }).catch((e: unknown) => {
+        logger.error({ err: (e as Error).message }, 'demo data could not be seeded');
+        return undefined;
+      })
+    : undefined;
   console.log(
     [
       '',
@@ -46,17 +64,28 @@ async function main(): Promise<void> {
       `                  POST ${hub.httpUrl}/hl7v2           (application/hl7-v2, the institution's API key)`,
       `  platform FHIR   GET  ${hub.httpUrl}/fhir/DiagnosticReport?patient=Patient/<patient key>`,
       `  metrics         GET  ${hub.metricsUrl}      (Prometheus; /health beside it)`,
+      hub.consoleUrl
+        ? `  web console     ${hub.consoleUrl}     (sign in with one of the keys below)`
+        : '  web console     not built (npm run build builds it into dist/console)',
       '',
       `  demo institution ${demo.code} (${demo.name})`,
       `    API key: ${demo.apiKey}      (Authorization: Bearer <key>)`,
+      ...(secrets.demoMembers ?? []).flatMap((m) => [
+        `  demo institution ${m.code} (${m.name}, ${m.level})`,
+        `    API key: ${m.apiKey}`,
+      ]),
       `  platform client ${secrets.platformClient.name}`,
       `    API key: ${secrets.platformClient.apiKey}`,
-      `  auditor ${secrets.auditorClient!.name}  (GET /fhir/AuditEvent: who read what)`,
-      `    API key: ${secrets.auditorClient!.apiKey}`,
-      `  (the demo institution reads its own patients with its API key; docs/access.md)`,
       `  alliance operator (POST /alliances, /alliances/<id>/members)`,
       `    API key: ${operator.apiKey}`,
+      `  auditor (the console's audit page; GET /fhir/AuditEvent: who read what)`,
+      `    API key: ${auditor.apiKey}`,
       `  (kept in ${join(dataDir, 'hub-secrets.json')})`,
+      seeded
+        ? `  DEMO DATA: alliance ${seeded.allianceId} (three institutions), results ${seeded.results.join(', ')}, referral ${seeded.referralId} accepted — invented, marked 演示数据 (start with --no-demo or HUB_DEMO=off to skip it on a new data dir)`
+        : demoWanted
+          ? '  no demo data (this data dir was not new)'
+          : '  no demo data (--no-demo)',
       '',
     ].join('\n'),
   );

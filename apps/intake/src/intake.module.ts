@@ -14,6 +14,8 @@ import { PatientsFhirController } from './patients/patients-fhir.controller';
 import { PatientsIntakeModule } from './patients/patients-intake.module';
 import { ReferralsIntakeModule } from './referrals/referrals-intake.module';
 import { ImagingIntakeModule } from './imaging/imaging-intake.module';
+import { DUPLICATE_TEST_CHECK, NO_DUPLICATE_CHECK } from './orders/duplicate-test.port';
+import { OrderHl7Intake } from './orders/order-hl7.intake';
 
 export type { IntakeOptions } from './intake-core.module';
 
@@ -35,6 +37,9 @@ export class IntakeModule {
       controllers: [PatientsFhirController, FhirIntakeController, Hl7HttpController],
       providers: [
         LabResultsIntake,
+        OrderHl7Intake,
+        // recognition's duplicate-test check when it is wired in; until then, no flags
+        { provide: DUPLICATE_TEST_CHECK, useValue: NO_DUPLICATE_CHECK },
         Hl7MessageHandler,
         MllpIntakeService,
         LabFhirWrites,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
-import { requireInt, requireSecret, requireString } from '@yilian/config';
+import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
 import {
   appMetricsRegistry,
@@ -11,6 +11,7 @@ import {
   HttpMetrics,
   startMetricsServer,
 } from '@yilian/runtime';
+import { consoleStatic } from './console/console-static';
 import { PlatformApiModule } from './platform-api.module';
 
 /** platform-api: the FHIR read side for the regional platform, auditors and the console. */
@@ -27,11 +28,18 @@ async function main(): Promise<void> {
       readModelPool: pool,
       platformClients: requireString(env, 'PLATFORM_CLIENTS'),
       patientKeyer: new PatientKeyer(requireSecret(env, 'PATIENT_KEY_SECRET')),
+      // the console's sign-in for institutions' staff and auditors (optional)
+      ...(env['PLATFORM_INSTITUTIONS_FILE']
+        ? { institutions: InstitutionDirectory.fromFile(env['PLATFORM_INSTITUTIONS_FILE']) }
+        : {}),
+      ...(env['PLATFORM_AUDITORS'] ? { auditors: env['PLATFORM_AUDITORS'] } : {}),
     }),
     { logger: false, bodyParser: false, abortOnError: false },
   );
   const registry = appMetricsRegistry('platform', [], { processMetrics: true });
   app.use(new HttpMetrics(registry, 'yilian_platform').middleware);
+  const consoleFiles = consoleStatic();
+  if (consoleFiles) app.use(consoleFiles);
   configureHttp(app);
   const port = requireInt(env, 'PLATFORM_HTTP_PORT', 8080, [0, 65535]);
   const host = requireString(env, 'PLATFORM_HOST', '0.0.0.0');

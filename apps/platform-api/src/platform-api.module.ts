@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditEventController } from './audit/audit-event.controller';
+import { ConsoleModule } from './console/console.module';
 import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
 import { PatientSearchController } from './fhir/patient-search.controller';
@@ -10,6 +11,7 @@ import { ReferralsReadModule } from './referrals/referrals-read.module';
 import { ImagingReadModule } from './imaging/imaging-read.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
+export { consoleDir, consoleStatic } from './console/console-static';
 
 /** The read side for the regional platform, auditors and the console. Each domain slice is a
  * module of its own, imported here. */
@@ -18,7 +20,7 @@ export class PlatformApiModule {
   static register(options: PlatformApiOptions): DynamicModule {
     return {
       module: PlatformApiModule,
-      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule],
+      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule, ConsoleModule],
       controllers: [
         MetadataController,
         PatientSearchController,

@@ -33,14 +33,22 @@ export class PlatformAuth {
     return this.client(req).name;
   }
 
+  /** The client's name, or undefined when the key is not one of these clients'. */
+  tryAuthenticate(req: Request): string | undefined {
+    return this.tryClient(req)?.name;
+  }
+
+  tryClient(req: Request): ReadClient | undefined {
+    const key = apiKeyOf(req);
+    if (!key) return undefined;
+    const h = createHash('sha256').update(key, 'utf8').digest();
+    return this.clients.find((c) => timingSafeEqual(c.hash, h))?.client;
+  }
+
   /** The client behind the request's API key, or 401. */
   client(req: Request): ReadClient {
-    const key = apiKeyOf(req);
-    if (key) {
-      const h = createHash('sha256').update(key, 'utf8').digest();
-      const found = this.clients.find((c) => timingSafeEqual(c.hash, h));
-      if (found) return found.client;
-    }
+    const found = this.tryClient(req);
+    if (found) return found;
     throw FhirHttpError.of(
       401,
       'security',

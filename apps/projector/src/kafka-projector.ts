@@ -1,14 +1,17 @@
 import type { Pool } from 'pg';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import type { RecordedEvent, TopicName } from '@yilian/contracts';
 import {
   type ConsumerOptions,
+  createKafka,
+  ensureTopics,
   type KafkaConfig,
   KafkaEventConsumer,
   type MessagingLogger,
+  type TopicSettings,
 } from '@yilian/messaging';
 import { ALL_PROJECTIONS, type ApplyOutcome, type Projection, ProjectionRunner } from '@yilian/projections';
-import { appMetricsRegistry, recordedTimeReading } from '@yilian/runtime';
+import { appMetricsRegistry, type HealthReport, recordedTimeReading } from '@yilian/runtime';
 import { isTransientDatabaseError } from './database-errors';
 
 /** Consumer settings the projector passes on as they are (retries, sessions, stop grace). */
@@ -37,6 +40,9 @@ export interface KafkaProjectorOptions {
   /** Most events applied in one transaction (default 200); 1 applies each in its own. */
   readonly maxBatchSize?: number;
   readonly consumer?: ProjectorConsumerTuning;
+  /** Creates the topics it reads if missing (as the relay does), so a projector started on a
+   * fresh broker before the relay waits for events instead of failing. */
+  readonly ensureTopics?: TopicSettings;
 }
 
 /**
@@ -58,7 +64,8 @@ export class KafkaProjector {
   /** When the last event applied was recorded in the log (ISO 8601). */
   lastRecordedAt?: string;
 
-  constructor(o: KafkaProjectorOptions) {
+  constructor(private readonly options: KafkaProjectorOptions) {
+    const o = options;
     this.runner = new ProjectionRunner(o.readModelPool, o.projections ?? ALL_PROJECTIONS);
     this.consumer = new KafkaEventConsumer(o.kafka, {
       // Three partitions at a time (each in order), three transactions in flight: measured
@@ -76,6 +83,10 @@ export class KafkaProjector {
 
   async start(): Promise<void> {
     await this.runner.migrate();
+    if (this.options.ensureTopics) {
+      const { kafka, logger } = this.options;
+      await ensureTopics(createKafka(kafka, logger), kafka.topicPrefix, this.options.ensureTopics);
+    }
     await this.consumer.run(
       async (event) => this.count(await this.runner.apply(event), [event]),
       async (events: readonly RecordedEvent[]) => this.count(await this.runner.applyBatch(events), events),
@@ -89,6 +100,20 @@ export class KafkaProjector {
   /** Messages sent to a dead-letter topic since start. */
   get deadLettered(): number {
     return this.consumer.deadLettered;
+  }
+
+  /** Messages not yet applied, by partition this member holds (after its last commit). */
+  get lag(): readonly { topic: string; partition: number; messages: number }[] {
+    return [...this.consumer.lag.values()];
+  }
+
+  /** `/health`: ready once it holds its share of the partitions; "starting" while it joins
+   * the group (a restarted member waits there for the dead one's session to expire),
+   * "rebalancing" while the group re-forms. */
+  health(): HealthReport {
+    const state = this.consumer.state;
+    const partitions = Object.values(this.consumer.assignment).reduce((n, p) => n + p.length, 0);
+    return state === 'running' ? { ready: true, status: 'ok', partitions } : { ready: false, status: state };
   }
 
   private count(outcome: ApplyOutcome, events: readonly RecordedEvent[]): void {
@@ -107,7 +132,7 @@ export function projectorMetrics(
   projector: KafkaProjector,
   options: { readonly processMetrics?: boolean } = {},
 ): Registry {
-  return appMetricsRegistry(
+  const registry = appMetricsRegistry(
     'projector',
     [
       {
@@ -136,4 +161,16 @@ export function projectorMetrics(
     ],
     options,
   );
+  new Gauge({
+    name: 'yilian_projector_partition_lag_messages',
+    help: 'Messages on the partition not yet applied by this member (high watermark − committed offset)',
+    labelNames: ['topic', 'partition'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { topic, partition, messages } of projector.lag)
+        this.set({ topic, partition: String(partition) }, messages);
+    },
+  });
+  return registry;
 }

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { requireInt, requireString } from '@yilian/config';
-import { readKafkaConfig } from '@yilian/messaging';
+import { readKafkaConfig, readTopicSettings } from '@yilian/messaging';
 import { createLogger, startMetricsServer } from '@yilian/runtime';
 import { KafkaProjector, projectorMetrics } from './kafka-projector';
 
@@ -15,14 +15,22 @@ async function main(): Promise<void> {
     readModelPool: pool,
     groupId: requireString(env, 'PROJECTOR_GROUP_ID', 'yilian-projector'),
     logger,
+    ensureTopics: readTopicSettings(env),
+    // A member that dies holds its partitions until its session expires: a restarted
+    // projector (and the whole group) waits that long (docs/cluster.md, "Projector restart").
+    consumer: {
+      sessionTimeoutMs: requireInt(env, 'PROJECTOR_SESSION_TIMEOUT_MS', 10_000, [1_000, 300_000]),
+      heartbeatIntervalMs: requireInt(env, 'PROJECTOR_HEARTBEAT_INTERVAL_MS', 1_000, [100, 60_000]),
+    },
+    maxWaitTimeMs: requireInt(env, 'PROJECTOR_MAX_WAIT_MS', 1_000, [10, 30_000]),
   });
-  await projector.start();
+  // /health answers from the start ("starting" until the group gave this member partitions).
   const metrics = await startMetricsServer(
     projectorMetrics(projector, { processMetrics: true }),
     requireInt(env, 'PROJECTOR_METRICS_PORT', 9464, [0, 65535]),
     requireString(env, 'PROJECTOR_METRICS_HOST', '0.0.0.0'),
+    () => projector.health(),
   );
-  logger.info('projector started');
   const shutdown = async () => {
     await projector.stop();
     await metrics.close();
@@ -31,6 +39,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
+  await projector.start();
+  logger.info({ health: projector.health() }, 'projector started');
 }
 
 main().catch((e: unknown) => {

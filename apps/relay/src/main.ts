@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { Pool } from 'pg';
 import { requireInt, requireString } from '@yilian/config';
 import { createEventStore } from '@yilian/event-store';
-import { KafkaEventPublisher, readKafkaConfig } from '@yilian/messaging';
+import {
+  createKafka,
+  ensureTopics,
+  KafkaEventPublisher,
+  readKafkaConfig,
+  readTopicSettings,
+} from '@yilian/messaging';
 import { createLogger, startMetricsServer } from '@yilian/runtime';
 import { PgCheckpointStore } from './checkpoint-store';
 import { Relay, relayMetrics } from './relay';
@@ -22,6 +28,10 @@ async function main(): Promise<void> {
   pool.on('error', (e) => logger.warn({ err: e.message }, 'idle database connection error'));
   const checkpoints = new PgCheckpointStore(pool);
   await checkpoints.migrate();
+  // A fresh deployment works first time: the topics, with the configured partitions and
+  // replication, before the first event is published (existing ones are left as they are).
+  const created = await ensureTopics(createKafka(kafka, logger), kafka.topicPrefix, readTopicSettings(env));
+  if (created.length > 0) logger.info({ created }, 'topics created');
   const publisher = new KafkaEventPublisher(kafka);
   await publisher.connect();
   const relay = new Relay(

@@ -7,6 +7,7 @@ export * from './referral-scheduled.v1';
 export * from './referral-arrived.v1';
 export * from './referral-completed.v1';
 export * from './referral-cancelled.v1';
+export * from './referral-modified.v1';
 export * from './referral-expired.v1';
 export * from './downward-referral-acknowledged.v1';
 export * from './referral-event';

@@ -21,6 +21,7 @@ import {
   REFERRAL_COMPLETED,
   type ReferralCompletedV1,
 } from './referral-completed.v1';
+import { checkReferralModifiedV1, REFERRAL_MODIFIED, type ReferralModifiedV1 } from './referral-modified.v1';
 import { checkReferralExpiredV1, REFERRAL_EXPIRED, type ReferralExpiredV1 } from './referral-expired.v1';
 import { checkReferralRejectedV1, REFERRAL_REJECTED, type ReferralRejectedV1 } from './referral-rejected.v1';
 import {
@@ -42,6 +43,7 @@ export type ReferralEvent =
   | { readonly type: typeof REFERRAL_ARRIVED; readonly data: ReferralArrivedV1 }
   | { readonly type: typeof REFERRAL_COMPLETED; readonly data: ReferralCompletedV1 }
   | { readonly type: typeof REFERRAL_CANCELLED; readonly data: ReferralCancelledV1 }
+  | { readonly type: typeof REFERRAL_MODIFIED; readonly data: ReferralModifiedV1 }
   | { readonly type: typeof REFERRAL_EXPIRED; readonly data: ReferralExpiredV1 }
   | { readonly type: typeof DOWNWARD_REFERRAL_ACKNOWLEDGED; readonly data: DownwardReferralAcknowledgedV1 };
 
@@ -58,6 +60,7 @@ const CHECKS: { readonly [T in ReferralEventType]: DataCheck } = {
   [REFERRAL_ARRIVED]: checkReferralArrivedV1,
   [REFERRAL_COMPLETED]: checkReferralCompletedV1,
   [REFERRAL_CANCELLED]: checkReferralCancelledV1,
+  [REFERRAL_MODIFIED]: checkReferralModifiedV1,
   [REFERRAL_EXPIRED]: checkReferralExpiredV1,
   [DOWNWARD_REFERRAL_ACKNOWLEDGED]: checkDownwardReferralAcknowledgedV1,
 };

@@ -5,3 +5,4 @@ export * from './postgres/postgres-event-store';
 export * from './postgres/schema';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './create-event-store';
+export * from './verify-log';

@@ -36,11 +36,14 @@ export interface AckOptions {
 export type ResponseMessageType = readonly [code: string, trigger: string, structure: string];
 
 /** The application responses HL7 v2.5 defines for the orders the hub takes (chapter 4):
- * ORI^O24 to OMI^O23 (imaging order), ORR^O02 to ORM^O01 (general order). Every other message
+ * ORI^O24 to OMI^O23 (imaging order), ORR^O02 to ORM^O01 (general order), ORL^O22 to OML^O21
+ * (lab order), ORG^O20 to OMG^O19 (general clinical order). Every other message
  * the hub takes is answered with ACK. */
 const APPLICATION_RESPONSES: Readonly<Record<string, ResponseMessageType>> = {
   'OMI^O23': ['ORI', 'O24', 'ORI_O24'],
   'ORM^O01': ['ORR', 'O02', 'ORR_O02'],
+  'OML^O21': ['ORL', 'O22', 'ORL_O22'],
+  'OMG^O19': ['ORG', 'O20', 'ORG_O20'],
 };
 
 /** The application response to an original (by its MSH-9); undefined when it is a plain ACK. */

@@ -4,9 +4,22 @@
  * mapping to FHIR R4. No framework, no I/O beyond the MLLP sockets.
  */
 export type { Hl7Message } from '@medplum/core';
-export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error } from './hl7-error';
+export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error, type Hl7Location } from './hl7-error';
 export { parseHl7, parseHl7Header, type Hl7ParseResult } from './hl7-parse';
 export { escapeHl7, unescapeHl7 } from './hl7-escape';
+// field access and PID reading for the mappers of every family (the public API they build on)
+export {
+  componentsOf,
+  fieldOf,
+  rawComponent,
+  repetitionCount,
+  repetitionText,
+  textComponent,
+  textSubcomponent,
+} from './hl7-fields';
+export { mapPatientIdentifiers } from './patient-identifiers';
+export type { SegmentRef } from './oru-r01.groups';
+export { participant, INTERPRETER_ROLES, OBSERVER_ROLES } from './participants';
 export { parseHl7DateTime, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
 export {
   classifyMessage,
@@ -55,3 +68,7 @@ export type {
 } from './mllp-server.types';
 export { MllpClient, type MllpClientOptions } from './mllp-client';
 export * from './imaging';
+export * from './orders';
+export * from './referrals/ref-i12.mapper';
+export * from './referrals/rri-i12';
+export * from './patients/adt.mapper';

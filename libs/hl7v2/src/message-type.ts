@@ -7,26 +7,47 @@ import type { Hl7Message } from '@medplum/core';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { textComponent } from './hl7-fields';
 import { parseHl7 } from './hl7-parse';
+import { type Hl7Version, readVersion } from './hl7-version';
 
-export const SUPPORTED_VERSIONS = ['2.3', '2.3.1', '2.4', '2.5', '2.5.1'] as const;
-export type Hl7Version = (typeof SUPPORTED_VERSIONS)[number];
+export { SUPPORTED_VERSIONS, type Hl7Version } from './hl7-version';
 
 /** The message types member systems send (DOMAIN.md); intake answers AR 200 for a known type
  * it does not map on that port. */
 export const KNOWN_MESSAGE_TYPES = [
   'ORU^R01',
   'OMG^O19',
+  'OML^O21',
   'ORM^O01',
   'REF^I12',
+  'REF^I13',
+  'REF^I14',
+  'REF^I15',
   'RRI^I12',
+  'MDM^T01',
   'MDM^T02',
+  'MDM^T03',
+  'MDM^T04',
+  'MDM^T05',
+  'MDM^T06',
+  'MDM^T07',
   'MDM^T08',
+  'MDM^T09',
   'MDM^T10',
   'MDM^T11',
   'ADT^A01',
+  'ADT^A02',
+  'ADT^A03',
   'ADT^A04',
+  'ADT^A05',
+  'ADT^A06',
+  'ADT^A07',
   'ADT^A08',
+  'ADT^A28',
+  'ADT^A31',
   'ADT^A40',
+  'ADT^A41',
+  'ADT^A42',
+  'ADT^A47',
   'ADT^A37',
   'OMI^O23',
 ] as const;
@@ -34,12 +55,13 @@ export type KnownMessageType = (typeof KNOWN_MESSAGE_TYPES)[number];
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(KNOWN_MESSAGE_TYPES);
 const KNOWN_CODES: ReadonlySet<string> = new Set(KNOWN_MESSAGE_TYPES.map((t) => t.slice(0, 3)));
-const VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_VERSIONS);
 const PROCESSING_IDS: ReadonlySet<string> = new Set(['P', 'T', 'D']);
 
 export interface MessageClass {
   readonly ok: true;
   readonly type: KnownMessageType;
+  /** The version the message is read as: MSH-12.1, or for a version the hub has never seen
+   * (2.10) the highest known one below it. */
   readonly version: Hl7Version;
   /** MSH-10: with the institution, identifies the message for idempotent intake. */
   readonly controlId: string;
@@ -88,12 +110,12 @@ export function classifyMessage(input: Hl7Message | string): MessageClassificati
       ),
     );
   }
-  const version = textComponent(msh, 12, 1);
-  if (!version) errors.push(at(12, 1, HL7_ERROR.requiredFieldMissing, 'MSH-12 (version) is missing'));
-  else if (!VERSIONS.has(version)) {
-    errors.push(
-      at(12, 1, HL7_ERROR.unsupportedVersionId, `version ${version} is not supported (2.3 to 2.5.1)`),
-    );
+  const sentVersion = textComponent(msh, 12, 1);
+  const version = readVersion(sentVersion);
+  if (!sentVersion) errors.push(at(12, 1, HL7_ERROR.requiredFieldMissing, 'MSH-12 (version) is missing'));
+  else if (!version) {
+    const text = `version ${sentVersion.slice(0, 12)} is not supported (2.3 and later)`;
+    errors.push(at(12, 1, HL7_ERROR.unsupportedVersionId, text));
   }
   const controlId = textComponent(msh, 10, 1);
   if (!controlId)
@@ -106,11 +128,11 @@ export function classifyMessage(input: Hl7Message | string): MessageClassificati
       at(11, 1, HL7_ERROR.unsupportedProcessingId, `processing id ${processingId} is not P, T or D`),
     );
   }
-  if (errors.length > 0) return { ok: false, errors, ...(controlId ? { controlId } : {}) };
+  if (errors.length > 0 || !version) return { ok: false, errors, ...(controlId ? { controlId } : {}) };
   return {
     ok: true,
     type: type as KnownMessageType,
-    version: version as Hl7Version,
+    version,
     controlId,
     processingId: processingId as 'P' | 'T' | 'D',
   };

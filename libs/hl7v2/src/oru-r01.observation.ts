@@ -16,6 +16,8 @@ import type { ObservationGroup } from './oru-r01.groups';
 import { interpretations, referenceRange } from './oru-r01.interpretation';
 import { annotations, noteTexts } from './oru-r01.notes';
 import { observationValue, unitOf, VALUE_TYPES } from './oru-r01.value';
+import { OBSERVER_ROLES, participant } from './participants';
+import { personOf } from './imaging/imaging-order';
 
 const CATEGORY_SYSTEM = 'http://terminology.hl7.org/CodeSystem/observation-category';
 
@@ -76,6 +78,13 @@ export function mapObservation(
   if (effective) observation.effectiveDateTime = effective;
   if (env.issued) observation.issued = env.issued;
   observation.performer = [{ reference: env.performer }];
+  // OBX-16 (responsible observer), else a PRT RO / VP after the OBX (2.7+)
+  if (obx.fields.length > 16 || group.participants?.length) {
+    const observer =
+      personOf(group.obx, 16, env.institution) ??
+      participant(group.participants, OBSERVER_ROLES, env.institution);
+    if (observer) observation.performer.push(observer);
+  }
 
   const valueType = textComponent(obx, 2, 1).toUpperCase();
   const notes = noteTexts(group.notes);

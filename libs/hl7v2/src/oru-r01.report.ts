@@ -21,6 +21,8 @@ import { mapObservation, type ObservationEnv } from './oru-r01.observation';
 import { derivedStatus, OBR_STATUS, observationStatusOf } from './oru-r01.status';
 import { mapSpecimens } from './oru-r01.specimen';
 import { nameBasedUuid } from './resource-id';
+import { INTERPRETER_ROLES, participant } from './participants';
+import { personOf } from './imaging/imaging-order';
 
 const V2_0074 = 'http://terminology.hl7.org/CodeSystem/v2-0074';
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
@@ -165,6 +167,13 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
   if (effective) report.effectiveDateTime = effective;
   report.issued = issued;
   report.performer = [{ reference: performer }];
+  // OBR-32 (principal result interpreter, NDL), else a PRT PI / AI / VP after the OBR (2.7+)
+  if (order.obr.segment.fields.length > 32 || order.participants.length > 0) {
+    const interpreter =
+      personOf(order.obr, 32, env.institution, true) ??
+      participant(order.participants, INTERPRETER_ROLES, env.institution);
+    if (interpreter) report.resultsInterpreter = [interpreter];
+  }
   if (specimenRefs.length > 0) report.specimen = specimenRefs.map((reference) => ({ reference }));
   if (observations.length > 0)
     report.result = observations.map((o) => ({ reference: `Observation/${o.id}` }));

@@ -109,9 +109,11 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
     ]);
   });
 
-  it('structure: OBX before OBR, no PID, a second patient, no OBR, a repeated accession', () => {
-    const obxFirst = SN.replace('\rOBR|', '\rOBX|9|NM|X^X^L||1|||||F\rOBR|');
+  it('structure: OBX or SPM before PID, no PID, a second patient, no OBR, a repeated accession', () => {
+    const obxFirst = SN.replace('\rPID|', '\rOBX|9|NM|X^X^L||1|||||F\rPID|');
     expect(errorsOf(obxFirst).map(where)).toEqual(['OBX^1 100']);
+    const spmFirst = SN.replace('\rOBR|', '\rSPM|1|S1||BLD\rOBR|');
+    expect(errorsOf(spmFirst).map(where)).toEqual(['SPM^1 100']);
     expect(errorsOf(withSegment(SN, 'PID', 1, () => null)).map(where)).toEqual(['PID^1 100']);
     const twoPatients = MULTI.replace('\rOBR|3|', '\rPID|1||OTHER^^^WHXHYY^MR||钱^二\rOBR|3|');
     expect(errorsOf(twoPatients).map(where)).toEqual(['PID^2^3 100']);
@@ -151,9 +153,26 @@ describe('classifyMessage', () => {
   });
 
   it.each([
+    ['2.3', '2.3'],
+    ['2.5.1', '2.5.1'],
+    ['2.6', '2.6'],
+    ['2.7.1', '2.7.1'],
+    ['2.8.2', '2.8.2'],
+    ['2.9', '2.9'],
+    ['2.10', '2.9'],
+    ['2.11', '2.9'],
+    ['2.9.1', '2.9'],
+    ['2.6.1', '2.6'],
+    ['2.8^CHN', '2.8'],
+  ])('version %s is read as %s', (sent, read) => {
+    expect(classifyMessage(msh('ORU^R01', sent))).toMatchObject({ ok: true, version: read });
+  });
+
+  it.each([
     ['unknown type', 'MSH^1^9^^1 200', msh('XYZ^Q01')],
     ['unknown trigger event', 'MSH^1^9^^2 201', msh('ORU^R30')],
-    ['version 2.7', 'MSH^1^12^^1 203', msh('ORU^R01', '2.7')],
+    ['version 2.2', 'MSH^1^12^^1 203', msh('ORU^R01', '2.2')],
+    ['version text', 'MSH^1^12^^1 203', msh('ORU^R01', 'v2.9')],
     ['no control id', 'MSH^1^10 101', msh('ORU^R01', '2.5.1', '')],
     ['processing id X', 'MSH^1^11^^1 202', msh('ORU^R01', '2.5.1', 'C1', 'X')],
     ['no message type', 'MSH^1^9^^1 101', msh('')],

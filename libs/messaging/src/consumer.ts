@@ -22,6 +22,8 @@ export type EventHandler = (event: RecordedEvent) => Promise<void>;
 /** All or nothing: handles every event given (in partition order) or none, and throws. */
 export type BatchHandler = (events: readonly RecordedEvent[]) => Promise<void>;
 
+export type ConsumerState = 'starting' | 'running' | 'rebalancing' | 'stopped';
+
 export interface ConsumerOptions {
   readonly groupId: string;
   readonly topics: readonly TopicName[];
@@ -82,6 +84,13 @@ export class KafkaEventConsumer {
   private stopped?: Promise<void>;
   /** Messages sent to a dead-letter topic since start. */
   deadLettered = 0;
+  /** Where this member is: joining the group, handling its partitions, re-joining. */
+  state: ConsumerState = 'starting';
+  /** The partitions the group gave this member at its last join, by topic. */
+  assignment: Readonly<Record<string, readonly number[]>> = {};
+  /** Messages behind the partition's high watermark after the last commit, by `topic:partition`
+   * (partitions this member holds; at a join the ones it no longer holds are dropped). */
+  readonly lag = new Map<string, { topic: string; partition: number; messages: number }>();
 
   constructor(
     private readonly config: KafkaConfig,
@@ -101,6 +110,16 @@ export class KafkaEventConsumer {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    const { GROUP_JOIN, REBALANCING, STOP, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.state = 'running';
+      this.assignment = payload.memberAssignment;
+      for (const [key, { topic, partition }] of this.lag)
+        if (!payload.memberAssignment[topic]?.includes(partition)) this.lag.delete(key);
+    });
+    this.consumer.on(REBALANCING, () => void (this.state = 'rebalancing'));
+    this.consumer.on(STOP, () => void (this.state = 'stopped'));
+    this.consumer.on(CRASH, () => void (this.state = 'starting'));
   }
 
   /** Joins the group and starts handling messages; resolves once it is running. Without a
@@ -222,6 +241,8 @@ export class KafkaEventConsumer {
     const offset = (BigInt(message.offset) + 1n).toString();
     await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
     payload.resolveOffset(message.offset);
+    const behind = Number(BigInt(payload.batch.highWatermark) - BigInt(offset));
+    this.lag.set(`${topic}:${partition}`, { topic, partition, messages: Math.max(0, behind) });
     await payload.heartbeat();
   }
 

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { ConfigError } from '@yilian/config';
+import { ConfigError, requireInt } from '@yilian/config';
 import { kafkajsLogCreator, silentLogger, type MessagingLogger } from './logger';
 
 /** Where the hub's Kafka is and how this process names itself and its topics. */
@@ -15,6 +15,8 @@ export const KAFKA_ENV = {
   brokers: 'KAFKA_BROKERS',
   clientId: 'KAFKA_CLIENT_ID',
   topicPrefix: 'KAFKA_TOPIC_PREFIX',
+  topicPartitions: 'KAFKA_TOPIC_PARTITIONS',
+  topicReplication: 'KAFKA_TOPIC_REPLICATION',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -47,6 +49,17 @@ export function readKafkaConfig(env: Env = process.env): KafkaConfig {
     throw new ConfigError(`${KAFKA_ENV.topicPrefix} may hold only letters, digits, '.', '_' and '-'`);
   }
   return { brokers, clientId, topicPrefix };
+}
+
+/** How the relay and the projectors create the hub's topics when missing (ensureTopics):
+ * KAFKA_TOPIC_PARTITIONS (default 6: the most projectors that share the work) and
+ * KAFKA_TOPIC_REPLICATION (default -1, the broker's default.replication.factor; 3 on a
+ * three-broker cluster). */
+export function readTopicSettings(env: Env = process.env): { partitions: number; replication: number } {
+  return {
+    partitions: requireInt(env, KAFKA_ENV.topicPartitions, 6, [1, 10_000]),
+    replication: requireInt(env, KAFKA_ENV.topicReplication, -1, [-1, 32]),
+  };
 }
 
 /** A kafkajs client for the configuration, its logs routed to `logger`. */

@@ -106,12 +106,25 @@ export class KafkaEventPublisher {
   }
 }
 
+/** How the hub's topics are made when missing: partitions (the most consumers of a group that
+ * get work) and replicas (broker copies; -1 = the broker's `default.replication.factor`). */
+export interface TopicSettings {
+  readonly partitions: number;
+  readonly replication?: number;
+}
+
 /**
- * Creates every domain topic (TOPICS) and its dead-letter topic under `prefix`, with
- * `partitions` partitions and the broker's default replication, unless it exists already, and
- * waits until every partition has a leader. Returns the names it created.
+ * Creates every domain topic (TOPICS) and its dead-letter topic under `prefix`, with the given
+ * partitions and replication, unless it exists already, and waits until every partition has a
+ * leader. Safe to call from several processes at once (the relay and each projector do, at
+ * start). Returns the names it created; an existing topic is left as it is.
  */
-export async function ensureTopics(kafka: Kafka, prefix: string, partitions: number): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  prefix: string,
+  settings: number | TopicSettings,
+): Promise<string[]> {
+  const { partitions, replication = -1 } = typeof settings === 'number' ? { partitions: settings } : settings;
   const wanted = Object.values(TOPICS).flatMap((t) => [prefix + t, prefix + t + DEAD_LETTER_SUFFIX]);
   const admin = kafka.admin();
   await admin.connect();
@@ -120,9 +133,14 @@ export async function ensureTopics(kafka: Kafka, prefix: string, partitions: num
     const missing = wanted.filter((t) => !existing.has(t));
     if (missing.length > 0) {
       // kafkajs' own waitForLeaders gives up when a fresh topic is not yet in the broker's
-      // metadata (UNKNOWN_TOPIC_OR_PARTITION), which KRaft brokers answer for a moment.
+      // metadata (UNKNOWN_TOPIC_OR_PARTITION), which KRaft brokers answer for a moment. A
+      // topic another process created meanwhile is no error (kafkajs answers false).
       await admin.createTopics({
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions })),
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: replication,
+        })),
         waitForLeaders: false,
       });
     }

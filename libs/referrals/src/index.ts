@@ -24,7 +24,5 @@ export * from './read-models/referral-board.read-model';
 export * from './read-models/referral-board.view';
 export * from './read-models/referral-fhir.read-model';
 export * from './fhir/referral-bundle';
-export * from './hl7/ref-i12.mapper';
-export * from './hl7/rri-i12';
 export * from './expiry/referral-expiry';
 export * from './referral-direction';

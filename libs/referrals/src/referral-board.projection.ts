@@ -11,6 +11,7 @@ import {
   REFERRAL_COMPLETED,
   REFERRAL_EVENT_TYPES,
   REFERRAL_EXPIRED,
+  REFERRAL_MODIFIED,
   REFERRAL_REJECTED,
   REFERRAL_REQUESTED,
   REFERRAL_SCHEDULED,
@@ -68,6 +69,7 @@ const FROM: Readonly<Record<Exclude<ReferralEventType, 'ReferralRequested'>, rea
   [REFERRAL_CANCELLED]: ['requested', 'accepted', 'scheduled'],
   [REFERRAL_EXPIRED]: ['requested'],
   [DOWNWARD_REFERRAL_ACKNOWLEDGED]: ['accepted', 'scheduled', 'arrived'],
+  [REFERRAL_MODIFIED]: ['requested', 'accepted', 'scheduled', 'arrived'],
 };
 
 function reasonText(reasonCode: readonly ReasonCode[]): string | null {
@@ -148,6 +150,10 @@ export function evolveReferralBoard(
     case DOWNWARD_REFERRAL_ACKNOWLEDGED: {
       const { acknowledgedAt } = event.data;
       return { ...row, acknowledgedAt, updatedAt: acknowledgedAt };
+    }
+    case REFERRAL_MODIFIED: {
+      const { priority, reasonCode, modifiedAt } = event.data;
+      return { ...row, priority, reason: reasonText(reasonCode), updatedAt: modifiedAt };
     }
     default:
       return ignoreUnknown(event, row);

@@ -44,8 +44,8 @@ describe('referral event contracts', () => {
     });
   });
 
-  it('name nine event types and one stream per referral', () => {
-    expect(REFERRAL_EVENT_TYPES).toHaveLength(9);
+  it('name ten event types and one stream per referral', () => {
+    expect(REFERRAL_EVENT_TYPES).toHaveLength(10);
     expect(referralStream('ref-1')).toBe('referral-ref-1');
   });
 });

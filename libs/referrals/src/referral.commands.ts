@@ -65,6 +65,17 @@ export interface CompleteReferral extends ByInstitution {
   readonly type: 'CompleteReferral';
 }
 
+/** The sender changes what it asks for (REF^I13): priority, reasons, results, documents,
+ * department, as they now stand. */
+export interface ModifyReferral extends ByInstitution {
+  readonly type: 'ModifyReferral';
+  readonly priority: ReferralPriority;
+  readonly reasonCode: readonly ReasonCode[];
+  readonly supportingInfo: readonly string[];
+  readonly documents: readonly ReferralDocument[];
+  readonly department?: string;
+}
+
 export interface CancelReferral extends ByInstitution {
   readonly type: 'CancelReferral';
   readonly reason?: string;
@@ -88,5 +99,6 @@ export type ReferralCommand =
   | RecordArrival
   | CompleteReferral
   | CancelReferral
+  | ModifyReferral
   | ExpireReferral
   | AcknowledgeDownwardReferral;

@@ -193,6 +193,47 @@ describe('CancelReferral', () => {
       .thenRejects('validation', /reason/));
 });
 
+describe('ModifyReferral (REF^I13)', () => {
+  const modify = (actor = COMMUNITY, priority: 'stat' | 'routine' = 'stat'): ReferralCommand => ({
+    ...base,
+    type: 'ModifyReferral',
+    actor,
+    priority,
+    reasonCode: [{ text: '急性心肌梗死' }],
+    supportingInfo: [],
+    documents: [],
+  });
+  it('the sender changes an open referral: ReferralModified with what it now asks', () =>
+    given([f.requested, f.accepted()])
+      .when(modify())
+      .then({
+        type: 'ReferralModified',
+        data: {
+          referralId: REFERRAL_ID,
+          sender: COMMUNITY,
+          modifiedAt: at(4),
+          priority: 'stat',
+          reasonCode: [{ text: '急性心肌梗死' }],
+          supportingInfo: [],
+          documents: [],
+        },
+      }));
+  it('only the sender; not once closed or arrived; the same again records nothing', () => {
+    given(f.requested).when(modify(HOSPITAL)).thenRejects('not-sender');
+    given([f.requested, f.cancelled()]).when(modify()).thenRejects('terminal-state');
+    given([f.requested, f.accepted(), f.arrived()])
+      .when(modify())
+      .thenRejects('invalid-transition', /arrived/);
+    const sameAsRequested = {
+      ...modify(),
+      priority: 'urgent',
+      reasonCode: f.reasonCode,
+      supportingInfo: ['DiagnosticReport/lab-77', 'labreport-C-01-A1001'],
+    } as ReferralCommand;
+    given(f.requested).when(sameAsRequested).thenNothing();
+  });
+});
+
 describe('ExpireReferral (the scheduler, nobody sends it)', () => {
   it('before the deadline: nothing', () =>
     given(f.requested)

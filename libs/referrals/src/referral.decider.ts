@@ -151,6 +151,40 @@ export function cancelReferral(command: commands.CancelReferral, state: Referral
   return [{ type: c.REFERRAL_CANCELLED, data }];
 }
 
+/** The sender changes an open referral; the same content again is nothing (a resend). Only
+ * what `ReferralModifiedV1` lists changes; after arrival nothing does. */
+export function modifyReferral(command: commands.ModifyReferral, state: ReferralState): Events {
+  const referral = existing(state, command);
+  bySender(referral, command.actor, command);
+  const data = validated<c.ReferralModifiedV1>(
+    c.checkReferralModifiedV1,
+    {
+      referralId: referral.request.referralId,
+      sender: command.actor,
+      modifiedAt: command.now,
+      priority: command.priority,
+      reasonCode: command.reasonCode,
+      supportingInfo: command.supportingInfo,
+      documents: command.documents,
+      ...(command.department !== undefined ? { department: command.department } : {}),
+    },
+    command,
+  );
+  const r = referral.request;
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  if (
+    r.priority === data.priority &&
+    same(r.reasonCode, data.reasonCode) &&
+    same(r.supportingInfo, data.supportingInfo) &&
+    same(r.documents, data.documents) &&
+    same(r.department, data.department)
+  )
+    return [];
+  notTerminal(referral, command);
+  if (referral.status === 'arrived') invalidTransition(referral, command, 'the patient has already arrived');
+  return [{ type: c.REFERRAL_MODIFIED, data }];
+}
+
 /** The scheduler's command: nothing before the deadline, nothing once answered. */
 export function expireReferral(command: commands.ExpireReferral, state: ReferralState): Events {
   const referral = existing(state, command);
@@ -211,6 +245,8 @@ export function decideReferral(command: commands.ReferralCommand, state: Referra
       return completeReferral(command, state);
     case 'CancelReferral':
       return cancelReferral(command, state);
+    case 'ModifyReferral':
+      return modifyReferral(command, state);
     case 'ExpireReferral':
       return expireReferral(command, state);
     case 'AcknowledgeDownwardReferral':

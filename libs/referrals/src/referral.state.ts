@@ -6,6 +6,7 @@ import {
   REFERRAL_CANCELLED,
   REFERRAL_COMPLETED,
   REFERRAL_EXPIRED,
+  REFERRAL_MODIFIED,
   REFERRAL_REJECTED,
   REFERRAL_REQUESTED,
   REFERRAL_SCHEDULED,
@@ -127,6 +128,13 @@ export function evolveReferral(state: ReferralState, event: ReferralEvent): Refe
       return { ...state, status: 'expired', expiredAt: event.data.expiredAt };
     case DOWNWARD_REFERRAL_ACKNOWLEDGED:
       return { ...state, acknowledgedAt: event.data.acknowledgedAt };
+    case REFERRAL_MODIFIED: {
+      if (isTerminal(state)) return state;
+      const { priority, reasonCode, supportingInfo, documents, department } = event.data;
+      const { department: _previous, ...request } = state.request;
+      const changed = { ...request, priority, reasonCode, supportingInfo, documents };
+      return { ...state, request: department !== undefined ? { ...changed, department } : changed };
+    }
     default:
       return ignoreUnknown(event, state);
   }

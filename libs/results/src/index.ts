@@ -6,3 +6,4 @@ export * from './lab-report.projection';
 export * from './lab-report.state';
 export * from './sql-executor';
 export * from './imaging';
+export * from './orders/order.decider';

@@ -12,22 +12,34 @@ export interface RunningMetricsServer {
   close(): Promise<void>;
 }
 
+/** What `/health` answers: `ready` false is a 503 (a load balancer or orchestrator waits). */
+export interface HealthReport {
+  readonly ready: boolean;
+  readonly status: string;
+  readonly [detail: string]: unknown;
+}
+
 /**
  * The operator's port, apart from the senders' ones: `GET /metrics` (Prometheus text) and
- * `GET /health` (200 while the process serves). Anything else is 404; a failing collection is
- * a 500 with its message, never a crash.
+ * `GET /health` (200 `{"status":"ok"}` while the process serves, or what `health` reports: a
+ * 503 while not ready, e.g. `{"status":"starting"}`). Anything else is 404; a failing
+ * collection is a 500 with its message, never a crash.
  */
 export async function startMetricsServer(
   source: MetricsSource,
   port: number,
   host: string,
+  health: () => HealthReport = () => ({ ready: true, status: 'ok' }),
 ): Promise<RunningMetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('use GET\n');
     } else if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}\n');
+      const { ready, ...report } = health();
+      res
+        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
+        .end(`${JSON.stringify(report)}\n`);
     } else if (path === '/metrics') {
       source.metrics().then(
         (text) => res.writeHead(200, { 'content-type': source.contentType }).end(text),

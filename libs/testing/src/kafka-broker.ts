@@ -1,16 +1,21 @@
 /* A real single-node Apache Kafka broker (KRaft, combined broker + controller) for the tests,
  * run from the jars scripts/kafka/fetch.sh puts in .cache/kafka/libs (Maven Central). */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { spawnTiedToUs } from './child-process';
 import { freePort } from './embedded-postgres';
 
 export interface RunningKafka {
   readonly brokers: string[];
+  /** The log directory (`log.dirs`): a broker started again with `reuse` keeps its data. */
+  readonly logDir: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: nothing flushed, nothing said to clients. */
+  kill(): Promise<void>;
 }
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -31,17 +36,15 @@ const JVM = [
   '-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS',
   '-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=warn',
 ];
-/* Started through bash so that the broker dies with this process, however it dies: a watchdog
- * holds our stdin pipe and, on EOF (we exited or were killed), sends SIGTERM, then SIGKILL.
- * `exec` makes the child's pid the JVM's, so stop() signals the broker itself. */
-const WATCHDOG = `exec 3<&0
-(cat <&3 >/dev/null; kill -TERM $$ || exit 0
-  for _ in $(seq 60); do sleep 0.25; kill -0 $$ || exit 0; done; kill -KILL $$) >/dev/null 2>&1 &
-exec "$@" </dev/null 3<&-`;
-
 export async function startKafkaBroker(options: {
   dir: string;
   log?: (line: string) => void;
+  /** Start on the data and ports a broker left in `dir` (after a crash, say); a fresh
+   * broker if there is none. By default `dir` is formatted anew. */
+  reuse?: boolean;
+  /** Whether a producer or consumer naming an unknown topic creates it (default true); a
+   * deployment turns it off, so that only ensureTopics makes topics. */
+  autoCreateTopics?: boolean;
 }): Promise<RunningKafka> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
@@ -61,29 +64,26 @@ export async function startKafkaBroker(options: {
     ...mainAndArgs,
   ];
 
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(port, controllerPort, join(dir, 'data')));
-  // base64url of 16 random bytes, as Kafka makes them — and like Kafka, never one starting with
-  // '-', which the storage tool would read as an option (1 run in 64 failed at start-up)
-  let clusterId = randomBytes(16).toString('base64url');
-  while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-  await run(
-    JAVA,
-    java(useCds, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props),
-  );
+  const logDir = join(dir, 'data');
+  const kept = options.reuse && existsSync(join(logDir, 'meta.properties')) ? readPort(props) : undefined;
+  const port = kept ?? (await freePort());
+  if (kept === undefined) {
+    let controllerPort = await freePort();
+    while (controllerPort === port) controllerPort = await freePort();
+    writeFileSync(props, serverProperties(port, controllerPort, logDir, options.autoCreateTopics ?? true));
+    // base64url of 16 random bytes, as Kafka makes them — and like Kafka, never one starting
+    // with '-', which the storage tool would read as an option (1 run in 64 failed at start-up)
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+    await run(
+      JAVA,
+      java(useCds, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props),
+    );
+  }
 
   const dumpFlags = dumpTo ? [`-XX:ArchiveClassesAtExit=${dumpTo}`] : useCds;
-  const child = spawn(
-    'bash',
-    ['-c', WATCHDOG, 'kafka-broker', JAVA, ...java(dumpFlags, 'kafka.Kafka', props)],
-    {
-      cwd: dir,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnTiedToUs('kafka-broker', JAVA, java(dumpFlags, 'kafka.Kafka', props), { cwd: dir });
   const tail = collectLines(child, options.log);
   const exited = new Promise<number | string>((ok) =>
     child.once('exit', (code, signal) => ok(code ?? signal ?? '?')),
@@ -91,17 +91,24 @@ export async function startKafkaBroker(options: {
   const brokers = [`127.0.0.1:${port}`];
   const stop = async (): Promise<void> => {
     const status = await terminate(child, exited);
-    child.stdin.destroy();
+    child.stdin?.destroy();
     if (dumpTo && existsSync(dumpTo)) {
       if (status === 'SIGKILL') rmSync(dumpTo, { force: true });
       else renameSync(dumpTo, cds);
     }
   };
 
+  const kill = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+    child.stdin?.destroy();
+    if (dumpTo) rmSync(dumpTo, { force: true });
+  };
+
   const started = Date.now();
   for (;;) {
     const outcome = await Promise.race([exited.then((s) => `exited (${s})`), probe(brokers)]);
-    if (outcome === true) return { brokers, stop };
+    if (outcome === true) return { brokers, logDir, stop, kill };
     if (typeof outcome === 'string' || Date.now() - started > READY_TIMEOUT_MS) {
       await stop();
       const why = typeof outcome === 'string' ? outcome : `not ready after ${READY_TIMEOUT_MS} ms`;
@@ -168,7 +175,13 @@ async function probe(brokers: string[]): Promise<boolean> {
   }
 }
 
-function serverProperties(port: number, controllerPort: number, logDir: string): string {
+/** The client port a broker's server.properties gives it. */
+function readPort(props: string): number | undefined {
+  const found = /^listeners=PLAINTEXT:\/\/127\.0\.0\.1:(\d+),/m.exec(readFileSync(props, 'utf8'));
+  return found ? Number(found[1]) : undefined;
+}
+
+function serverProperties(port: number, controllerPort: number, logDir: string, autoCreate: boolean): string {
   return `${[
     'process.roles=broker,controller',
     'node.id=1',
@@ -180,7 +193,7 @@ function serverProperties(port: number, controllerPort: number, logDir: string):
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${logDir}`,
     'num.partitions=3',
-    'auto.create.topics.enable=true',
+    `auto.create.topics.enable=${autoCreate}`,
     'default.replication.factor=1',
     'min.insync.replicas=1',
     'offsets.topic.replication.factor=1',

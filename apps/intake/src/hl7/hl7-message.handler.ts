@@ -12,16 +12,22 @@ import {
   type Hl7Error,
   type IntakeOutcome,
   mapOruR01Lab,
+  ORDER_MESSAGE_TYPES,
+  PATIENT_ADT_TYPES,
+  type OrderMessageType,
   parseHl7,
 } from '@yilian/hl7v2';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { LabReportRejection } from '@yilian/results';
 import { INSTITUTIONS, LOGGER, type Logger } from '@yilian/runtime';
 import { LabResultsIntake, MissingPatientIdentifierError } from '../results/lab-results.intake';
-import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 import { PatientAdtIntake } from '../patients/patient-adt.intake';
 import { RefI12Intake } from '../referrals/ref-i12.intake';
+import { RefFamilyIntake, type RefFamilyType } from '../referrals/ref-family.intake';
 import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
+import { OrderHl7Intake } from '../orders/order-hl7.intake';
+
+const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
@@ -36,6 +42,8 @@ export class Hl7MessageHandler {
     private readonly patientAdt: PatientAdtIntake,
     private readonly referrals: RefI12Intake,
     private readonly imaging: ImagingHl7Intake,
+    private readonly orders: OrderHl7Intake,
+    private readonly referralFamily: RefFamilyIntake,
   ) {}
 
   /** A message from an MLLP connection: the institution is the one the port belongs to. */
@@ -82,6 +90,14 @@ export class Hl7MessageHandler {
     if (PATIENT_ADT_TYPES.has(kind.type)) {
       const adt = await this.patientAdt.record(message, kind.type, institution.code, kind.controlId, now);
       return answer(adt.outcome, adt.errors);
+    }
+    if (ORDER_TYPES.has(kind.type)) {
+      const type = kind.type as OrderMessageType;
+      return this.orders.handle(message, type, institution.code, kind.controlId, now);
+    }
+    if (kind.type === 'REF^I13' || kind.type === 'REF^I14' || kind.type === 'REF^I15') {
+      const type: RefFamilyType = kind.type;
+      return this.referralFamily.handle(message, type, institution.code, kind.controlId, now);
     }
     if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
     if (kind.type !== 'ORU^R01') {

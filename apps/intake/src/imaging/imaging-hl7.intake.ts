@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
 import {
   acknowledgementCodes,
   ackModeFor,
   applicationResponseType,
   buildAck,
+  embeddedCdaOf,
+  groupImagingMessage,
+  IMAGING_DOCUMENT_TYPES,
   HL7_ERROR,
   type Hl7Error,
   type Hl7Message,
@@ -12,12 +15,14 @@ import {
   type ImagingMessageClass,
   type IntakeOutcome,
   mapImagingMessage,
+  withOrderResponse,
 } from '@yilian/hl7v2';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
 import { LOGGER, type Logger } from '@yilian/runtime';
 import { MissingPatientIdentifierError } from '../results/lab-results.intake';
 import { ImagingIntake, type ImagingSubmission } from './imaging-intake.service';
+import { EMBEDDED_CDA_INTAKE, type EmbeddedCdaIntake } from './embedded-cda.port';
 
 type Answer = { outcome: IntakeOutcome; errors: Hl7Error[] };
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
@@ -38,13 +43,34 @@ export class ImagingHl7Intake {
   constructor(
     private readonly imaging: ImagingIntake,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(EMBEDDED_CDA_INTAKE) private readonly cda?: EmbeddedCdaIntake,
   ) {}
+
+  /** An MDM carrying a CDA document goes to the CDA intake when one is registered. */
+  private async record(
+    message: Hl7Message,
+    kind: ImagingMessageClass & { ok: true },
+    institution: string,
+    now: Date,
+  ): Promise<Answer> {
+    const doc = this.cda && IMAGING_DOCUMENT_TYPES.has(kind.type) ? embeddedCdaOf(message) : undefined;
+    if (doc && this.cda) {
+      const { outcome, errors } = await this.cda.record(doc, {
+        institution,
+        controlId: kind.controlId,
+        message,
+        now,
+      });
+      return { outcome, errors: [...errors] };
+    }
+    return this.recordImaging(message, kind.controlId, institution, now);
+  }
 
   async handle(message: Hl7Message, kind: ImagingMessageClass, institution: string, now = new Date()) {
     const msh = message.getSegment('MSH');
     const mode = ackModeFor(msh?.getField(15)?.toString(), msh?.getField(16)?.toString());
     const answer = kind.ok
-      ? await this.record(message, kind.controlId, institution, now).catch((e: unknown): Answer => {
+      ? await this.record(message, kind, institution, now).catch((e: unknown): Answer => {
           this.logger.error({ err: (e as Error).message, institution }, 'imaging HL7 intake failed');
           const text = 'the hub could not record the message; nothing was recorded, please resend';
           return {
@@ -54,9 +80,12 @@ export class ImagingHl7Intake {
         })
       : { outcome: 'rejected' as const, errors: [...kind.errors] };
     const responseType = applicationResponseType(message);
-    return acknowledgementCodes(mode, answer.outcome).map((code) =>
-      buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) }),
-    );
+    return acknowledgementCodes(mode, answer.outcome).map((code) => {
+      const ack = buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) });
+      // ORI^O24 / ORR^O02: the RESPONSE group (PID, ORC answered, TQ1, OBR, IPC) after MSA / ERR
+      if (!responseType || code === 'CA' || code === 'CE' || code === 'CR') return ack;
+      return withOrderResponse(ack, message, groupImagingMessage(message).orders, code === 'AA');
+    });
   }
 
   private submission(draft: ImagingDraft, institution: string, messageId: string): ImagingSubmission {
@@ -78,7 +107,7 @@ export class ImagingHl7Intake {
     };
   }
 
-  private async record(
+  private async recordImaging(
     message: Hl7Message,
     controlId: string,
     institution: string,

@@ -1,8 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MllpServerEvent } from '@yilian/hl7v2';
-import { IMAGING_MESSAGE_TYPES } from '@yilian/hl7v2';
+import { IMAGING_MESSAGE_TYPES, PATIENT_ADT_TYPES } from '@yilian/hl7v2';
 import { appMetricsRegistry, HttpMetrics, LATENCY_BUCKETS, type MetricReading } from '@yilian/runtime';
-import { PATIENT_ADT_TYPES } from '../patients/adt.mapper';
 
 export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
 

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { HL7_ERROR, type Hl7Error, type Hl7Message, type IntakeOutcome } from '@yilian/hl7v2';
+import {
+  type ErrLocation,
+  HL7_ERROR,
+  type Hl7Error,
+  type Hl7Message,
+  type IntakeOutcome,
+  type LocatedRequest,
+  mapAdtIdentity,
+} from '@yilian/hl7v2';
 import {
   IdentityRequestError,
   type PatientIdentityCommand,
   PatientIdentityRejection,
 } from '@yilian/patients';
 import { LOGGER, type Logger } from '@yilian/runtime';
-import { type ErrLocation, type LocatedRequest, mapAdtIdentity } from './adt.mapper';
 import { PatientIdentityService } from './patient-identity.service';
 
 export interface AdtOutcome {

@@ -1,14 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HL7_ERROR, type Hl7Error, type Hl7Message, type IntakeOutcome } from '@yilian/hl7v2';
 import {
-  directionFromLevels,
+  HL7_ERROR,
+  type Hl7Error,
+  type Hl7Message,
+  type IntakeOutcome,
   mapRefI12,
   referralAnswers,
+  type RefI12Draft,
+  type RriReferral,
+} from '@yilian/hl7v2';
+import {
+  directionFromLevels,
   referralIdFor,
   ReferralRejection,
-  type RefI12Draft,
   type RequestReferral,
-  type RriReferral,
 } from '@yilian/referrals';
 import { LOGGER, type Logger } from '@yilian/runtime';
 import { ReferralIntake, type ReferralPatient } from './referral-intake.service';
@@ -23,6 +28,18 @@ const FIELD_OF: readonly [RegExp, Hl7Error][] = [
   [/\.reasonCode/, { segment: 'DG1', field: 3, code: HL7_ERROR.dataType, message: '' }],
   [/\.receiver|not members of one alliance/, { segment: 'PRD', field: 7, code: 204, message: '' }],
 ];
+
+/** A decider rejection as an ERR: the field it names, else RF1-6 (the referral). */
+export function locateRejection(e: ReferralRejection): Hl7Error {
+  const at = FIELD_OF.find(([pattern]) => pattern.test(e.message))?.[1];
+  const located = at ?? {
+    segment: 'RF1',
+    sequence: 1,
+    field: 6,
+    code: e.code === 'already-exists' ? 205 : 207,
+  };
+  return { ...located, message: e.message };
+}
 
 /**
  * REF^I12 over MLLP → RequestReferral, answered as referralAnswers says (RRI^I12 in original
@@ -93,14 +110,7 @@ export class RefI12Intake {
       };
     } catch (e) {
       if (!(e instanceof ReferralRejection)) throw e;
-      const at = FIELD_OF.find(([pattern]) => pattern.test(e.message))?.[1];
-      const located = at ?? {
-        segment: 'RF1',
-        sequence: 1,
-        field: 6,
-        code: e.code === 'already-exists' ? 205 : 207,
-      };
-      return { outcome: 'content-error', errors: [{ ...located, message: e.message }] };
+      return { outcome: 'content-error', errors: [locateRejection(e)] };
     }
   }
 

@@ -2,8 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ReferralAllianceFacts } from '@yilian/alliance';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import type { PatientKeyer } from '@yilian/patients';
+import { referralStream } from '@yilian/contracts';
 import {
   handleReferralCommand,
+  referralStateFrom,
+  type ReferralState,
   type CommandSource,
   type HandledReferral,
   type ReferralCommand,
@@ -31,6 +34,11 @@ export class ReferralIntake {
   /** Throws ReferralRejection (nothing appended) when a rule is broken. */
   run(command: ReferralCommand, source: CommandSource): Promise<HandledReferral> {
     return handleReferralCommand(this.store, command, source);
+  }
+
+  /** The referral as recorded (status 'none' when the hub has none by that id). */
+  async state(referralId: string): Promise<ReferralState> {
+    return referralStateFrom(await this.store.readStream(referralStream(referralId)));
   }
 
   allianceFacts(sender: string, receiver: string): Promise<ReferralAllianceFacts | undefined> {

@@ -31,11 +31,8 @@ const list = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
-/** GET /referrals/board */
-export class ReferralBoardQuery {
-  @Matches(INSTITUTION_CODE_PATTERN, { message: 'institution must be an institution code' })
-  institution!: string;
-
+/** A page of an inbox or outbox: GET /console/referrals (the key's own institution). */
+export class BoardPageQuery {
   @IsOptional()
   @IsIn(['inbox', 'outbox'])
   box: BoardBox = 'inbox';
@@ -79,6 +76,12 @@ export class ReferralBoardQuery {
   @Min(1)
   @Max(200)
   pageSize: number = 20;
+}
+
+/** GET /referrals/board: any institution's, for the platform. */
+export class ReferralBoardQuery extends BoardPageQuery {
+  @Matches(INSTITUTION_CODE_PATTERN, { message: 'institution must be an institution code' })
+  institution!: string;
 }
 
 /** GET /referrals/indicators: one institution or one alliance, days inclusive (China time). */

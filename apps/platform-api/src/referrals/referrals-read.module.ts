@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlliancesReadController } from './alliances-read.controller';
 import { ReferralBoardController } from './referral-board.controller';
+import { ReferralBoardService } from './referral-board.service';
 import { ReferralFhirReadController } from './referral-fhir-read.controller';
 import { ReferralFhirReadRepository } from './referral-fhir-read.repository';
 import { ReferralIndicatorsController } from './referral-indicators.controller';
@@ -15,6 +16,7 @@ import { ReferralIndicatorsService } from './referral-indicators.service';
     ReferralIndicatorsController,
     AlliancesReadController,
   ],
-  providers: [ReferralFhirReadRepository, ReferralIndicatorsService],
+  providers: [ReferralFhirReadRepository, ReferralIndicatorsService, ReferralBoardService],
+  exports: [ReferralFhirReadRepository, ReferralIndicatorsService, ReferralBoardService],
 })
 export class ReferralsReadModule {}

@@ -1,5 +1,6 @@
 /**
- * MDM^T02 (an imaging report document) → DiagnosticReport. TXA-2 must be diagnostic imaging
+ * MDM^T01 (notification: registered, content to follow) and MDM^T02 (an imaging report
+ * document with its content) → DiagnosticReport. TXA-2 must be diagnostic imaging
  * (table 0270 DI, or RAD / a modality as RIS send it); the accession is TXA-15 (filler order
  * number), else TXA-14 (placer); status: TXA-19 CA (canceled) → cancelled, else TXA-17 (table
  * 0271) AU / LA → final (corrected when TXA-13 names a parent document it replaces), DI DO IN IP
@@ -36,19 +37,40 @@ const COMPLETION: Readonly<Record<string, 'final' | 'preliminary'>> = {
   PA: 'preliminary',
 };
 
-const REVISIONS: Readonly<Partial<Record<ImagingMessageType, ImagingDocumentRevision['kind']>>> = {
-  'MDM^T08': 'edit',
-  'MDM^T10': 'replace',
-  'MDM^T11': 'cancel',
+/** The MDM events (HL7 v2 chapter 9) as revisions: what each does, whether it carries the
+ * content (MDM_T02 structure: OBX required) or not (MDM_T01: OBX ignored), and which TXA field
+ * names the document revised (13: the parent document; else 12). T01 / T02 are originals. */
+const REVISIONS: Readonly<
+  Partial<
+    Record<ImagingMessageType, { kind: ImagingDocumentRevision['kind']; content: boolean; parent?: true }>
+  >
+> = {
+  'MDM^T03': { kind: 'status', content: false },
+  'MDM^T04': { kind: 'edit', content: true },
+  'MDM^T05': { kind: 'addendum', content: false, parent: true },
+  'MDM^T06': { kind: 'addendum', content: true, parent: true },
+  'MDM^T07': { kind: 'status', content: false },
+  'MDM^T08': { kind: 'edit', content: true },
+  'MDM^T09': { kind: 'status', content: false, parent: true },
+  'MDM^T10': { kind: 'replace', content: true, parent: true },
+  'MDM^T11': { kind: 'cancel', content: false },
 };
+
+/** MDM events whose OBX are the document's content (MDM_T02 structure). */
+export function carriesContent(type: ImagingMessageType): boolean {
+  return type === 'MDM^T02' || REVISIONS[type]?.content === true;
+}
 
 function statusOf(
   txa: SegmentRef,
+  type: ImagingMessageType,
   revision: ImagingDocumentRevision['kind'] | undefined,
   errors: Hl7Error[],
 ): ReportDraft['status'] {
   const at = { segment: 'TXA', sequence: txa.sequence };
   if (revision === 'cancel') return 'entered-in-error';
+  // T01: the document exists, its content follows (FHIR: registered, nothing available yet)
+  if (type === 'MDM^T01') return 'registered';
   if (textComponent(txa.segment, 19, 1).toUpperCase() === 'CA') return 'cancelled';
   const completion = textComponent(txa.segment, 17, 1).toUpperCase();
   const status = COMPLETION[completion];
@@ -70,16 +92,17 @@ const documentSystem = (institution: string) => `urn:yilian:institution:${instit
 /** The document a T08 / T10 / T11 revises: TXA-13 of a replacement when given, else TXA-12. */
 function revisionOf(
   txa: SegmentRef,
-  kind: ImagingDocumentRevision['kind'],
+  type: ImagingMessageType,
   observations: readonly SegmentRef[],
   env: StudyEnv,
 ): ImagingDocumentRevision | undefined {
+  const { kind, content, parent: byParent } = REVISIONS[type]!;
   const at = { segment: 'TXA', sequence: txa.sequence };
-  if (kind !== 'cancel' && observations.length === 0) {
-    const message = `an MDM document ${kind === 'edit' ? 'edit (T08)' : 'replacement (T10)'} carries its content: no OBX after TXA`;
+  if (content && observations.length === 0) {
+    const message = `${type} carries the document's content: no OBX after TXA`;
     env.errors.push({ segment: 'OBX', sequence: 1, code: HL7_ERROR.segmentSequence, message });
   }
-  const parent = kind === 'replace' ? textComponent(txa.segment, 13, 1) : '';
+  const parent = byParent ? textComponent(txa.segment, 13, 1) : '';
   const field = parent ? 13 : 12;
   const value = parent || textComponent(txa.segment, 12, 1);
   if (!value) {
@@ -98,11 +121,13 @@ export function mapDocumentReport(
   env: StudyEnv,
 ): ImagingDraft | undefined {
   const seg = txa.segment;
-  const kind = REVISIONS[type];
-  const revision = kind && revisionOf(txa, kind, observations, env);
+  const kind = REVISIONS[type]?.kind;
+  const revision = kind && revisionOf(txa, type, observations, env);
+  // an MDM_T01 structure has no content: OBX a sender adds anyway are not read
+  const contentObservations = carriesContent(type) ? observations : [];
   const documentType = textComponent(seg, 2, 1).toUpperCase();
   if (documentType !== 'DI' && !isImagingSection(documentType)) {
-    const message = `TXA-2 (document type) ${documentType.slice(0, 8) || '(empty)'} is not a diagnostic imaging report (DI)`;
+    const message = `TXA-2 (document type) ${documentType.slice(0, 8) || '(empty)'} is not kept by the hub: it keeps diagnostic imaging reports (DI, RAD or a modality)`;
     const code = documentType ? HL7_ERROR.tableValueNotFound : HL7_ERROR.requiredFieldMissing;
     env.errors.push({ segment: 'TXA', sequence: txa.sequence, field: 2, code, message });
   }
@@ -114,8 +139,8 @@ export function mapDocumentReport(
     { segment: 'TXA', sequence: txa.sequence, field: 15 },
     env.errors,
   );
-  const status = statusOf(txa, kind, env.errors);
-  const content = reportContent(observations, env, textComponent(seg, 2, 2) || '影像诊断报告');
+  const status = statusOf(txa, type, kind, env.errors);
+  const content = reportContent(contentObservations, env, textComponent(seg, 2, 2) || '影像诊断报告');
   const effective = timeAt(txa, 4, env)?.dateTime;
   const issued =
     timeAt(txa, 22, env, 15)?.instant ?? timeAt(txa, 8, env)?.instant ?? timeAt(txa, 6, env)?.instant;

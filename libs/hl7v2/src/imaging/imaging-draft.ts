@@ -22,14 +22,17 @@ export interface ImagingDraft {
   readonly studyIsPartial: boolean;
   /** DiagnosticReport without subject and id. */
   readonly report?: Omit<fhir4.DiagnosticReport, 'subject' | 'id'>;
-  /** MDM^T08 / T10 / T11: the report revises one the hub must already have. */
+  /** MDM^T03 – T11: the report revises one the hub must already have. */
   readonly revision?: ImagingDocumentRevision;
 }
 
-/** What an MDM^T08 / T10 / T11 does to the report document it names. */
+/** What an MDM^T03 – T11 does to the report document it names. */
 export interface ImagingDocumentRevision {
-  /** T08 edit, T10 replacement: a new version; T11: the report cancelled (entered in error). */
-  readonly kind: 'edit' | 'replace' | 'cancel';
+  /** T04 / T08 edit, T10 replacement: a new version with its content; T03 / T07 / T09 status:
+   * the latest version with TXA-17's status (content to follow); T05 / T06 addendum: the
+   * latest version `appended` (T06 with the addendum's content added); T11: the report
+   * cancelled (entered in error). */
+  readonly kind: 'edit' | 'replace' | 'cancel' | 'status' | 'addendum';
   /** The document revised, as the report's identifier: TXA-13 (parent document) of a
    * replacement, else TXA-12 (unique document number). */
   readonly document: fhir4.Identifier;

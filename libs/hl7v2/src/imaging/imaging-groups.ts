@@ -4,7 +4,9 @@
  * ORM^O01 / OMI^O23 PID [PV1] { ORC [TQ1] OBR [NTE] { OBX } [ZDS] { IPC } } ·
  * MDM^T02 / T08 / T10 EVN PID PV1 TXA { OBX [NTE] } · MDM^T11 EVN PID PV1 TXA.
  * An ORC opens an order; an OBR opens one unless the open order has no OBR yet. OBX, ZDS,
- * IPC and TQ1 belong to the open order (MDM: OBX to the document). Other segments are skipped.
+ * IPC and TQ1 belong to the open order (MDM: OBX to the document); an OBX after PID and before
+ * any order is a patient observation (2.7+), skipped; a PRT belongs to the open order. Other
+ * segments are skipped.
  */
 import type { Hl7Message } from '@medplum/core';
 import { HL7_ERROR, type Hl7Error } from '../hl7-error';
@@ -17,6 +19,8 @@ export interface ImagingOrderGroup {
   zds?: SegmentRef;
   readonly ipcs: SegmentRef[];
   readonly observations: SegmentRef[];
+  /** PRT of the order (2.7+): who read it (PI) and others. */
+  readonly participants: SegmentRef[];
 }
 
 export interface ImagingStructure {
@@ -37,7 +41,7 @@ export function groupImagingMessage(message: Hl7Message): ImagingStructure {
   let txa: SegmentRef | undefined;
   let order: ImagingOrderGroup | undefined;
   const open = (): ImagingOrderGroup => {
-    const group: ImagingOrderGroup = { ipcs: [], observations: [] };
+    const group: ImagingOrderGroup = { ipcs: [], observations: [], participants: [] };
     orders.push(group);
     return group;
   };
@@ -69,10 +73,13 @@ export function groupImagingMessage(message: Hl7Message): ImagingStructure {
       case 'IPC':
         if (order) order.ipcs.push(ref);
         break;
+      case 'PRT':
+        if (order) order.participants.push(ref);
+        break;
       case 'OBX':
         if (txa && !order) documentObservations.push(ref);
         else if (order) order.observations.push(ref);
-        else
+        else if (pids.length === 0)
           errors.push({
             segment: 'OBX',
             sequence,

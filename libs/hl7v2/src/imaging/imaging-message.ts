@@ -18,27 +18,31 @@
 import type { Hl7Message } from '@medplum/core';
 import type { Hl7Error } from '../hl7-error';
 import { textComponent } from '../hl7-fields';
-import { classifyMessage, type Hl7Version } from '../message-type';
+import { classifyMessage } from '../message-type';
+import { type Hl7Version, readVersion } from '../hl7-version';
 import { dicomAttributeOf, isImagingSection } from './imaging-codes';
 
-export const IMAGING_MESSAGE_TYPES = [
-  'ORU^R01',
+/** The MDM events of a report document (HL7 v2 chapter 9): T01 / T02 originals, T03 / T04
+ * status change, T05 / T06 addendum, T07 / T08 edit, T09 / T10 replacement, T11 cancel. */
+export const MDM_EVENTS = [
+  'MDM^T01',
   'MDM^T02',
+  'MDM^T03',
+  'MDM^T04',
+  'MDM^T05',
+  'MDM^T06',
+  'MDM^T07',
   'MDM^T08',
+  'MDM^T09',
   'MDM^T10',
   'MDM^T11',
-  'OMI^O23',
-  'ORM^O01',
 ] as const;
+
+export const IMAGING_MESSAGE_TYPES = ['ORU^R01', ...MDM_EVENTS, 'OMI^O23', 'ORM^O01'] as const;
 export type ImagingMessageType = (typeof IMAGING_MESSAGE_TYPES)[number];
 
 /** The MDM events of an imaging report document: its first issue, then its revisions. */
-export const IMAGING_DOCUMENT_TYPES: ReadonlySet<ImagingMessageType> = new Set([
-  'MDM^T02',
-  'MDM^T08',
-  'MDM^T10',
-  'MDM^T11',
-]);
+export const IMAGING_DOCUMENT_TYPES: ReadonlySet<ImagingMessageType> = new Set(MDM_EVENTS);
 
 export type ImagingMessageClass =
   | {
@@ -77,14 +81,12 @@ function imagingTypeOf(message: Hl7Message): ImagingMessageType | undefined {
       return isImagingOru(message) ? type : undefined;
     case 'ORM^O01':
       return has(message, 'ZDS') || has(message, 'IPC') || hasImagingSection(message) ? type : undefined;
-    case 'MDM^T02':
-    case 'MDM^T08':
-    case 'MDM^T10':
-    case 'MDM^T11':
     case 'OMI^O23':
       return type;
     default:
-      return undefined;
+      return IMAGING_DOCUMENT_TYPES.has(type as ImagingMessageType)
+        ? (type as ImagingMessageType)
+        : undefined;
   }
 }
 
@@ -102,7 +104,7 @@ export function classifyImagingMessage(message: Hl7Message): ImagingMessageClass
   return {
     ok: true,
     type,
-    version: textComponent(msh, 12, 1) as Hl7Version,
+    version: readVersion(textComponent(msh, 12, 1)) ?? '2.5.1',
     controlId: textComponent(msh, 10, 1),
   };
 }

@@ -25,6 +25,7 @@ import {
 import type { ImagingDraft } from './imaging-draft';
 import type { ImagingOrderGroup } from './imaging-groups';
 import { personOf } from './imaging-order';
+import { INTERPRETER_ROLES, participant } from '../participants';
 import type { StudyEnv } from './imaging-study.map';
 
 export type ReportDraft = NonNullable<ImagingDraft['report']>;
@@ -148,7 +149,9 @@ export function mapResultReport(
   }
   const effective = timeAt(obr, 7, env)?.dateTime;
   const issued = timeAt(obr, 22, env)?.instant;
-  const interpreter = personOf(obr, 32, env.institution, true);
+  const interpreter =
+    personOf(obr, 32, env.institution, true) ??
+    participant(group.participants, INTERPRETER_ROLES, env.institution);
   const { statuses: _statuses, ...text } = content;
   return {
     resourceType: 'DiagnosticReport',

@@ -14,3 +14,6 @@ export type {
 } from './imaging-draft';
 export { mapImagingMessage } from './imaging.mapper';
 export { isImagingSection, modalityOf } from './imaging-codes';
+export { groupImagingMessage, type ImagingOrderGroup } from './imaging-groups';
+export { embeddedCdaOf, type EmbeddedCda } from './embedded-cda';
+export { IMAGING_DOCUMENT_TYPES, MDM_EVENTS } from './imaging-message';

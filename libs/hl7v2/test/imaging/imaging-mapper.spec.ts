@@ -6,6 +6,18 @@ const UID_CT = '1.2.156.112605.14038005400501.20240312093000.1';
 const WADO_CT = `https://pacs.c002.example.cn/dicom-web/studies/${UID_CT}`;
 
 describe('imaging HL7 v2 mapping: fixtures with their mapped values', () => {
+  it('ORU^R01 v2.8: ARV skipped, the interpreter from PRT PI where OBR-32 is empty, OBX-29 ignored', () => {
+    const draft = onlyDraft('cn-ris-oru-ct-head-prt-v28.hl7', 'C002');
+    expect(draft.report?.resultsInterpreter).toEqual([
+      {
+        type: 'Practitioner',
+        display: '刘影像',
+        identifier: { system: 'urn:yilian:institution:C002:staff', value: 'D0456' },
+      },
+    ]);
+    expect(draft.study?.modality?.[0]?.code).toBe('CT');
+  });
+
   it('ORU^R01 v2.4 from a community centre RIS: CT chest, report and study (UID, counts, DICOMweb)', () => {
     const result = mappedImaging('cn-ris-oru-ct-chest-v24.hl7', 'C002');
     expect(result.type).toBe('ORU^R01');

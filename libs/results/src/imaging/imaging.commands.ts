@@ -31,10 +31,12 @@ export interface RecordImagingReport extends ImagingCommandBase {
   readonly revises?: ReportRevision;
 }
 
-/** An edit or a replacement (a new version with its content), or a cancellation (the latest
- * version, void), of the report document the sender names by one of its identifiers. */
+/** An edit or a replacement (a new version with its content), a status change (the latest
+ * version, its new status), an addendum (the latest version, appended, with the addendum's
+ * content after its own), or a cancellation (the latest version, void), of the report document
+ * the sender names by one of its identifiers. */
 export interface ReportRevision {
-  readonly kind: 'edit' | 'replace' | 'cancel';
+  readonly kind: 'edit' | 'replace' | 'cancel' | 'status' | 'addendum';
   readonly document: fhir4.Identifier;
 }
 

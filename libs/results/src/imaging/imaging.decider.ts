@@ -121,8 +121,20 @@ function revisedReport(
     );
   }
   const sent = command.report;
-  if (kind === 'cancel')
-    return { ...latest, status: sent.status, ...(sent.issued ? { issued: sent.issued } : {}) };
+  const issued = sent.issued ? { issued: sent.issued } : {};
+  if (kind === 'cancel') return { ...latest, status: sent.status, ...issued };
+  if (kind === 'status') return { ...latest, status: sent.status, ...issued };
+  if (kind === 'addendum') {
+    const conclusion = [latest.conclusion, sent.conclusion].filter(Boolean).join('\n');
+    const forms = [...(latest.presentedForm ?? []), ...(sent.presentedForm ?? [])];
+    return {
+      ...latest,
+      status: 'appended',
+      ...issued,
+      ...(conclusion ? { conclusion } : {}),
+      ...(forms.length > 0 ? { presentedForm: forms } : {}),
+    };
+  }
   return sent.status === 'final' && RELEASED.has(state.report.status)
     ? { ...sent, status: 'corrected' }
     : sent;

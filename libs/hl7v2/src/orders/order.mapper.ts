@@ -1,0 +1,210 @@
+/**
+ * Orders → FHIR R4 ServiceRequest: ORM^O01 (general), OML^O21 (lab), OMG^O19 (general clinical),
+ * 2.3 to 2.9, read leniently with one grouping: PID [PV1] { ORC [TQ1] [OBR [NTE] {OBX} [SPM]] }
+ * (an ORC opens an order, an OBR joins the open one; `groupImagingMessage` is that grouping).
+ * One ServiceRequest per order group; `subject` is left for the caller (the patient key).
+ *
+ * | HL7 v2 | ServiceRequest |
+ * | --- | --- |
+ * | ORC-2, else OBR-2 (placer order number; required) | `identifier` PLAC `…:placer`; the stream |
+ * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession` |
+ * | ORC-1 (0119) and ORC-5 (0038) | `status`: NW/XO/RL/SC → active, CA/OC/DC/OD/DR/CR → revoked, HD/OH → on-hold; ORC-5 CM → completed |
+ * | OBR-4 (required) | `code` (every triplet) |
+ * | TQ1-9, else OBR-27.6 / ORC-7.6 (S A R P T) | `priority` stat / asap / routine / urgent |
+ * | ORC-9 | `authoredOn` |
+ * | ORC-12, else OBR-16, else PRT OP (2.7+) | `requester` (display, staff identifier) |
+ * | OBR-31 | `reasonCode` |
+ * | OML^O21 | `category` laboratory procedure (SNOMED CT 108252007) |
+ *
+ * Refused (AE, errors naming the field): no PID 100, no order 100, no placer number 101 ORC-2,
+ * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205. Pure.
+ */
+import type * as fhir4 from 'fhir/r4';
+import type { Hl7Message } from '@medplum/core';
+import { codeableConcept } from '../coding';
+import { HL7_ERROR, type Hl7Error, MAPPING_DEFECT } from '../hl7-error';
+import { componentsOf, repetitionCount, textComponent } from '../hl7-fields';
+import { CHINA_STANDARD_TIME, parseHl7DateTime } from '../hl7-datetime';
+import { groupImagingMessage, type ImagingOrderGroup } from '../imaging/imaging-groups';
+import { personOf } from '../imaging/imaging-order';
+import type { PatientIdentifiers } from '../lab-report-draft';
+import { participant } from '../participants';
+import { mapPatientIdentifiers } from '../patient-identifiers';
+import { nameBasedUuid } from '../resource-id';
+import { orderStatus, requestedControl } from './order-control';
+
+export const ORDER_MESSAGE_TYPES = ['ORM^O01', 'OML^O21', 'OMG^O19'] as const;
+export type OrderMessageType = (typeof ORDER_MESSAGE_TYPES)[number];
+
+export interface OrderDraft {
+  readonly placerOrderNumber: string;
+  /** ORC-1 as sent (NW when there is no ORC). */
+  readonly orderControl: string;
+  readonly serviceRequest: fhir4.ServiceRequest;
+  /** The order group, for the response's ORC / OBR echo. */
+  readonly group: ImagingOrderGroup;
+}
+
+export type OrderMappingResult =
+  | { readonly ok: true; readonly patient: PatientIdentifiers; readonly orders: readonly OrderDraft[] }
+  | {
+      readonly ok: false;
+      readonly errors: readonly Hl7Error[];
+      readonly groups: readonly ImagingOrderGroup[];
+    };
+
+export interface OrderMappingContext {
+  readonly institution: string;
+  readonly type: OrderMessageType;
+  readonly defaultUtcOffset?: string;
+}
+
+const PRIORITY: Readonly<Record<string, fhir4.ServiceRequest['priority']>> = {
+  S: 'stat',
+  A: 'asap',
+  R: 'routine',
+  P: 'urgent',
+  T: 'urgent',
+  C: 'routine',
+};
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+const LAB_PROCEDURE = {
+  coding: [{ system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' }],
+};
+
+function identifier(type: 'PLAC' | 'FILL', system: string, value: string): fhir4.Identifier {
+  return { type: { coding: [{ system: V2_0203, code: type }] }, system, value };
+}
+
+function mapOrder(
+  group: ImagingOrderGroup,
+  ctx: OrderMappingContext,
+  errors: Hl7Error[],
+): OrderDraft | undefined {
+  const { orc, obr } = group;
+  const head = orc ?? obr!;
+  const at = (ref: typeof head, field: number) => ({
+    segment: ref.segment.name,
+    sequence: ref.sequence,
+    field,
+  });
+  const placer = (orc && textComponent(orc.segment, 2, 1)) || (obr && textComponent(obr.segment, 2, 1)) || '';
+  if (!placer) {
+    const message = 'no placer order number: ORC-2 and OBR-2 are empty';
+    errors.push({ ...at(head, 2), code: HL7_ERROR.requiredFieldMissing, message });
+  }
+  const control = orc ? textComponent(orc.segment, 1, 1).toUpperCase() : 'NW';
+  const status = orderStatus(control, orc ? textComponent(orc.segment, 5, 1).toUpperCase() : '');
+  if (!requestedControl(control)) {
+    const message = control
+      ? `ORC-1 (order control) ${control.slice(0, 4)} is not a request in table 0119`
+      : 'ORC-1 (order control) is missing';
+    errors.push({
+      ...at(orc!, 1),
+      code: control ? HL7_ERROR.tableValueNotFound : HL7_ERROR.requiredFieldMissing,
+      message,
+    });
+  }
+  const code = obr ? codeableConcept(componentsOf(obr.segment, 4), ctx.institution) : undefined;
+  if (!code) {
+    const message = obr
+      ? 'OBR-4 (universal service identifier) is missing'
+      : 'no OBR: the hub keeps orders for tests and examinations';
+    errors.push({
+      ...(obr ? at(obr, 4) : { segment: 'OBR', sequence: 1 }),
+      code: obr ? HL7_ERROR.requiredFieldMissing : HL7_ERROR.segmentSequence,
+      message,
+    });
+  }
+  const offset = ctx.defaultUtcOffset ?? CHINA_STANDARD_TIME;
+  const authoredText = orc ? textComponent(orc.segment, 9, 1) : '';
+  const authored = authoredText ? parseHl7DateTime(authoredText, offset)?.dateTime : undefined;
+  if (authoredText && !authored)
+    errors.push({
+      ...at(orc!, 9),
+      code: HL7_ERROR.dataType,
+      message: 'ORC-9 (date/time of transaction) is not a date/time',
+    });
+  if (!placer || !code) return undefined;
+  const priorityText =
+    (group.tq1 && textComponent(group.tq1.segment, 9, 1)) ||
+    (obr && textComponent(obr.segment, 27, 6)) ||
+    (orc && textComponent(orc.segment, 7, 6)) ||
+    '';
+  const priority = PRIORITY[priorityText.toUpperCase()];
+  const requester =
+    personOf(orc, 12, ctx.institution) ??
+    personOf(obr, 16, ctx.institution) ??
+    participant(group.participants, ['OP'], ctx.institution);
+  const reasons: fhir4.CodeableConcept[] = [];
+  if (obr)
+    for (let r = 1; r <= repetitionCount(obr.segment, 31); r++) {
+      const reason = codeableConcept(componentsOf(obr.segment, 31, r), ctx.institution);
+      if (reason) reasons.push(reason);
+    }
+  const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
+  const base = `urn:yilian:institution:${ctx.institution}`;
+  const serviceRequest: fhir4.ServiceRequest = {
+    resourceType: 'ServiceRequest',
+    id: nameBasedUuid(`${ctx.institution}|${placer}|ServiceRequest`),
+    identifier: [
+      identifier('PLAC', `${base}:placer`, placer),
+      ...(filler ? [identifier('FILL', `${base}:accession`, filler)] : []),
+    ],
+    status,
+    intent: 'order',
+    ...(ctx.type === 'OML^O21' ? { category: [LAB_PROCEDURE] } : {}),
+    ...(priority ? { priority } : {}),
+    code,
+    subject: {},
+    ...(authored ? { authoredOn: authored } : {}),
+    ...(requester ? { requester } : {}),
+    ...(reasons.length > 0 ? { reasonCode: reasons } : {}),
+  };
+  return { placerOrderNumber: placer, orderControl: control || 'NW', serviceRequest, group };
+}
+
+function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingResult {
+  const structure = groupImagingMessage(message);
+  const errors: Hl7Error[] = [...structure.errors];
+  const groups = structure.orders;
+  const [pid] = structure.pids;
+  let patient: PatientIdentifiers = {};
+  if (!pid) {
+    const message = 'no PID segment: an order needs its patient';
+    errors.push({ segment: 'PID', sequence: 1, code: HL7_ERROR.segmentSequence, message });
+  } else patient = mapPatientIdentifiers(pid, ctx.institution, errors);
+  if (groups.length === 0) {
+    const message = 'no ORC / OBR: nothing is ordered';
+    errors.push({ segment: 'ORC', sequence: 1, code: HL7_ERROR.segmentSequence, message });
+  }
+  const orders: OrderDraft[] = [];
+  const seen = new Set<string>();
+  for (const group of groups) {
+    const draft = mapOrder(group, ctx, errors);
+    if (!draft) continue;
+    if (seen.has(draft.placerOrderNumber)) {
+      const head = group.orc ?? group.obr!;
+      const message = `placer order number ${draft.placerOrderNumber} is already used by another order of this message`;
+      errors.push({
+        segment: head.segment.name,
+        sequence: head.sequence,
+        field: 2,
+        code: HL7_ERROR.duplicateKey,
+        message,
+      });
+    }
+    seen.add(draft.placerOrderNumber);
+    orders.push(draft);
+  }
+  return errors.length > 0 ? { ok: false, errors, groups } : { ok: true, patient, orders };
+}
+
+/** Maps an order message (already classified as `ctx.type`). Never throws. */
+export function mapOrderMessage(message: Hl7Message, ctx: OrderMappingContext): OrderMappingResult {
+  try {
+    return mapOrders(message, ctx);
+  } catch {
+    return { ok: false, errors: [MAPPING_DEFECT], groups: [] };
+  }
+}

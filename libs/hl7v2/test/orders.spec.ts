@@ -1,0 +1,71 @@
+import { buildAck, mapOrderMessage, parseHl7, withOrderResponse } from '../src';
+import { fixture, setField, withSegment } from './fixtures';
+
+function parsed(text: string) {
+  const p = parseHl7(text);
+  if (!p.ok) throw new Error('not HL7');
+  return p.message;
+}
+const where = (e: { segment?: string; sequence?: number; field?: number; code: number }) =>
+  `${e.segment}^${e.sequence}^${e.field ?? ''} ${e.code}`;
+
+describe('orders: ORM^O01 / OML^O21 / OMG^O19 → ServiceRequest', () => {
+  it('maps an OML^O21 order group: placer and status, code, priority, requester, reason', () => {
+    const result = mapOrderMessage(parsed(fixture('orders/cn-his-oml-o21-cbc-v251.hl7')), {
+      institution: 'H001',
+      type: 'OML^O21',
+    });
+    expect(result.ok).toBe(true);
+    const [order] = result.ok ? result.orders : [];
+    expect(order).toMatchObject({ placerOrderNumber: 'PO-1001', orderControl: 'NW' });
+    expect(order!.serviceRequest.identifier?.[0]).toMatchObject({
+      system: 'urn:yilian:institution:H001:placer',
+      value: 'PO-1001',
+    });
+  });
+
+  it.each([
+    [
+      'no placer number',
+      (t: string) =>
+        withSegment(
+          withSegment(t, 'ORC', 1, (l) => setField(l, 2, '')),
+          'OBR',
+          1,
+          (l) => setField(l, 2, ''),
+        ),
+      'ORC^1^2 101',
+    ],
+    [
+      'ORC-1 not a request',
+      (t: string) => withSegment(t, 'ORC', 1, (l) => setField(l, 1, 'ZZ')),
+      'ORC^1^1 103',
+    ],
+    [
+      'a bad ORC-9',
+      (t: string) => withSegment(t, 'ORC', 1, (l) => setField(l, 9, 'yesterday')),
+      'ORC^1^9 102',
+    ],
+    ['no PID', (t: string) => withSegment(t, 'PID', 1, () => null), 'PID^1^ 100'],
+  ])('%s → %s', (_label, change, expected) => {
+    const result = mapOrderMessage(parsed(change(fixture('orders/cn-his-oml-o21-cbc-v251.hl7'))), {
+      institution: 'H001',
+      type: 'OML^O21',
+    });
+    expect(result.ok ? [] : result.errors.map(where)).toEqual([expected]);
+  });
+
+  it('flags go in header NTE (type DR, table 0364) between MSA / ERR and the RESPONSE group', () => {
+    const message = parsed(fixture('orders/cn-his-oml-o21-cbc-v251.hl7'));
+    const ack = buildAck(message, 'AA', [], { now: new Date(0), responseType: ['ORL', 'O22', 'ORL_O22'] });
+    const groups = mapOrderMessage(message, { institution: 'H001', type: 'OML^O21' });
+    const text = withOrderResponse(ack, message, groups.ok ? groups.orders.map((o) => o.group) : [], true, [
+      { text: 'PO-1001 可互认结果: DiagnosticReport/H002.L-9 (H002, 2025-11-28)' },
+    ]);
+    const lines = text.split('\r').filter(Boolean);
+    expect(lines.map((l) => l.slice(0, 3))).toEqual(['MSH', 'MSA', 'NTE', 'PID', 'ORC', 'TQ1', 'OBR']);
+    expect(lines[2]).toBe(
+      'NTE|1|L|PO-1001 可互认结果: DiagnosticReport/H002.L-9 (H002, 2025-11-28)|DR^Duplicate/Interaction Reason^HL70364',
+    );
+  });
+});
