@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuditEventController } from './audit/audit-event.controller';
+import { BulkExportController } from './bulk/bulk-export.controller';
 import { ConsoleModule } from './console/console.module';
 import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
@@ -27,6 +28,7 @@ export class PlatformApiModule {
         ResultsFhirController,
         AuditEventController,
         EverythingController,
+        BulkExportController,
       ],
       providers: [ResultsReadRepository],
     };

@@ -37,7 +37,12 @@ export class ReferralBoardController {
     const client = this.auth.authorize(req, 'ServiceRequest');
     // an institution's client sees its own board only (docs/access.md)
     if (client.role === 'institution' && client.institution !== q.institution)
-      throw FhirHttpError.of(403, 'forbidden', `institution ${client.institution} sees its own board only`, 'institution');
+      throw FhirHttpError.of(
+        403,
+        'forbidden',
+        `institution ${client.institution} sees its own board only`,
+        'institution',
+      );
     return this.board.page(client.name, boardFilter(q, q.institution), q.page);
   }
 }

@@ -11,7 +11,7 @@ import { SEARCH_TABLES, type SearchableType, type SearchTable } from './search-t
 
 /** The patients an institution has a part in (access/patient-access.ts), for searches that name
  * no patient. */
-const INSTITUTION_PATIENTS = /* sql */ `(SELECT patient_key FROM rm_lab_reports WHERE performer = $?
+export const INSTITUTION_PATIENTS = /* sql */ `(SELECT patient_key FROM rm_lab_reports WHERE performer = $?
   UNION SELECT patient_key FROM rm_imaging_studies WHERE performer = $?
   UNION SELECT patient_key FROM rm_referral_fhir WHERE requester = $? OR performer = $?)`;
 
