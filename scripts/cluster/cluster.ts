@@ -94,7 +94,8 @@ export class Cluster {
           ...ports,
           [metricsKey]: String(metrics),
           [metricsKey.replace('_PORT', '_HOST')]: '127.0.0.1',
-          KAFKA_CLIENT_ID: name,
+          // one host, so the hostname cannot tell the projectors apart: their own names
+          ...(role === 'projector' ? { PROJECTOR_INSTANCE_ID: name } : {}),
         };
         const p = new RoleProcess(name, role, env, { fromSource: options.fromSource ?? false, log });
         processes.push(p);

@@ -26,6 +26,7 @@ export type ProjectorConsumerTuning = Partial<
     | 'stopGraceMs'
     | 'fromBeginning'
     | 'partitionsConsumedConcurrently'
+    | 'stableClientId'
   >
 >;
 

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { requireInt, requireString } from '@yilian/config';
+import { hostname } from 'node:os';
+import { optionalString, requireInt, requireString } from '@yilian/config';
 import { readKafkaConfig, readTopicSettings } from '@yilian/messaging';
 import { createLogger, startMetricsServer } from '@yilian/runtime';
 import { KafkaProjector, projectorMetrics } from './kafka-projector';
@@ -10,8 +11,14 @@ async function main(): Promise<void> {
   const env = process.env;
   const pool = new Pool({ connectionString: requireString(env, 'READ_MODEL_DATABASE_URL'), max: 4 });
   pool.on('error', (e) => logger.warn({ err: e.message }, 'idle database connection error'));
+  // PROJECTOR_INSTANCE_ID: this member's name, the same across its restarts and unique in the
+  // group ('@hostname': the host's, which a restarted container keeps); its earlier
+  // incarnation, if dead, is removed from the group at start (no wait for its session).
+  const instance = optionalString(env, 'PROJECTOR_INSTANCE_ID');
+  const kafka = readKafkaConfig(env);
+  const instanceId = instance === '@hostname' ? hostname() : instance;
   const projector = new KafkaProjector({
-    kafka: readKafkaConfig(env),
+    kafka: instanceId ? { ...kafka, clientId: `${kafka.clientId}-${instanceId}` } : kafka,
     readModelPool: pool,
     groupId: requireString(env, 'PROJECTOR_GROUP_ID', 'yilian-projector'),
     logger,
@@ -21,6 +28,7 @@ async function main(): Promise<void> {
     consumer: {
       sessionTimeoutMs: requireInt(env, 'PROJECTOR_SESSION_TIMEOUT_MS', 10_000, [1_000, 300_000]),
       heartbeatIntervalMs: requireInt(env, 'PROJECTOR_HEARTBEAT_INTERVAL_MS', 1_000, [100, 60_000]),
+      stableClientId: instanceId !== undefined,
     },
     maxWaitTimeMs: requireInt(env, 'PROJECTOR_MAX_WAIT_MS', 1_000, [10, 30_000]),
   });

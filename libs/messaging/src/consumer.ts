@@ -15,6 +15,7 @@ import {
   loggableReason,
   type Decoded,
 } from './dead-letter';
+import { fenceEarlierIncarnations } from './group-fencing';
 import { createKafka, type KafkaConfig } from './kafka-config';
 import { errorMessage, silentLogger, type MessagingLogger } from './logger';
 
@@ -50,6 +51,10 @@ export interface ConsumerOptions {
   readonly stopGraceMs?: number;
   readonly logger?: MessagingLogger;
   readonly kafka?: Kafka;
+  /** The client id names this instance and stays the same across its restarts: at start, the
+   * group's members under this client id (its dead earlier incarnations) are removed first, so
+   * the group re-forms at once, not after their session expires (fenceEarlierIncarnations). */
+  readonly stableClientId?: boolean;
 }
 
 /** Thrown out of a message to leave it uncommitted when the consumer stops mid-way; a
@@ -74,6 +79,7 @@ class ConsumerStopping extends KafkaJSError {
  * handled is dead-lettered, its neighbours are handled.
  */
 export class KafkaEventConsumer {
+  private readonly kafka: Kafka;
   private readonly consumer: Consumer;
   private readonly producer: Producer;
   private readonly logger: MessagingLogger;
@@ -99,6 +105,7 @@ export class KafkaEventConsumer {
     this.logger = options.logger ?? silentLogger;
     this.isTransient = options.isTransient ?? (() => false);
     const kafka = options.kafka ?? createKafka(config, this.logger);
+    this.kafka = kafka;
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -126,6 +133,8 @@ export class KafkaEventConsumer {
    * batch handler, every message goes to `handler` on its own. */
   async run(handler: EventHandler, batchHandler?: BatchHandler): Promise<void> {
     await this.producer.connect();
+    if (this.options.stableClientId)
+      await fenceEarlierIncarnations(this.kafka, this.options.groupId, this.config.clientId, this.logger);
     await this.consumer.connect();
     await this.consumer.subscribe({
       topics: this.options.topics.map((t) => this.config.topicPrefix + TOPICS[t]),

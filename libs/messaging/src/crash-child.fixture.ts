@@ -10,7 +10,7 @@ if (!hangOn || !groupId) throw new Error('CRASH_HANG_ON_EVENT and CRASH_GROUP_ID
 const consumer = new KafkaEventConsumer(readKafkaConfig(), {
   groupId,
   topics: ['results'],
-  sessionTimeoutMs: 3_000,
+  sessionTimeoutMs: Number(process.env.CRASH_SESSION_TIMEOUT_MS ?? 3_000),
   heartbeatIntervalMs: 300,
   maxWaitTimeMs: 250,
 });

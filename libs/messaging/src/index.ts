@@ -3,3 +3,4 @@ export { DLT_HEADERS, deadLetterTopic } from './dead-letter';
 export * from './kafka-config';
 export * from './logger';
 export * from './publisher';
+export { fenceEarlierIncarnations } from './group-fencing';

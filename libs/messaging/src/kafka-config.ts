@@ -69,5 +69,8 @@ export function createKafka(config: KafkaConfig, logger: MessagingLogger = silen
     brokers: config.brokers,
     logLevel: logLevel.INFO,
     logCreator: kafkajsLogCreator(logger),
+    // kafkajs backs off up to 30 s between retries by default: a broker back after a restart
+    // was then used only up to 30 s later (npm run test:faults). At most 5 s, more attempts.
+    retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 10 },
   });
 }

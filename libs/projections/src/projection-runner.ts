@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { formatPosition, type GlobalPosition, parsePosition, type RecordedEvent } from '@yilian/contracts';
 import { PROJECTION_DDL, type Projection } from './projection';
@@ -20,21 +21,30 @@ export class ProjectionRunner {
   ) {}
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     try {
       await client.query('SELECT pg_advisory_lock(7351002)');
-      await client.query(PROJECTION_DDL);
-      for (const p of this.projections) await client.query(p.ddl);
+      // Only when the read models' DDL changed (its hash, kept as rm_checkpoints' comment): a
+      // projector restarted while another applies would otherwise wait on (or deadlock with)
+      // its locks.
+      const ddl = [PROJECTION_DDL, ...this.projections.map((p) => p.ddl)].join('\n');
+      const mark = `yilian read models DDL ${createHash('sha256').update(ddl).digest('hex')}`;
+      const { rows } = await client.query<{ c: string | null }>(
+        `SELECT obj_description(to_regclass('rm_checkpoints'), 'pg_class') AS c`,
+      );
+      if (rows[0]?.c === mark) return;
+      await client.query(ddl);
+      await client.query(`COMMENT ON TABLE rm_checkpoints IS '${mark}'`);
     } finally {
       await client.query('SELECT pg_advisory_unlock(7351002)').catch(() => undefined);
-      client.release();
+      client.done();
     }
   }
 
   async apply(event: RecordedEvent, checkpoint?: { consumer: string }): Promise<ApplyOutcome> {
     const interested = this.projections.filter((p) => p.canHandle(event));
     if (interested.length === 0 && !checkpoint) return { applied: [], skipped: [] };
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     try {
       await client.query('BEGIN');
@@ -56,9 +66,10 @@ export class ProjectionRunner {
       return outcome;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.failed = e;
       throw e;
     } finally {
-      client.release();
+      client.done();
     }
   }
 
@@ -74,7 +85,7 @@ export class ProjectionRunner {
   ): Promise<ApplyOutcome> {
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     if (events.length === 0) return outcome;
-    const client = await this.pool.connect();
+    const client = await checkout(this.pool);
     try {
       await client.query('BEGIN');
       const streams = [...new Set(events.map((e) => e.stream))];
@@ -122,9 +133,10 @@ export class ProjectionRunner {
       return outcome;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
+      client.failed = e;
       throw e;
     } finally {
-      client.release();
+      client.done();
     }
   }
 
@@ -159,4 +171,22 @@ export class ProjectionRunner {
     );
     return rows[0] ? parsePosition(rows[0].position) : undefined;
   }
+}
+
+type CheckedOut = PoolClient & { failed?: unknown; done(): void };
+
+/** A client from the pool that cannot crash the process: a connection the server ends while
+ * the client is checked out but between queries (PostgreSQL restarting: 57P01) is an 'error'
+ * event on the client, which pg leaves unhandled — here it is swallowed (the next query fails
+ * and says why). `done()` gives it back, or discards it if the work on it failed. */
+async function checkout(pool: Pool): Promise<CheckedOut> {
+  const client = (await pool.connect()) as CheckedOut;
+  client.failed = undefined;
+  const swallow = (): void => undefined;
+  client.on('error', swallow);
+  client.done = () => {
+    client.off('error', swallow);
+    client.release(client.failed instanceof Error ? client.failed : undefined);
+  };
+  return client;
 }

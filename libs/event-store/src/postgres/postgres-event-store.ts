@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import type { GlobalPosition, NewEvent, RecordedEvent } from '@yilian/contracts';
 import { START } from '@yilian/contracts';
@@ -227,8 +228,18 @@ export class PostgresEventStore implements EventStore {
              ALTER COLUMN metadata TYPE text USING metadata::text`,
         );
       }
+      // The DDL replaces functions and triggers on yl_events (locks that appends wait on): a
+      // second intake started while another appends deadlocked here. Run it only when the
+      // schema differs from the one recorded (its hash, as yl_events' comment).
+      const mark = `yilian event store DDL ${createHash('sha256').update(EVENT_STORE_DDL).digest('hex')}`;
+      const recorded = dataType
+        ? (await client.query<{ c: string | null }>(`SELECT obj_description('yl_events'::regclass) AS c`))
+            .rows[0]?.c
+        : undefined;
+      if (recorded === mark) return;
       await client.query(EVENT_STORE_DDL);
       await this.preferLz4(client);
+      await client.query(`COMMENT ON TABLE yl_events IS '${mark}'`);
     } finally {
       await client.query('SELECT pg_advisory_unlock(7351001)').catch(() => undefined);
       client.release();

@@ -1,0 +1,185 @@
+/* The fault matrix on the cluster of `npm run start:cluster` (scripts/cluster): under sustained
+ * HL7 v2 load over MLLP from senders that resend what was not acknowledged, one fault at a
+ * time — kill -9 of an intake, of the relay, of a projector; the Kafka broker killed and
+ * started again on its log dir; PostgreSQL restarted — and after each, what was acknowledged,
+ * stored and projected, counted. */
+import { Pool } from 'pg';
+import type { Cluster } from '../../scripts/cluster/cluster';
+import { Senders, sleep } from './senders';
+
+export interface Fault {
+  readonly name: string;
+  /** Breaks something and repairs it as an orchestrator would (restart at once); resolves once
+   * the broken part serves again. */
+  inject(cluster: Cluster): Promise<void>;
+}
+
+export const FAULTS: readonly Fault[] = [
+  { name: 'none (baseline)', inject: async () => undefined },
+  { name: 'kill -9 intake', inject: (c) => restart(c, 'intake') },
+  { name: 'kill -9 relay', inject: (c) => restart(c, 'relay') },
+  { name: 'kill -9 projector-1', inject: (c) => restart(c, 'projector-1') },
+  {
+    name: 'kill -9 Kafka, restart on its log',
+    inject: async (c) => {
+      await c.killKafka();
+      await c.startKafka();
+    },
+  },
+  { name: 'PostgreSQL restart', inject: (c) => c.restartPostgres() },
+];
+
+async function restart(cluster: Cluster, name: string): Promise<void> {
+  const p = cluster.process(name);
+  await p.kill();
+  await p.start();
+}
+
+export interface FaultRow {
+  readonly fault: string;
+  readonly acknowledged: number;
+  /** Acknowledged messages whose report is in the store (each stream counted once). */
+  readonly stored: number;
+  readonly projected: number;
+  /** Events or read-model rows beyond one per acknowledged message. */
+  readonly duplicates: number;
+  /** Acknowledged but missing from the store or the read models. */
+  readonly lost: number;
+  /** Fault injected → the broken part serves again. */
+  readonly restartMs: number;
+  /** Fault injected → everything acknowledged until the part served again is queryable. */
+  readonly recoveryMs: number;
+  /** Sends that were answered otherwise than AA, or failed, and were sent again, by kind. */
+  readonly resends: Record<string, number>;
+}
+
+export interface MatrixOptions {
+  readonly rate: number;
+  /** Load before the fault, ms. */
+  readonly warmMs: number;
+  /** Load after recovery, ms. */
+  readonly afterMs: number;
+  readonly faults?: readonly Fault[];
+  readonly log?: (line: string) => void;
+}
+
+export async function runFaultMatrix(cluster: Cluster, o: MatrixOptions): Promise<FaultRow[]> {
+  const ports = cluster.intakes.flatMap((i) => Object.values(i.mllp));
+  const rows: FaultRow[] = [];
+  const store = new Pool({ connectionString: cluster.storeUrl, max: 2 });
+  const read = new Pool({ connectionString: cluster.readUrl, max: 2 });
+  // a pool error while PostgreSQL restarts is expected; the queries below retry
+  store.on('error', () => undefined);
+  read.on('error', () => undefined);
+  try {
+    for (const [n, fault] of (o.faults ?? FAULTS).entries()) {
+      const tag = `F${n}T${Date.now().toString(36)}`;
+      const senders = new Senders(ports.map((port) => ({ port, rate: o.rate / ports.length })));
+      senders.start(tag);
+      await sleep(o.warmMs);
+      const t0 = Date.now();
+      await fault.inject(cluster);
+      const restartMs = Date.now() - t0;
+      const due = [...senders.acked];
+      await until(
+        async () =>
+          (await projectedStreams(read, tag)).size >= due.length &&
+          covers(await projectedStreams(read, tag), due),
+      );
+      const recoveryMs = Date.now() - t0;
+      await sleep(o.afterMs);
+      await senders.stop();
+      const acked = [...senders.acked];
+      await until(async () => covers(await projectedStreams(read, tag), acked), 120_000);
+      const stored = await retrying(() =>
+        store.query<{ stream_id: string; n: string }>(
+          `SELECT stream_id, count(*) AS n FROM yl_events WHERE stream_id LIKE $1 GROUP BY stream_id`,
+          [`labreport-%-A${tag}-%`],
+        ),
+      );
+      const storedStreams = new Map(stored.rows.map((r) => [controlIdOf(r.stream_id, tag), Number(r.n)]));
+      const versions = await retrying(() =>
+        read.query<{ stream: string; n: string }>(
+          `SELECT r.stream, count(v.*) AS n FROM rm_lab_reports r JOIN rm_lab_report_versions v ON v.id = r.id
+            WHERE r.stream LIKE $1 GROUP BY r.stream`,
+          [`labreport-%-A${tag}-%`],
+        ),
+      );
+      const projected = new Map(versions.rows.map((r) => [controlIdOf(r.stream, tag), Number(r.n)]));
+      const ackedSet = new Set(acked);
+      const extra = (m: Map<string, number>) =>
+        [...m].reduce((d, [id, count]) => d + (count - 1) + (ackedSet.has(id) ? 0 : 1), 0);
+      const row: FaultRow = {
+        fault: fault.name,
+        acknowledged: acked.length,
+        stored: acked.filter((id) => storedStreams.has(id)).length,
+        projected: acked.filter((id) => projected.has(id)).length,
+        // a stream with more than one event, or an event for a message never acknowledged
+        // (possible only if a sender gave up, which these never do), counts as a duplicate
+        duplicates: extra(storedStreams) + extra(projected),
+        lost: acked.filter((id) => !storedStreams.has(id) || !projected.has(id)).length,
+        restartMs,
+        recoveryMs,
+        resends: senders.retries,
+      };
+      o.log?.(formatRow(row));
+      rows.push(row);
+    }
+  } finally {
+    await store.end();
+    await read.end();
+  }
+  return rows;
+}
+
+/** The control id from a lab report stream id: labreport-<institution>-A<control id>. */
+function controlIdOf(stream: string, tag: string): string {
+  return stream.slice(stream.indexOf(`-A${tag}-`) + 2);
+}
+
+async function projectedStreams(read: Pool, tag: string): Promise<Set<string>> {
+  const { rows } = await read.query<{ stream: string }>(
+    `SELECT stream FROM rm_lab_reports WHERE stream LIKE $1`,
+    [`labreport-%-A${tag}-%`],
+  );
+  return new Set(rows.map((r) => controlIdOf(r.stream, tag)));
+}
+
+function covers(have: Set<string>, want: readonly string[]): boolean {
+  return want.every((id) => have.has(id));
+}
+
+async function until(ok: () => Promise<boolean>, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await ok()) return;
+    } catch {
+      // the database restarting: try again
+    }
+    if (Date.now() > deadline) throw new Error(`not caught up after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function retrying<T>(query: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await query();
+    } catch (e) {
+      if (attempt >= 50) throw e;
+      await sleep(200);
+    }
+  }
+}
+
+export const TABLE_HEADER =
+  '| fault | acknowledged | stored | projected | duplicates | lost | restart s | recovery s | resends |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |';
+
+export function formatRow(r: FaultRow): string {
+  const resends = Object.entries(r.resends)
+    .map(([k, v]) => `${v} × ${k}`)
+    .join('; ');
+  const s = (ms: number) => (ms / 1000).toFixed(1);
+  return `| ${r.fault} | ${r.acknowledged} | ${r.stored} | ${r.projected} | ${r.duplicates} | ${r.lost} | ${s(r.restartMs)} | ${s(r.recoveryMs)} | ${resends || '—'} |`;
+}
