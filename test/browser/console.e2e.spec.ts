@@ -182,6 +182,10 @@ describe('web console in a real browser', () => {
     await centre.getByRole('button', { name: /切换语言/ }).click();
     await centre.getByRole('heading', { name: 'Referral desk' }).waitFor();
     await expect(steps.first().textContent()).resolves.toContain('requested (C002)');
+    await centre
+      .getByRole('status')
+      .filter({ hasText: `Referral ${id} requested` })
+      .waitFor();
     await accessible(centre, 'referral-history-en-1280');
   });
 

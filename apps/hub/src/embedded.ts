@@ -16,7 +16,7 @@ export interface HubSecrets {
    * `demoInstitution`); HTTP only (HL7 v2 over `POST /hl7v2`, FHIR, JSON). */
   readonly demoMembers?: readonly DemoInstitution[];
   /** Sees the audit trail (the console's audit page). */
-  readonly auditor?: { name: string; apiKey: string };
+  readonly auditorClient?: { name: string; apiKey: string };
 }
 
 export interface LoadedSecrets {
@@ -30,14 +30,14 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): LoadedSe
   const file = join(dataDir, 'hub-secrets.json');
   if (existsSync(file)) {
     const kept = JSON.parse(readFileSync(file, 'utf8')) as HubSecrets;
-    if (kept.allianceOperator && kept.demoMembers && kept.auditor)
+    if (kept.allianceOperator && kept.demoMembers && kept.auditorClient)
       return { secrets: kept, firstStart: false };
     // a data dir from an older version: add what it lacks, keep every key it has
     const upgraded: HubSecrets = {
       ...kept,
       allianceOperator: kept.allianceOperator ?? newOperator(),
       demoMembers: kept.demoMembers ?? newDemoMembers(),
-      auditor: kept.auditor ?? newAuditor(),
+      auditorClient: kept.auditorClient ?? newAuditor(),
     };
     writeFileSync(file, JSON.stringify(upgraded, null, 2), { mode: 0o600 });
     return { secrets: upgraded, firstStart: false };
@@ -53,7 +53,7 @@ export function loadOrCreateSecrets(dataDir: string, mllpPort: number): LoadedSe
     platformClient: { name: 'regional-platform', apiKey: newKey() },
     allianceOperator: newOperator(),
     demoMembers: newDemoMembers(),
-    auditor: newAuditor(),
+    auditorClient: newAuditor(),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return { secrets, firstStart: true };

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   // Over the Unix-domain socket: same machine, less kernel CPU per round trip than loopback TCP.
   const databaseUrl = await ensureDatabase(pg.socketUrl, 'yilian');
   const operator = secrets.allianceOperator!;
-  const auditor = secrets.auditor!;
+  const auditor = secrets.auditorClient!;
   process.env.YILIAN_ALLIANCE_OPERATORS ??= `${operator.name}:${hashApiKey(operator.apiKey)}`;
   const hub = await startHub({
     databaseUrl,

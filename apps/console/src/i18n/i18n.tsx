@@ -7,6 +7,10 @@ const CATALOGUES: Readonly<Record<Locale, Messages>> = { 'zh-CN': zhCN, en };
 
 export type Translate = (key: MessageKey, params?: Readonly<Record<string, string | number>>) => string;
 
+/** What a message made later needs: rendered again in the language of the moment. */
+export type I18nText = Pick<I18n, 't' | 'code'>;
+export type Later = (i18n: I18nText) => string;
+
 interface I18n {
   readonly locale: Locale;
   readonly t: Translate;

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { fhir4 } from '../../../../contracts/src/fhir';
 import { REFERRAL_PRIORITIES } from '../../../../contracts/src/referrals/referral';
-import { useI18n } from '../i18n/i18n';
+import { type I18nText, type Later, useI18n } from '../i18n/i18n';
 import { ErrorNotice, Info } from '../lib/notice';
 import { useSignedIn } from '../lib/session';
 
@@ -67,7 +67,8 @@ export function referralBundle(f: {
 }
 
 export function NewReferral({ onDone }: { readonly onDone: () => void }) {
-  const { t, code } = useI18n();
+  const i18n = useI18n();
+  const { t, code } = i18n;
   const { api, session } = useSignedIn();
   const [form, setForm] = useState({
     receiver: '',
@@ -78,7 +79,7 @@ export function NewReferral({ onDone }: { readonly onDone: () => void }) {
     priority: 'routine',
   });
   const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState<string>();
+  const [done, setDone] = useState<Later>();
   const field = (k: keyof typeof form) => ({
     name: k,
     value: form[k],
@@ -92,7 +93,11 @@ export function NewReferral({ onDone }: { readonly onDone: () => void }) {
     api
       .call('POST', '/fhir', referralBundle({ ...form, sender, number }), 'application/fhir+json')
       .then(() => {
-        setDone(t('referrals.requested', { id: `${sender}.${number}` }));
+        setDone(
+          () =>
+            ({ t }: I18nText) =>
+              t('referrals.requested', { id: `${sender}.${number}` }),
+        );
         onDone();
       }, setError);
   };
@@ -133,7 +138,7 @@ export function NewReferral({ onDone }: { readonly onDone: () => void }) {
         <button type="submit">{t('common.submit')}</button>
       </div>
       <ErrorNotice error={error} />
-      <Info text={done} />
+      <Info text={done?.(i18n)} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { useI18n } from '../i18n/i18n';
+import { type I18nText, type Later, useI18n } from '../i18n/i18n';
 import { query } from '../lib/api';
 import { ErrorNotice, Info } from '../lib/notice';
 import { useSignedIn } from '../lib/session';
@@ -37,14 +37,15 @@ interface Board {
 
 /** Inbox and outbox of the signed-in institution, with the actions each referral allows. */
 export function ReferralDesk() {
-  const { t, code } = useI18n();
+  const i18n = useI18n();
+  const { t, code } = i18n;
   const { api } = useSignedIn();
   const [box, setBox] = useState<'inbox' | 'outbox'>('inbox');
   const [status, setStatus] = useState('');
   const [overdue, setOverdue] = useState(false);
   const [board, setBoard] = useState<Board>();
   const [error, setError] = useState<unknown>();
-  const [info, setInfo] = useState<string>();
+  const [info, setInfo] = useState<Later>();
   const [acting, setActing] = useState<{ id: string; action: Action }>();
   const [history, setHistory] = useState<string>();
   const [creating, setCreating] = useState(false);
@@ -63,7 +64,7 @@ export function ReferralDesk() {
     setInfo(undefined);
     api.post<{ status: string }>(`/referrals/${encodeURIComponent(id)}/${action}`, body).then((r) => {
       setActing(undefined);
-      setInfo(t('referrals.done', { id, status: code('status', r.status) }));
+      setInfo(() => (i: I18nText) => i.t('referrals.done', { id, status: i.code('status', r.status) }));
       // the board is a projection: it follows the log a moment later
       setTimeout(load, 300);
     }, setError);
@@ -104,7 +105,7 @@ export function ReferralDesk() {
       </div>
       {creating && <NewReferral onDone={() => setTimeout(load, 300)} />}
       <ErrorNotice error={error} />
-      <Info text={info} />
+      <Info text={info?.(i18n)} />
       {acting && (
         <ActionForm
           referralId={acting.id}
@@ -138,7 +139,7 @@ export function ReferralDesk() {
             {board?.items.map((r) => (
               <tr key={r.referralId} data-referral={r.referralId}>
                 <td className="mono">{r.referralId}</td>
-                <td>{code('direction', r.direction)}</td>
+                <td className="nowrap">{code('direction', r.direction)}</td>
                 <td>{box === 'inbox' ? r.sender : r.receiver}</td>
                 <td>
                   <span className={`badge status-${r.status}`} data-status={r.status}>

@@ -3,7 +3,7 @@ import type {
   EligibilityAnswer,
   ResultEligibility,
 } from '../../../../libs/recognition/src/eligibility.types';
-import { useI18n } from '../i18n/i18n';
+import { type I18nText, type Later, useI18n } from '../i18n/i18n';
 import { ErrorNotice, Info } from '../lib/notice';
 import { useSignedIn } from '../lib/session';
 import { DecisionForm, type Decision } from './decision-form';
@@ -17,14 +17,15 @@ type Shown = ResultEligibility & { readonly retrievalSerial?: string };
 /** A doctor's view of a patient's results from every member institution, newest first, with
  * whether each may be recognised and the actions recognise / decline. */
 export function ResultsPage() {
-  const { t, code } = useI18n();
+  const i18n = useI18n();
+  const { t, code } = i18n;
   const { api, session } = useSignedIn();
   const own = session.institution!.code;
   const [system, setSystem] = useState(RESIDENT_ID_SYSTEM);
   const [value, setValue] = useState('');
   const [answer, setAnswer] = useState<EligibilityAnswer>();
   const [error, setError] = useState<unknown>();
-  const [info, setInfo] = useState<string>();
+  const [info, setInfo] = useState<Later>();
   const [deciding, setDeciding] = useState<{ result: Shown; decision: Decision }>();
 
   const find = (e?: FormEvent) => {
@@ -47,9 +48,10 @@ export function ResultsPage() {
     api.post<Record<string, unknown>>('/recognition/decisions', body).then(() => {
       setDeciding(undefined);
       setInfo(
-        t('results.decided', {
-          decision: t(decision === 'recognised' ? 'results.recognise' : 'results.decline'),
-        }),
+        () => (i: I18nText) =>
+          i.t('results.decided', {
+            decision: i.t(decision === 'recognised' ? 'results.recognise' : 'results.decline'),
+          }),
       );
       find();
     }, setError);
@@ -83,7 +85,7 @@ export function ResultsPage() {
       </form>
       <p className="hint">{t('results.privacy')}</p>
       <ErrorNotice error={error} />
-      <Info text={info} />
+      <Info text={info?.(i18n)} />
       {deciding && (
         <DecisionForm
           decision={deciding.decision}
