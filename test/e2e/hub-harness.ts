@@ -11,6 +11,7 @@ export const KEYS = {
   C002: 'key-c002-0123456789abcdef',
   X003: 'key-x003-0123456789abcdef',
   platform: 'key-platform-0123456789abcdef',
+  auditor: 'key-auditor-0123456789abcdef',
 } as const;
 export const PATIENT_KEY_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 
@@ -28,7 +29,7 @@ export async function startTestHub(
       { code: 'X003', name: '外区第三医院', apiKeySha256: hashApiKey(KEYS.X003), mllpPort: 3 },
     ]),
     patientKeyer: new PatientKeyer(PATIENT_KEY_SECRET),
-    platformClients: `regional-platform:${hashApiKey(KEYS.platform)}`,
+    platformClients: `regional-platform:${hashApiKey(KEYS.platform)},audit-office:${hashApiKey(KEYS.auditor)}:auditor`,
     httpPort: 0,
     host: '127.0.0.1',
     logger: createLogger('hub-test', 'silent'),

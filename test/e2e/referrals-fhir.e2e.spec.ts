@@ -43,7 +43,7 @@ describe('referrals over FHIR R4, end to end on the hub', () => {
       'POST',
       '/fhir',
       KEYS.C002,
-      labReportBundle({ accession: 'CL-1', residentId: SAMPLE_RESIDENT_ID }),
+      labReportBundle({ accession: 'CL-1', institution: 'C002', residentId: SAMPLE_RESIDENT_ID }),
     );
     expect(lab.status).toBe(201);
     const sr = serviceRequest({
@@ -158,6 +158,7 @@ describe('referrals over FHIR R4, end to end on the hub', () => {
   it('the referral points at the lab report, so the receiver reads its corrected version', async () => {
     const corrected = labReportBundle({
       accession: 'CL-1',
+      institution: 'C002',
       residentId: SAMPLE_RESIDENT_ID,
       status: 'corrected',
       potassium: 3.1,
@@ -279,8 +280,13 @@ describe('referrals over FHIR R4, end to end on the hub', () => {
       receiver: 'H001',
       subject: { reference: 'Patient/placeholder' },
     });
+    // the number in C002's own namespace: the requester is what is at fault here
     const bundle = referralBundle(
-      { ...sr, reasonCode: undefined },
+      {
+        ...sr,
+        reasonCode: undefined,
+        identifier: [{ system: 'urn:yilian:institution:C002:referral', value: 'ZZ-BAD' }],
+      },
       patientWithResidentId(SAMPLE_RESIDENT_ID),
     );
     const refused = await call<fhir4.OperationOutcome>(hub, 'POST', '/fhir', KEYS.C002, bundle);

@@ -38,7 +38,7 @@ export async function startReferralsHub(
       { code: 'X003', name: '外区第三医院', apiKeySha256: hashApiKey(KEYS.X003), mllpPort: 3 },
     ]),
     patientKeyer: keyer,
-    platformClients: `regional-platform:${hashApiKey(KEYS.platform)}`,
+    platformClients: `regional-platform:${hashApiKey(KEYS.platform)},audit-office:${hashApiKey(KEYS.auditor)}:auditor`,
     httpPort: 0,
     host: '127.0.0.1',
     logger: createLogger('referrals-test', 'silent'),

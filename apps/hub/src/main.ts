@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       `    API key: ${secrets.platformClient.apiKey}`,
       `  alliance operator (POST /alliances, /alliances/<id>/members)`,
       `    API key: ${operator.apiKey}`,
-      `  auditor (the console's audit page)`,
+      `  auditor (the console's audit page; GET /fhir/AuditEvent: who read what)`,
       `    API key: ${auditor.apiKey}`,
       `  (kept in ${join(dataDir, 'hub-secrets.json')})`,
       seeded

@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditEventController } from './audit/audit-event.controller';
+import { BulkExportController } from './bulk/bulk-export.controller';
 import { ConsoleModule } from './console/console.module';
+import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
 import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
@@ -19,7 +22,14 @@ export class PlatformApiModule {
     return {
       module: PlatformApiModule,
       imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule, ConsoleModule],
-      controllers: [MetadataController, PatientSearchController, ResultsFhirController],
+      controllers: [
+        MetadataController,
+        PatientSearchController,
+        ResultsFhirController,
+        AuditEventController,
+        EverythingController,
+        BulkExportController,
+      ],
       providers: [ResultsReadRepository],
     };
   }

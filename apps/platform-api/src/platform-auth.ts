@@ -1,31 +1,53 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { ConfigError } from '@yilian/config';
+import { type ReadClientCredential, type ReadRole, DEFAULT_SCOPES, scopesGrant } from '@yilian/config';
 import { apiKeyOf, FhirHttpError } from '@yilian/runtime';
 
-/** Clients of the read side (the regional platform, auditors, the console), each with an API
- * key kept only as its sha256. Configured as `name:sha256hex,name2:sha256hex`. */
-export class PlatformAuth {
-  private readonly clients: { name: string; hash: Buffer }[];
+/** An authenticated client of the read side, as every controller and the access audit see it. */
+export interface ReadClient {
+  readonly name: string;
+  readonly role: ReadRole;
+  readonly institution?: string;
+  readonly scopes: readonly string[];
+}
 
-  constructor(spec: string) {
-    this.clients = spec
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((entry) => {
-        const [name, hash] = entry.split(':');
-        if (!name || !hash || !/^[0-9a-f]{64}$/.test(hash)) {
-          throw new ConfigError(`PLATFORM_CLIENTS entry "${entry.slice(0, 20)}…" must be name:sha256hex`);
-        }
-        return { name, hash: Buffer.from(hash, 'hex') };
-      });
-    if (this.clients.length === 0) throw new ConfigError('PLATFORM_CLIENTS must name at least one client');
+/** Clients of the read side (the regional platform, institutions, auditors, the console), each
+ * with an API key kept only as its sha256, a role and SMART-style scopes (docs/access.md). */
+export class PlatformAuth {
+  private readonly clients: { client: ReadClient; hash: Buffer }[];
+
+  constructor(credentials: readonly ReadClientCredential[]) {
+    this.clients = credentials.map((c) => ({
+      hash: Buffer.from(c.apiKeySha256, 'hex'),
+      client: {
+        name: c.name,
+        role: c.role,
+        ...(c.institution ? { institution: c.institution } : {}),
+        scopes: c.scopes ?? DEFAULT_SCOPES[c.role],
+      },
+    }));
   }
 
   /** The client's name (recorded as the actor of every read), or 401. */
   authenticate(req: Request): string {
-    const found = this.tryAuthenticate(req);
+    return this.client(req).name;
+  }
+
+  /** The client's name, or undefined when the key is not one of these clients'. */
+  tryAuthenticate(req: Request): string | undefined {
+    return this.tryClient(req)?.name;
+  }
+
+  tryClient(req: Request): ReadClient | undefined {
+    const key = apiKeyOf(req);
+    if (!key) return undefined;
+    const h = createHash('sha256').update(key, 'utf8').digest();
+    return this.clients.find((c) => timingSafeEqual(c.hash, h))?.client;
+  }
+
+  /** The client behind the request's API key, or 401. */
+  client(req: Request): ReadClient {
+    const found = this.tryClient(req);
     if (found) return found;
     throw FhirHttpError.of(
       401,
@@ -34,11 +56,16 @@ export class PlatformAuth {
     );
   }
 
-  /** The client's name, or undefined when the key is not one of these clients'. */
-  tryAuthenticate(req: Request): string | undefined {
-    const key = apiKeyOf(req);
-    if (!key) return undefined;
-    const h = createHash('sha256').update(key, 'utf8').digest();
-    return this.clients.find((c) => timingSafeEqual(c.hash, h))?.name;
+  /** The client, when its scopes let it read `resourceType`: else 401 (no client) or 403. */
+  authorize(req: Request, resourceType: string): ReadClient {
+    const client = this.client(req);
+    if (!scopesGrant(client.scopes, resourceType)) {
+      throw FhirHttpError.of(
+        403,
+        'forbidden',
+        `client ${client.name} (${client.role}) has no scope system/${resourceType}.read`,
+      );
+    }
+    return client;
   }
 }

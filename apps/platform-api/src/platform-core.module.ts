@@ -1,24 +1,51 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import type { InstitutionDirectory } from '@yilian/config';
+import { type InstitutionDirectory, parseReadClients, type ReadClientCredential } from '@yilian/config';
 import type { PatientKeyer } from '@yilian/patients';
 import { PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
-import { AccessAuditService } from './audit/access-audit.service';
+import { PatientAccess } from './access/patient-access';
+import { ReadGate } from './access/read-gate';
+import { ACCESS_AUDIT_RETENTION_DAYS, AccessAuditService } from './audit/access-audit.service';
 import { CHAIN_VERIFIER, type ChainVerifier } from './console/console-audit.controller';
 import { CONSOLE_AUDITORS, CONSOLE_INSTITUTIONS } from './console/console-auth';
+import { FhirSearchService } from './fhir/search/fhir-search.service';
 import { PlatformAuth } from './platform-auth';
 
 export interface PlatformApiOptions {
   readonly readModelPool: Pool;
+  /** `PLATFORM_CLIENTS` (libs/config read-clients.ts: JSON or `name:sha256[:role[:institution]]`). */
   readonly platformClients: string;
+  /** How long the access trail is kept (days; default 184, more than six months). */
+  readonly accessAuditRetentionDays?: number;
   /** Resolves identifiers to patient keys for POST /fhir/Patient/_search. */
   readonly patientKeyer: PatientKeyer;
-  /** Member institutions' credentials: their staff sign in to the console with them. */
+  /** Member institutions' credentials: their staff sign in to the console with them, and they
+   * read the patients they have a part in with them (role institution, docs/access.md). */
   readonly institutions?: InstitutionDirectory;
   /** Auditors (`name:sha256hex,…`): the only keys that see the audit trail. */
   readonly auditors?: string;
   /** The log's hash-chain verification, where the event store is at hand (the hub). */
   readonly verifyChain?: ChainVerifier;
+}
+
+/** Every read client: PLATFORM_CLIENTS, the auditors, and each member institution's key. */
+export function readClientsOf(options: PlatformApiOptions): ReadClientCredential[] {
+  return [
+    ...parseReadClients(options.platformClients),
+    ...auditorsOf(options),
+    ...(options.institutions?.institutions ?? []).map((i) => ({
+      name: `institution-${i.code}`,
+      apiKeySha256: i.apiKeySha256,
+      role: 'institution' as const,
+      institution: i.code,
+    })),
+  ];
+}
+
+function auditorsOf(options: PlatformApiOptions): ReadClientCredential[] {
+  return options.auditors
+    ? parseReadClients(options.auditors).map((c) => ({ ...c, role: 'auditor' as const }))
+    : [];
 }
 
 /** What every read-side slice is given: the read-model pool, client authentication and the
@@ -31,12 +58,18 @@ export class PlatformCoreModule {
       module: PlatformCoreModule,
       providers: [
         { provide: READ_MODEL_POOL, useValue: options.readModelPool },
-        { provide: PlatformAuth, useValue: new PlatformAuth(options.platformClients) },
+        { provide: PlatformAuth, useValue: new PlatformAuth(readClientsOf(options)) },
         { provide: PATIENT_KEYER, useValue: options.patientKeyer },
         AccessAuditService,
+        PatientAccess,
+        ReadGate,
+        FhirSearchService,
+        ...(options.accessAuditRetentionDays !== undefined
+          ? [{ provide: ACCESS_AUDIT_RETENTION_DAYS, useValue: options.accessAuditRetentionDays }]
+          : []),
         ...(options.institutions ? [{ provide: CONSOLE_INSTITUTIONS, useValue: options.institutions }] : []),
         ...(options.auditors
-          ? [{ provide: CONSOLE_AUDITORS, useValue: new PlatformAuth(options.auditors) }]
+          ? [{ provide: CONSOLE_AUDITORS, useValue: new PlatformAuth(auditorsOf(options)) }]
           : []),
         ...(options.verifyChain ? [{ provide: CHAIN_VERIFIER, useValue: options.verifyChain }] : []),
       ],
@@ -45,6 +78,9 @@ export class PlatformCoreModule {
         PlatformAuth,
         AccessAuditService,
         PATIENT_KEYER,
+        PatientAccess,
+        ReadGate,
+        FhirSearchService,
         ...(options.institutions ? [CONSOLE_INSTITUTIONS] : []),
         ...(options.auditors ? [CONSOLE_AUDITORS] : []),
         ...(options.verifyChain ? [CHAIN_VERIFIER] : []),

@@ -1,2 +1,3 @@
 export * from './env';
 export * from './institutions';
+export * from './read-clients';

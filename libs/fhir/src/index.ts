@@ -6,3 +6,4 @@ export { elementPath } from './element-path';
 export * from './operation-outcome';
 export { parseLabReport, type LabReportContent, type LabReportParse } from './transaction-bundle';
 export { identifierSearch } from './entry-request';
+export { foreignNamespaceIssues, isForeignNamespace, namespaceInstitution } from './institution-namespace';

@@ -56,12 +56,15 @@ export function oruR01(opts: {
 /** A FHIR R4 transaction Bundle: one DiagnosticReport and its Observations, with a Patient. */
 export function labReportBundle(opts: {
   accession: string;
+  /** The sending institution, whose namespaces the identifiers use (default: the MRN's, else H001). */
+  institution?: string;
   residentId?: string;
   mrn?: { institution: string; value: string };
   status?: 'final' | 'preliminary' | 'corrected' | 'amended' | 'entered-in-error';
   potassium?: number;
 }): fhir4.Bundle {
   const status = opts.status ?? 'final';
+  const sender = opts.institution ?? opts.mrn?.institution ?? 'H001';
   const observations: fhir4.Observation[] = ANALYTES.slice(0, 3).map(([code, loinc, name, unit, value]) => ({
     resourceType: 'Observation',
     status:
@@ -69,7 +72,7 @@ export function labReportBundle(opts: {
     code: {
       coding: [
         { system: 'http://loinc.org', code: loinc, display: name },
-        { system: 'urn:yilian:institution:H001:lab-code', code, display: name },
+        { system: `urn:yilian:institution:${sender}:lab-code`, code, display: name },
       ],
       text: name,
     },
@@ -102,7 +105,7 @@ export function labReportBundle(opts: {
         fullUrl: 'urn:uuid:9b0f1c5e-0000-4000-8000-000000000002',
         resource: {
           resourceType: 'DiagnosticReport',
-          identifier: [{ system: 'urn:yilian:institution:H001:accession', value: opts.accession }],
+          identifier: [{ system: `urn:yilian:institution:${sender}:accession`, value: opts.accession }],
           status,
           category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0074', code: 'LAB' }] }],
           code: { coding: [{ system: 'http://loinc.org', code: '24323-8', display: '生化全项' }] },

@@ -1,7 +1,7 @@
 import { Body, Controller, Inject, Param, Post, Put, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
-import { invalid } from '@yilian/fhir';
+import { foreignNamespaceIssues, invalid, operationOutcome } from '@yilian/fhir';
 import {
   authenticateInstitution,
   FhirExceptionFilter,
@@ -62,6 +62,9 @@ export class FhirIntakeController {
   private dispatch(w: Omit<FhirWrite, 'correlationId'>): Promise<void> {
     const correlationId = tokenHeader(w.req, 'x-correlation-id');
     const write: FhirWrite = { ...w, ...(correlationId ? { correlationId } : {}) };
+    // the institution in an identifier's namespace is the credential's, never the body's
+    const foreign = foreignNamespaceIssues(write.body, write.institution);
+    if (foreign.length > 0) throw new FhirHttpError(422, operationOutcome(foreign));
     const slice = this.slices.find((s) => s.takes(write));
     if (!slice) {
       const what = `${write.method} /fhir/${write.type ?? ''}${write.id !== undefined ? '/{id}' : ''}`;

@@ -3,23 +3,32 @@ import type { fhir4 } from '@yilian/contracts';
 export function searchsetBundle(args: {
   baseUrl: string;
   selfUrl: string;
-  total: number;
+  total?: number;
   resources: readonly fhir4.Resource[];
   nextUrl?: string;
+  /** `_include`d resources (search mode include). */
+  included?: readonly fhir4.Resource[];
+  /** Warnings about the search itself (search mode outcome). */
+  outcome?: fhir4.OperationOutcome;
 }): fhir4.Bundle {
+  const entry = (resource: fhir4.Resource, mode: 'match' | 'include') => ({
+    fullUrl: `${args.baseUrl}/${resource.resourceType}/${resource.id}`,
+    resource,
+    search: { mode },
+  });
   return {
     resourceType: 'Bundle',
     type: 'searchset',
-    total: args.total,
+    ...(args.total !== undefined ? { total: args.total } : {}),
     link: [
       { relation: 'self', url: args.selfUrl },
       ...(args.nextUrl ? [{ relation: 'next', url: args.nextUrl }] : []),
     ],
-    entry: args.resources.map((resource) => ({
-      fullUrl: `${args.baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      search: { mode: 'match' as const },
-    })),
+    entry: [
+      ...args.resources.map((r) => entry(r, 'match')),
+      ...(args.included ?? []).map((r) => entry(r, 'include')),
+      ...(args.outcome ? [{ resource: args.outcome, search: { mode: 'outcome' as const } }] : []),
+    ],
   };
 }
 

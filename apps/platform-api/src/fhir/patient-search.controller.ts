@@ -9,15 +9,8 @@ import {
   type PatientKeyer,
   parseResidentId,
 } from '@yilian/patients';
-import {
-  FhirExceptionFilter,
-  FhirHttpError,
-  headerValue,
-  PATIENT_KEYER,
-  READ_MODEL_POOL,
-} from '@yilian/runtime';
-import { AccessAuditService } from '../audit/access-audit.service';
-import { PlatformAuth } from '../platform-auth';
+import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
+import { ReadGate } from '../access/read-gate';
 import { searchsetBundle } from './bundle';
 
 /**
@@ -33,13 +26,12 @@ export class PatientSearchController {
   constructor(
     @Inject(PATIENT_KEYER) private readonly keyer: PatientKeyer,
     @Inject(READ_MODEL_POOL) private readonly pool: Pool,
-    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
-    private readonly audit: AccessAuditService,
+    @Inject(ReadGate) private readonly gate: ReadGate,
   ) {}
 
   @Post('Patient/_search')
   async search(@Body() body: Record<string, unknown> | undefined, @Req() req: Request, @Res() res: Response) {
-    const actor = this.auth.authenticate(req);
+    const client = await this.gate.open(req, 'Patient', null);
     if (Object.keys(req.query).length > 0) {
       throw FhirHttpError.of(
         400,
@@ -80,13 +72,13 @@ export class PatientSearchController {
     }
     // The patient the identifier belongs to now, through links and merges.
     patientKey = await canonicalPatientKey(this.pool, patientKey);
-    await this.audit.record({
-      actor,
-      purpose: headerValue(req, 'x-purpose-of-use'),
+    await this.gate.patient(req, client, 'Patient', patientKey);
+    await this.gate.record(req, client, {
       patientKey,
       interaction: 'search',
       resourceType: 'Patient',
       returned: 1,
+      resources: [`Patient/${patientKey}`],
     });
     const patient: fhir4.Patient = { resourceType: 'Patient', id: patientKey };
     const base = `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;

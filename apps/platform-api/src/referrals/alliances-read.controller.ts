@@ -18,7 +18,7 @@ export class AlliancesReadController {
 
   @Get()
   async list(@Req() req: Request) {
-    this.auth.authenticate(req);
+    this.auth.authorize(req, 'Organization');
     const { rows } = await this.pool.query(
       `SELECT alliance_id AS "allianceId", name, form, referral_response_hours AS "referralResponseHours"
        FROM rm_alliances ORDER BY alliance_id`,
@@ -28,7 +28,7 @@ export class AlliancesReadController {
 
   @Get(':id')
   async one(@Param('id') id: string, @Req() req: Request) {
-    this.auth.authenticate(req);
+    this.auth.authorize(req, 'Organization');
     if (!ID_PATTERN.test(id)) throw FhirHttpError.of(400, 'invalid', 'id: not an alliance id');
     const alliance = await this.pool.query(
       `SELECT alliance_id AS "allianceId", name, form, referral_response_hours AS "referralResponseHours",

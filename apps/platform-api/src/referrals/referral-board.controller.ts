@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query, Req, UseFilters, UsePipes } from '@nestjs/common';
 import type { Request } from 'express';
 import type { ReferralBoardFilter } from '@yilian/referrals';
+import { FhirHttpError } from '@yilian/runtime';
 import { PlatformAuth } from '../platform-auth';
 import { PlatformJsonErrorFilter, queryValidation } from './json-error.filter';
 import { ReferralBoardService } from './referral-board.service';
@@ -33,7 +34,15 @@ export class ReferralBoardController {
 
   @Get()
   async get(@Query() q: ReferralBoardQuery, @Req() req: Request) {
-    const actor = this.auth.authenticate(req);
-    return this.board.page(actor, boardFilter(q, q.institution), q.page);
+    const client = this.auth.authorize(req, 'ServiceRequest');
+    // an institution's client sees its own board only (docs/access.md)
+    if (client.role === 'institution' && client.institution !== q.institution)
+      throw FhirHttpError.of(
+        403,
+        'forbidden',
+        `institution ${client.institution} sees its own board only`,
+        'institution',
+      );
+    return this.board.page(client.name, boardFilter(q, q.institution), q.page);
   }
 }

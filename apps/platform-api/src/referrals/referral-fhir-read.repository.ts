@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import { READ_MODEL_POOL } from '@yilian/runtime';
-import type { ReferralResourceType, ReferralSearch } from './referral-fhir.search';
+export type ReferralResourceType = 'ServiceRequest' | 'Task';
 
 const COLUMN: Readonly<Record<ReferralResourceType, string>> = {
   ServiceRequest: 'service_request',
@@ -18,24 +18,6 @@ export interface Found {
 @Injectable()
 export class ReferralFhirReadRepository {
   constructor(@Inject(READ_MODEL_POOL) private readonly pool: Pool) {}
-
-  async search(type: ReferralResourceType, q: ReferralSearch): Promise<{ total: number; found: Found[] }> {
-    const where = q.where.length > 0 ? `WHERE ${q.where.join(' AND ')}` : '';
-    const { rows } = await this.pool.query<{ resource: fhir4.Resource; patient_key: string; total: string }>(
-      `SELECT ${COLUMN[type]} AS resource, patient_key, count(*) OVER () AS total FROM rm_referral_fhir ${where}
-       ORDER BY authored_on DESC, referral_id LIMIT ${q.count} OFFSET ${q.offset}`,
-      q.params,
-    );
-    let total = rows[0] ? Number(rows[0].total) : 0;
-    if (rows.length === 0 && q.offset > 0) {
-      const c = await this.pool.query<{ n: string }>(
-        `SELECT count(*) AS n FROM rm_referral_fhir ${where}`,
-        q.params,
-      );
-      total = Number(c.rows[0]?.n ?? 0);
-    }
-    return { total, found: rows.map((r) => ({ resource: r.resource, patientKey: r.patient_key })) };
-  }
 
   async read(type: ReferralResourceType, id: string): Promise<Found | undefined> {
     const { rows } = await this.pool.query<{ resource: fhir4.Resource; patient_key: string }>(

@@ -1,0 +1,108 @@
+import type { fhir4 } from '@yilian/contracts';
+import { SEARCH_TABLES, type ParamSpec } from './search/search-tables';
+
+type Resource = fhir4.CapabilityStatementRestResource;
+type Interaction = fhir4.CapabilityStatementRestResourceInteraction['code'];
+type Param = fhir4.CapabilityStatementRestResourceSearchParam;
+
+const TYPE_OF: Record<ParamSpec['kind'], Param['type']> = {
+  patient: 'reference',
+  id: 'token',
+  date: 'date',
+  'text-column': 'token',
+  'tokens-column': 'token',
+  concept: 'token',
+  identifier: 'token',
+};
+
+/**
+ * What the read side serves, per resource type: interactions, search parameters, operations.
+ * A test (capability.e2e.spec.ts) compares this with the GET routes the Nest app serves under
+ * /fhir: a new route needs its line here. Search parameters come from fhir/search/search-tables.
+ */
+export const SERVED: Readonly<Record<string, { interactions: Interaction[]; operations?: string[] }>> = {
+  DiagnosticReport: { interactions: ['read', 'search-type', 'history-instance'] },
+  Observation: { interactions: ['read', 'search-type'] },
+  ImagingStudy: { interactions: ['read', 'search-type', 'history-instance'] },
+  ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
+  Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
+  Patient: { interactions: ['search-type'], operations: ['everything', 'export'] },
+  AuditEvent: { interactions: ['read', 'search-type'] },
+};
+
+/** Operations on the whole system (`GET /fhir/$<name>`). */
+export const SYSTEM_OPERATIONS: readonly string[] = ['export'];
+
+const OPERATION_DEFINITION: Readonly<Record<string, string>> = {
+  everything: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+  export: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+};
+
+const AUDIT_EVENT_PARAMS: Param[] = [
+  { name: 'patient', type: 'reference', documentation: 'Patient/<hub patient key>' },
+  { name: 'entity', type: 'reference' },
+  { name: 'agent', type: 'reference', documentation: 'Device/<client name> or Organization/<code>' },
+  { name: 'date', type: 'date' },
+  { name: 'type', type: 'token' },
+  { name: 'subtype', type: 'token' },
+  { name: 'outcome', type: 'token' },
+  { name: '_count', type: 'number' },
+];
+
+function searchParams(type: string): Param[] {
+  if (type === 'AuditEvent') return AUDIT_EVENT_PARAMS;
+  if (type === 'Patient')
+    return [
+      {
+        name: 'identifier',
+        type: 'token',
+        documentation: 'system|value, by POST /fhir/Patient/_search only (never in a URL)',
+      },
+    ];
+  const table = SEARCH_TABLES[type as keyof typeof SEARCH_TABLES];
+  if (!table) return [];
+  return [
+    ...Object.entries(table.params).map(([name, spec]) => ({ name, type: TYPE_OF[spec.kind] })),
+    { name: '_count', type: 'number' as const },
+  ];
+}
+
+export function capabilityStatement(): fhir4.CapabilityStatement {
+  const resource: Resource[] = Object.entries(SERVED).map(([type, s]) => {
+    const table = SEARCH_TABLES[type as keyof typeof SEARCH_TABLES];
+    return {
+      type: type as Resource['type'],
+      interaction: s.interactions.map((code) => ({ code })),
+      searchParam: searchParams(type),
+      ...(table?.includes ? { searchInclude: Object.keys(table.includes) } : {}),
+      ...(s.operations
+        ? {
+            operation: s.operations.map((name) => ({ name, definition: OPERATION_DEFINITION[name] ?? name })),
+          }
+        : {}),
+    };
+  });
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: '2026-12-06',
+    kind: 'instance',
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json'],
+    implementation: { description: 'Yilian hub read side (platform-api)' },
+    rest: [
+      {
+        mode: 'server',
+        security: {
+          description:
+            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); docs/access.md',
+        },
+        resource,
+        operation: SYSTEM_OPERATIONS.map((name) => ({
+          name,
+          definition: OPERATION_DEFINITION[name] ?? name,
+        })),
+      },
+    ],
+  };
+}
