@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { hashApiKey, InstitutionDirectory } from '@yilian/config';
+import { hashApiKey, InstitutionDirectory, parseReadClients } from '@yilian/config';
 import { FhirHttpError } from '@yilian/runtime';
 import { PlatformAuth } from '../platform-auth';
 import { ConsoleAuth } from './console-auth';
@@ -8,9 +8,9 @@ const withKey = (key?: string) => ({ headers: key ? { authorization: `Bearer ${k
 
 describe('ConsoleAuth: one key, one principal', () => {
   const auth = new ConsoleAuth(
-    new PlatformAuth(`regional-platform:${hashApiKey('platform-key')}`),
+    new PlatformAuth(parseReadClients(`regional-platform:${hashApiKey('platform-key')}`)),
     new InstitutionDirectory([{ code: 'H001', name: '第一人民医院', apiKeySha256: hashApiKey('h001-key') }]),
-    new PlatformAuth(`city-auditor:${hashApiKey('auditor-key')}`),
+    new PlatformAuth(parseReadClients(`city-auditor:${hashApiKey('auditor-key')}:auditor`)),
   );
 
   it('tells an institution, the platform client and an auditor apart, each with its scopes', () => {
@@ -48,7 +48,9 @@ describe('ConsoleAuth: one key, one principal', () => {
   });
 
   it('without institutions or auditors configured, knows only platform clients', () => {
-    const platformOnly = new ConsoleAuth(new PlatformAuth(`regional-platform:${hashApiKey('platform-key')}`));
+    const platformOnly = new ConsoleAuth(
+      new PlatformAuth(parseReadClients(`regional-platform:${hashApiKey('platform-key')}`)),
+    );
     expect(() => platformOnly.principal(withKey('h001-key'))).toThrow('missing or unknown API key');
     expect(platformOnly.principal(withKey('platform-key')).role).toBe('platform');
   });
