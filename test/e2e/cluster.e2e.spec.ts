@@ -12,7 +12,13 @@ import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import type { ClusterSecrets } from '../../scripts/cluster/cluster';
+import { Pool } from 'pg';
 import { eventually } from './hub-harness';
+
+/** The event store's URL from the banner, with the password (postgres: the embedded server's). */
+function storeUrl(out: string): string {
+  return /event store (\S+)/.exec(out)![1]!.replace(':***@', ':postgres@');
+}
 
 jest.setTimeout(180_000);
 
@@ -65,6 +71,7 @@ describe('npm run start:cluster', () => {
     );
     expect(pids).toHaveLength(6);
     const mllp = Number(/intake-2 .* MLLP H001:(\d+)/.exec(out)![1]);
+    const mllpFirst = Number(/intake {5,}FHIR .* MLLP H001:(\d+)/.exec(out)![1]);
     const platform = /platform-api (http:\/\/127\.0\.0\.1:\d+\/fhir)/.exec(out)![1]!;
     const metrics = Object.fromEntries(
       [...out.matchAll(/(projector-\d|relay) :(\d+)/g)].map((m) => [m[1]!, Number(m[2])]),
@@ -78,6 +85,21 @@ describe('npm run start:cluster', () => {
     await sender.close();
     expect(ack).toContain('MSA|AA|CLUSTER-1');
 
+    // two intakes, one store: the same message sent to both at once (a sender failing over)
+    // is recorded once — the idempotency and expected-revision rules hold across processes
+    const twice = oruR01({ controlId: 'CLUSTER-2', accession: 'CLUSTER-2', residentId: SAMPLE_RESIDENT_ID });
+    const both = await Promise.all(
+      [mllp, mllpFirst].map(async (port) => {
+        const c = await MllpClient.connect(port);
+        try {
+          return await c.send(twice);
+        } finally {
+          await c.close();
+        }
+      }),
+    );
+    expect(both.every((a) => a.includes('MSA|AA|CLUSTER-2'))).toBe(true);
+
     const fhir = new Client({
       baseUrl: platform,
       customHeaders: { Authorization: `Bearer ${secrets.platformClient.apiKey}` },
@@ -89,10 +111,23 @@ describe('npm run start:cluster', () => {
           resourceType: 'DiagnosticReport',
           searchParams: { patient: `Patient/${patientKey}` },
         })) as fhir4.Bundle,
-      (b) => b.total === 1,
+      (b) => b.total === 2,
       30_000,
     );
-    expect(bundle.entry![0]!.resource!.resourceType).toBe('DiagnosticReport');
+    expect(bundle.total).toBe(2);
+    expect(bundle.entry!.map((e) => e.resource!.resourceType)).toEqual([
+      'DiagnosticReport',
+      'DiagnosticReport',
+    ]);
+    const store = new Pool({ connectionString: storeUrl(out), max: 1 });
+    try {
+      const { rows } = await store.query<{ n: string }>(
+        `SELECT count(*) AS n FROM yl_events WHERE stream_id LIKE '%-CLUSTER-2'`,
+      );
+      expect(Number(rows[0]!.n)).toBe(1);
+    } finally {
+      await store.end();
+    }
 
     // the relay made the topics (the broker creates none): the two projectors share them all
     const health = await Promise.all(
