@@ -75,7 +75,7 @@ describe('npm start', () => {
     for (const asset of assets) expect((await fetch(`http://127.0.0.1:${http}${asset}`)).status).toBe(200);
     const session = await fetch(`http://127.0.0.1:${http}/console/session`, {
       headers: {
-        authorization: `Bearer ${/auditor \(the console's audit page\)\s+API key: (yl_\S+)/.exec(out)![1]!}`,
+        authorization: `Bearer ${/auditor \(the console's audit page[^)]*\)\s+API key: (yl_\S+)/.exec(out)![1]!}`,
       },
     });
     expect(await session.json()).toMatchObject({ role: 'auditor', name: 'auditor' });
