@@ -233,11 +233,17 @@ describe('web console in a real browser', () => {
     await expect(alert.textContent()).resolves.toMatch(/操作被拒绝（403）：.*auditor.*institution H001/);
     await accessible(institution, 'audit-refused-1280');
 
+    // enough reads for serial numbers of two digits
+    for (let i = 0; i < 10; i++) await call(hub, 'GET', '/console/referrals?box=inbox', KEYS.H001);
     const auditor = await open(DESKTOP, AUDITOR_KEY);
     await auditor.getByRole('heading', { name: '审计' }).waitFor();
     const boardReads = auditor.locator('tbody tr', { hasText: 'ReferralBoard' });
     await boardReads.first().waitFor();
     await expect(auditor.locator('tbody tr', { hasText: 'H001' }).count()).resolves.toBeGreaterThan(0);
+    // newest first, by serial number (not as text: 10 after 9)
+    const serials = (await auditor.locator('tbody tr td:first-child').allTextContents()).map(Number);
+    expect(serials.length).toBeGreaterThanOrEqual(10);
+    expect(serials).toEqual([...serials].sort((a, b) => b - a));
     await auditor.getByRole('button', { name: '立即校验' }).click();
     await auditor.locator('[data-intact="true"]').waitFor();
     await accessible(auditor, 'audit-1280');

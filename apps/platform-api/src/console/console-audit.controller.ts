@@ -64,7 +64,7 @@ export class ConsoleAuditController {
               resource_type AS "resourceType", returned
        FROM pa_access_log
        WHERE at <= $1 AND ($2::text IS NULL OR patient_key = $2) AND ($3::text IS NULL OR actor = $3)
-       ORDER BY serial DESC LIMIT $4`,
+       ORDER BY pa_access_log.serial DESC LIMIT $4`,
       [asOf, q.patientKey ?? null, q.actor ?? null, q.limit],
     );
     return { asOf, entries: rows };
