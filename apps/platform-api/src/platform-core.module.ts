@@ -7,7 +7,7 @@ import { PatientAccess } from './access/patient-access';
 import { ReadGate } from './access/read-gate';
 import { ACCESS_AUDIT_RETENTION_DAYS, AccessAuditService } from './audit/access-audit.service';
 import { CHAIN_VERIFIER, type ChainVerifier } from './console/console-audit.controller';
-import { CONSOLE_AUDITORS, CONSOLE_INSTITUTIONS } from './console/console-auth';
+import { CONSOLE_INSTITUTIONS } from './console/console-auth';
 import { FhirSearchService } from './fhir/search/fhir-search.service';
 import { PlatformAuth } from './platform-auth';
 
@@ -68,9 +68,6 @@ export class PlatformCoreModule {
           ? [{ provide: ACCESS_AUDIT_RETENTION_DAYS, useValue: options.accessAuditRetentionDays }]
           : []),
         ...(options.institutions ? [{ provide: CONSOLE_INSTITUTIONS, useValue: options.institutions }] : []),
-        ...(options.auditors
-          ? [{ provide: CONSOLE_AUDITORS, useValue: new PlatformAuth(auditorsOf(options)) }]
-          : []),
         ...(options.verifyChain ? [{ provide: CHAIN_VERIFIER, useValue: options.verifyChain }] : []),
       ],
       exports: [
@@ -82,7 +79,6 @@ export class PlatformCoreModule {
         ReadGate,
         FhirSearchService,
         ...(options.institutions ? [CONSOLE_INSTITUTIONS] : []),
-        ...(options.auditors ? [CONSOLE_AUDITORS] : []),
         ...(options.verifyChain ? [CHAIN_VERIFIER] : []),
       ],
     };

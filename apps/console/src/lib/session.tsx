@@ -16,13 +16,12 @@ export function useSignedIn(): SignedIn {
 
 export type Page = 'referrals' | 'results' | 'indicators' | 'audit';
 
-/** The pages a role may see, from its scopes (what the API would let it do). */
+/** The pages a key may see: the desk and the results are an institution's, the indicators the
+ * platform's; the audit needs the auditors' scope (AuditEvent is granted by name only). */
 export function pagesOf(session: Session): Page[] {
-  const has = (scope: string) => session.scopes.some((s) => s === scope || s.startsWith(scope));
   const pages: Page[] = [];
-  if (has('system/Task.') && session.institution) pages.push('referrals');
-  if (has('system/Recognition.')) pages.push('results');
-  if (has('system/Indicators.r')) pages.push('indicators');
-  if (has('system/AuditEvent.')) pages.push('audit');
+  if (session.role === 'institution' && session.institution) pages.push('referrals', 'results');
+  if (session.role === 'platform') pages.push('indicators');
+  if (session.scopes.some((s) => /^system\/AuditEvent\.(read|rs|\*)$/.test(s))) pages.push('audit');
   return pages;
 }

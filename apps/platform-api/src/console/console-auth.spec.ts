@@ -8,9 +8,13 @@ const withKey = (key?: string) => ({ headers: key ? { authorization: `Bearer ${k
 
 describe('ConsoleAuth: one key, one principal', () => {
   const auth = new ConsoleAuth(
-    new PlatformAuth(parseReadClients(`regional-platform:${hashApiKey('platform-key')}`)),
+    new PlatformAuth(
+      parseReadClients(
+        `regional-platform:${hashApiKey('platform-key')},city-auditor:${hashApiKey('auditor-key')}:auditor,` +
+          `institution-H001:${hashApiKey('h001-key')}:institution:H001`,
+      ),
+    ),
     new InstitutionDirectory([{ code: 'H001', name: '第一人民医院', apiKeySha256: hashApiKey('h001-key') }]),
-    new PlatformAuth(parseReadClients(`city-auditor:${hashApiKey('auditor-key')}:auditor`)),
   );
 
   it('tells an institution, the platform client and an auditor apart, each with its scopes', () => {
@@ -25,8 +29,8 @@ describe('ConsoleAuth: one key, one principal', () => {
     });
     const auditor = auth.principal(withKey('auditor-key'));
     expect(auditor).toMatchObject({ role: 'auditor', name: 'city-auditor' });
-    expect(auditor.scopes).toContain('system/AuditEvent.rs');
-    expect(auth.principal(withKey('h001-key')).scopes).not.toContain('system/AuditEvent.rs');
+    expect(auditor.scopes).toContain('system/AuditEvent.read');
+    expect(auth.principal(withKey('h001-key')).scopes).not.toContain('system/AuditEvent.read');
   });
 
   it('answers 401 to no key or an unknown one, and 403 naming the role needed', () => {

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
-import { apiKeyOf, FhirHttpError } from '@yilian/runtime';
+import { FhirHttpError } from '@yilian/runtime';
 import { PlatformAuth } from '../platform-auth';
 
-export const CONSOLE_AUDITORS = Symbol('CONSOLE_AUDITORS');
 /** The member institutions' credentials (the intake's directory), for their staff's sign-in. */
 export const CONSOLE_INSTITUTIONS = Symbol('CONSOLE_INSTITUTIONS');
 
@@ -16,41 +15,28 @@ export interface ConsolePrincipal {
   /** The institution code, the platform client's or the auditor's name. */
   readonly name: string;
   readonly institution?: { readonly code: string; readonly name: string };
-  /** SMART-style scopes the role holds today (until per-client scopes replace the roles). */
+  /** The client's SMART-style scopes (docs/access.md). */
   readonly scopes: readonly string[];
 }
 
-const SCOPES: Readonly<Record<ConsoleRole, readonly string[]>> = {
-  institution: [
-    'system/ServiceRequest.crus',
-    'system/Task.rus',
-    'system/DiagnosticReport.rs',
-    'system/ImagingStudy.rs',
-    'system/Recognition.cu',
-  ],
-  platform: ['system/*.rs', 'system/Indicators.r'],
-  auditor: ['system/AuditEvent.rs'],
-};
-
-/** One key, one principal: an institution (intake's directory), a platform client, or an
- * auditor. 401 when the key is none of them. */
+/** One key, one principal, as the read side's authentication knows it (PLATFORM_CLIENTS, the
+ * auditors, each member institution's key): its role, its SMART scopes, and for an institution
+ * its name. 401 when the key is none of them. */
 @Injectable()
 export class ConsoleAuth {
   constructor(
     @Inject(PlatformAuth) private readonly platform: PlatformAuth,
     @Optional() @Inject(CONSOLE_INSTITUTIONS) private readonly institutions?: InstitutionDirectory,
-    @Optional() @Inject(CONSOLE_AUDITORS) private readonly auditors?: PlatformAuth,
   ) {}
 
   principal(req: Request): ConsolePrincipal {
-    const found = this.institutions?.byApiKey(apiKeyOf(req));
-    if (found) {
-      const institution = { code: found.code, name: found.name };
-      return { role: 'institution', name: found.code, institution, scopes: SCOPES.institution };
+    const client = this.platform.client(req);
+    if (client.role === 'institution' && client.institution) {
+      const code = client.institution;
+      const name = this.institutions?.institutions.find((i) => i.code === code)?.name ?? code;
+      return { role: 'institution', name: code, institution: { code, name }, scopes: client.scopes };
     }
-    const auditor = this.auditors?.tryAuthenticate(req);
-    if (auditor) return { role: 'auditor', name: auditor, scopes: SCOPES.auditor };
-    return { role: 'platform', name: this.platform.authenticate(req), scopes: SCOPES.platform };
+    return { role: client.role, name: client.name, scopes: client.scopes };
   }
 
   /** The principal when it holds the role, else 403 saying which role it needs. */
