@@ -3,6 +3,10 @@
  * time — kill -9 of an intake, of the relay, of a projector; the Kafka broker killed and
  * started again on its log dir; PostgreSQL restarted — and after each, what was acknowledged,
  * stored and projected, counted. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { Cluster } from '../../scripts/cluster/cluster';
 import { Senders, sleep } from './senders';
@@ -28,6 +32,40 @@ export const FAULTS: readonly Fault[] = [
   },
   { name: 'PostgreSQL restart', inject: (c) => c.restartPostgres() },
 ];
+
+/** The store's disk fills up: yl_events moved to a tablespace on a tmpfs with a few MB free;
+ * once it is full (appends fail: the intake answers AR) the tmpfs is grown, as an operator
+ * adds disk. Needs root (mount); `cleanupDiskFull` unmounts it after the cluster stopped. */
+export const DISK_FULL: Fault = {
+  name: 'PostgreSQL disk full (tablespace on a tmpfs), then grown',
+  inject: async (c) => {
+    const dir = join(tmpdir(), `yl-tablespace-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const admin = new Pool({ connectionString: c.storeUrl, max: 1 });
+    try {
+      const { rows } = await admin.query<{ bytes: string }>(`SELECT pg_table_size('yl_events') AS bytes`);
+      // the table and its TOAST move there (its indexes stay): 1–2 MB left free
+      const size = Math.ceil(Number(rows[0]!.bytes) / 1048576) + 1;
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}m,mode=0700`, 'tmpfs', dir]);
+      mounted.push(dir);
+      execFileSync('chown', ['postgres:postgres', dir]);
+      await admin.query(`CREATE TABLESPACE yl_small LOCATION '${dir}'`);
+      await admin.query('ALTER TABLE yl_events SET TABLESPACE yl_small');
+      const deadline = Date.now() + 60_000;
+      while (statfsSync(dir).bavail > 16 && Date.now() < deadline) await sleep(100);
+      await sleep(2_000); // full for a while: every append meanwhile is refused
+      execFileSync('mount', ['-o', `remount,size=${size + 512}m`, dir]);
+    } finally {
+      await admin.end();
+    }
+  },
+};
+
+const mounted: string[] = [];
+
+export function cleanupDiskFull(): void {
+  for (const dir of mounted.splice(0)) execFileSync('umount', ['-l', dir]);
+}
 
 async function restart(cluster: Cluster, name: string): Promise<void> {
   const p = cluster.process(name);

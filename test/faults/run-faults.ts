@@ -11,10 +11,16 @@ import { parseArgs } from 'node:util';
 import { PostgresEventStore } from '@yilian/event-store';
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
 import { Cluster } from '../../scripts/cluster/cluster';
-import { runFaultMatrix, TABLE_HEADER } from './fault-matrix';
+import { cleanupDiskFull, DISK_FULL, FAULTS, runFaultMatrix, TABLE_HEADER } from './fault-matrix';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { short: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      short: { type: 'boolean', default: false },
+      'disk-full': { type: 'boolean', default: false },
+      only: { type: 'string' },
+    },
+  });
   const short = values.short;
   const dir = mkdtempSync(join(tmpdir(), 'yilian-faults-'));
   const logs: string[] = [];
@@ -45,6 +51,10 @@ async function main(): Promise<void> {
       rate,
       warmMs: short ? 1_500 : 5_000,
       afterMs: short ? 1_000 : 5_000,
+      // root only (mount): `npm run test:faults -- --disk-full`
+      faults: (values['disk-full'] ? [...FAULTS, DISK_FULL] : FAULTS).filter(
+        (f) => values.only === undefined || f.name.includes(values.only),
+      ),
       log: (line) => console.log(line),
     });
     const store = new PostgresEventStore({ connectionString: cluster.storeUrl, poolSize: 2 });
@@ -65,6 +75,7 @@ async function main(): Promise<void> {
     throw e;
   } finally {
     await cluster.stop();
+    cleanupDiskFull();
     rmSync(dir, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);
