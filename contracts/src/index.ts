@@ -9,3 +9,4 @@ export * from './referrals';
 export * from './alliance';
 export * from './patients';
 export * from './orders/order-recorded.v1';
+export * from './recognition';

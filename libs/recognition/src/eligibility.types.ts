@@ -18,7 +18,9 @@ export const NOT_RECOGNISABLE_REASONS = [
 ] as const;
 export type NotRecognisableReason = (typeof NOT_RECOGNISABLE_REASONS)[number];
 
-export type ResultKind = 'lab' | 'imaging';
+import type { ResultKind } from '@yilian/contracts';
+import type { ImagingSummary } from './result-record';
+export type { ResultKind };
 
 export interface RecognitionScopeRef {
   /** Stable code, e.g. `province:42` or `alliance:wuhan-east`. */
@@ -36,6 +38,29 @@ export interface MatchedItem {
   readonly priceYuan?: number;
 }
 
+/** One catalogue item a result covers (a lab report covers the items of its panel and of each
+ * observation: K, Na, glucose … each with its own window) and whether it is recognisable. */
+export interface ItemEligibility {
+  readonly item: MatchedItem;
+  readonly status: 'recognisable' | 'not-recognisable';
+  readonly scope?: RecognitionScopeRef;
+  readonly validUntil?: string;
+  readonly reasons: readonly NotRecognisableReason[];
+  /** The observations (lab) the item was matched on; empty when it is the report's own code. */
+  readonly observationIds: readonly string[];
+}
+
+/** A lab value as the performer reported it (the measured value is what is recognised). */
+export interface LabValue {
+  readonly observationId?: string;
+  readonly name?: string;
+  readonly codes: readonly string[];
+  readonly value?: string;
+  readonly unit?: string;
+  readonly referenceRange?: string;
+  readonly interpretation?: string;
+}
+
 export interface ResultEligibility {
   /** The result's event stream, e.g. `labreport-{org}-{accession}` or `imaging-{org}-{accession}`. */
   readonly resultStream: string;
@@ -44,6 +69,10 @@ export interface ResultEligibility {
   readonly resourceId: string;
   readonly kind: ResultKind;
   readonly performer: string;
+  /** The version judged: the latest the hub knew at the moment. */
+  readonly version: number;
+  /** FHIR status of that version. */
+  readonly resultStatus: string;
   /** When the specimen was taken / the study was done (ISO instant). */
   readonly effective: string;
   /** The catalogue item the result matched, if any. */
@@ -55,6 +84,12 @@ export interface ResultEligibility {
   readonly validUntil?: string;
   /** Empty when recognisable. */
   readonly reasons: readonly NotRecognisableReason[];
+  /** Every catalogue item the result covers, each judged on its own window. */
+  readonly items: readonly ItemEligibility[];
+  /** Lab: the values. */
+  readonly values?: readonly LabValue[];
+  /** Imaging: the study (modalities, body sites, counts) — never the diagnostic conclusion. */
+  readonly imaging?: ImagingSummary;
 }
 
 export interface EligibilityQuery {
