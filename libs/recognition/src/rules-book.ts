@@ -111,6 +111,19 @@ export class RulesBook {
     return this.facts.length;
   }
 
+  /** How many facts were recorded at or before `instant` (ISO): what `at` would fold. */
+  countUpTo(instant: string): number {
+    const facts = this.ordered();
+    let lo = 0;
+    let hi = facts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (facts[mid]!.recordedAt <= instant) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   private ordered(): readonly RuleFact[] {
     if (!this.sorted) {
       this.facts = [...this.facts].sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0));

@@ -1,0 +1,109 @@
+/**
+ * The eligibility query: for a patient (any of its keys), a requesting institution and a
+ * moment, every result the hub knew then, judged under the rules it knew then.
+ *
+ * Two indexed reads per query: the patient's keys (rm_patient_links) and the result versions
+ * current at the moment (rm_recognition_results by patient_key). The rules (a few thousand rows
+ * at most: catalogues, quality statuses, memberships) are held in memory as a RulesBook,
+ * reloaded when rm_recognition_rules changes, and folded once per (facts known, day).
+ */
+import { samePatientKeys } from '@yilian/patients';
+import type { SqlExecutor } from '@yilian/results';
+import { shanghaiDay } from './days';
+import { judgeResult } from './eligibility.rules';
+import type { EligibilityAnswer, EligibilityQuery, EligibilityService, ResultEligibility } from './eligibility.types';
+import { codingMatchesAny } from './matching';
+import type { ResultRecord } from './result-record';
+import { RulesBook, type RuleFact, type RulesAt } from './rules-book';
+
+/** $1: patient keys, $2: the moment → the version of each result current then. */
+export const RESULTS_AS_OF_SQL = /* sql */ `
+SELECT record FROM rm_recognition_results
+WHERE patient_key = ANY($1::text[]) AND recorded_at <= $2::timestamptz
+  AND (superseded_at IS NULL OR superseded_at > $2::timestamptz)`;
+
+export interface UnmatchedCode {
+  readonly performer: string;
+  readonly kind: 'lab' | 'imaging';
+  readonly system?: string;
+  readonly code: string;
+  readonly display?: string;
+  /** How many result lines carried it. */
+  readonly results: number;
+  readonly lastSeen: string;
+}
+
+export class RecognitionEligibility implements EligibilityService {
+  private book = new RulesBook();
+  private loadedCount = -1;
+  private readonly folded = new Map<string, RulesAt>();
+
+  constructor(private readonly sql: SqlExecutor) {}
+
+  /** Reloads the rule facts when the table changed (a count is one index-only scan). */
+  private async refresh(): Promise<void> {
+    const { rows } = await this.sql.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_recognition_rules');
+    const n = Number(rows[0]?.n ?? 0);
+    if (n === this.loadedCount) return;
+    const facts = await this.sql.query<{ type: string; data: unknown; recorded_at: Date }>(
+      'SELECT type, data, recorded_at FROM rm_recognition_rules ORDER BY recorded_at, commit_pos, prepare_pos',
+    );
+    const book = new RulesBook();
+    book.add(facts.rows.map((r): RuleFact => ({ type: r.type, data: r.data, recordedAt: new Date(r.recorded_at).toISOString() })));
+    this.book = book;
+    this.loadedCount = n;
+    this.folded.clear();
+  }
+
+  /** The rules as known at `moment`, on its day; folded once per (facts known then, day). */
+  async rulesAt(moment: Date): Promise<RulesAt> {
+    await this.refresh();
+    const day = shanghaiDay(moment);
+    const key = `${this.book.countUpTo(moment.toISOString())}|${day}`;
+    let rules = this.folded.get(key);
+    if (!rules) {
+      rules = this.book.at(moment, day);
+      if (this.folded.size > 64) this.folded.clear();
+      this.folded.set(key, rules);
+    }
+    return rules;
+  }
+
+  async eligibility(query: EligibilityQuery): Promise<EligibilityAnswer> {
+    const rules = await this.rulesAt(query.asOf);
+    const keys = await samePatientKeys(this.sql, query.patientKey);
+    const { rows } = await this.sql.query<{ record: ResultRecord }>(RESULTS_AS_OF_SQL, [keys, query.asOf.toISOString()]);
+    const results: ResultEligibility[] = rows
+      .map((r) => judgeResult(r.record, query.requester, rules))
+      .sort((a, b) => b.effective.localeCompare(a.effective) || a.resultStream.localeCompare(b.resultStream));
+    return { patientKey: query.patientKey, requester: query.requester, asOf: query.asOf.toISOString(), results };
+  }
+
+  /** Codes results carried that no catalogue item of the performer's scopes (nor its code map)
+   * names — what an operator should map. */
+  async unmatchedCodes(performer?: string): Promise<UnmatchedCode[]> {
+    const rules = await this.rulesAt(new Date());
+    const { rows } = await this.sql.query<{
+      performer: string; kind: 'lab' | 'imaging'; system: string; code: string; display: string | null; results: number; last_seen: Date;
+    }>(
+      `SELECT performer, kind, system, code, display, results, last_seen FROM rm_recognition_codes
+       WHERE $1::text IS NULL OR performer = $1 ORDER BY performer, kind, results DESC, system, code`,
+      [performer ?? null],
+    );
+    return rows
+      .filter((r) => {
+        const catalogues = rules.scopesOf(r.performer).flatMap((s) => rules.catalogues.get(s.code) ?? []);
+        const coding = { ...(r.system ? { system: r.system } : {}), code: r.code };
+        return !codingMatchesAny(coding, r.kind, catalogues, rules.codeMaps.get(r.performer));
+      })
+      .map((r) => ({
+        performer: r.performer,
+        kind: r.kind,
+        ...(r.system ? { system: r.system } : {}),
+        code: r.code,
+        ...(r.display ? { display: r.display } : {}),
+        results: r.results,
+        lastSeen: new Date(r.last_seen).toISOString(),
+      }));
+  }
+}
