@@ -18,9 +18,26 @@ export const NOT_RECOGNISABLE_REASONS = [
 ] as const;
 export type NotRecognisableReason = (typeof NOT_RECOGNISABLE_REASONS)[number];
 
-import type { ResultKind } from '@yilian/contracts';
-import type { ImagingSummary } from './result-record';
-export type { ResultKind };
+// No imports: the console compiles this file for the browser.
+/** Lab (检验) or imaging (检查); the same union as the catalogue contract's. */
+export type ResultKind = 'lab' | 'imaging';
+
+export interface ResultCoding {
+  readonly system?: string;
+  readonly code: string;
+  readonly display?: string;
+}
+
+/** What an imaging result shows recognition: never the diagnostic conclusion (Art. 2). */
+export interface ImagingSummary {
+  readonly modalities: readonly string[];
+  readonly bodySites: readonly ResultCoding[];
+  readonly procedureCodes: readonly ResultCoding[];
+  readonly studyInstanceUid?: string;
+  readonly description?: string;
+  readonly numberOfSeries?: number;
+  readonly numberOfInstances?: number;
+}
 
 export interface RecognitionScopeRef {
   /** Stable code, e.g. `province:42` or `alliance:wuhan-east`. */

@@ -11,13 +11,8 @@ import {
   type LabReportRecordedV1,
   type RecordedEvent,
 } from '@yilian/contracts';
-import type { ResultKind } from '@yilian/contracts';
-
-export interface ResultCoding {
-  readonly system?: string;
-  readonly code: string;
-  readonly display?: string;
-}
+import type { ImagingSummary, ResultCoding, ResultKind } from './eligibility.types';
+export type { ImagingSummary, ResultCoding };
 
 /** A thing the result reports that a catalogue item may name: the report itself, each
  * observation (lab), the study (imaging). */
@@ -29,16 +24,6 @@ export interface ResultLine {
   readonly unit?: string;
   readonly referenceRange?: string;
   readonly interpretation?: string;
-}
-
-export interface ImagingSummary {
-  readonly modalities: readonly string[];
-  readonly bodySites: readonly ResultCoding[];
-  readonly procedureCodes: readonly ResultCoding[];
-  readonly studyInstanceUid?: string;
-  readonly description?: string;
-  readonly numberOfSeries?: number;
-  readonly numberOfInstances?: number;
 }
 
 export interface ResultRecord {
