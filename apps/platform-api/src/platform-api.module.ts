@@ -10,6 +10,7 @@ import { ResultsReadRepository } from './fhir/results-read.repository';
 import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.module';
 import { ReferralsReadModule } from './referrals/referrals-read.module';
 import { ImagingReadModule } from './imaging/imaging-read.module';
+import { RecognitionReadModule } from './recognition/recognition.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
 export { consoleDir, consoleStatic } from './console/console-static';
@@ -21,7 +22,13 @@ export class PlatformApiModule {
   static register(options: PlatformApiOptions): DynamicModule {
     return {
       module: PlatformApiModule,
-      imports: [PlatformCoreModule.register(options), ReferralsReadModule, ImagingReadModule, ConsoleModule],
+      imports: [
+        PlatformCoreModule.register(options),
+        ReferralsReadModule,
+        ImagingReadModule,
+        RecognitionReadModule,
+        ConsoleModule,
+      ],
       controllers: [
         MetadataController,
         PatientSearchController,

@@ -23,7 +23,7 @@ CREATE INDEX IF NOT EXISTS pa_access_log_actor ON pa_access_log (actor, at);
 CREATE INDEX IF NOT EXISTS pa_access_log_at ON pa_access_log (at);
 `;
 
-export type AccessInteraction = 'search' | 'read' | 'history' | 'everything' | 'export';
+export type AccessInteraction = 'search' | 'read' | 'history' | 'everything' | 'export' | 'recognisable';
 
 export interface AccessEntry {
   /** The client's name. */

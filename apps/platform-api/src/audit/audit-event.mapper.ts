@@ -23,6 +23,7 @@ const SUBTYPE: Readonly<Record<string, string>> = {
   history: 'history-instance',
   everything: 'operation',
   export: 'operation',
+  recognisable: 'operation',
 };
 export const READ_CLIENT_SYSTEM = 'urn:yilian:read-client';
 export const INSTITUTION_SYSTEM = 'urn:yilian:institution';

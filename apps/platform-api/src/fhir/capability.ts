@@ -1,4 +1,5 @@
 import type { fhir4 } from '@yilian/contracts';
+import { RECOGNITION_FHIR } from '../recognition/recognition-fhir';
 import { SEARCH_TABLES, type ParamSpec } from './search/search-tables';
 
 type Resource = fhir4.CapabilityStatementRestResource;
@@ -26,8 +27,13 @@ export const SERVED: Readonly<Record<string, { interactions: Interaction[]; oper
   ImagingStudy: { interactions: ['read', 'search-type', 'history-instance'] },
   ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
-  Patient: { interactions: ['search-type'], operations: ['everything', 'export'] },
+  Patient: { interactions: ['search-type'], operations: ['everything', 'export', 'recognisable'] },
   AuditEvent: { interactions: ['read', 'search-type'] },
+  // the conformance resources of $recognisable (apps/platform-api/src/recognition/conformance)
+  StructureDefinition: { interactions: ['read', 'search-type'] },
+  CodeSystem: { interactions: ['read', 'search-type'] },
+  ValueSet: { interactions: ['read', 'search-type'] },
+  OperationDefinition: { interactions: ['read', 'search-type'] },
 };
 
 /** Operations on the whole system (`GET /fhir/$<name>`). */
@@ -36,7 +42,16 @@ export const SYSTEM_OPERATIONS: readonly string[] = ['export'];
 const OPERATION_DEFINITION: Readonly<Record<string, string>> = {
   everything: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
   export: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+  recognisable: RECOGNITION_FHIR.operationDefinition,
 };
+
+/** Canonical resources served in /fhir: search by `url` only. */
+const CONFORMANCE_TYPES: ReadonlySet<string> = new Set([
+  'StructureDefinition',
+  'CodeSystem',
+  'ValueSet',
+  'OperationDefinition',
+]);
 
 const AUDIT_EVENT_PARAMS: Param[] = [
   { name: 'patient', type: 'reference', documentation: 'Patient/<hub patient key>' },
@@ -51,6 +66,7 @@ const AUDIT_EVENT_PARAMS: Param[] = [
 
 function searchParams(type: string): Param[] {
   if (type === 'AuditEvent') return AUDIT_EVENT_PARAMS;
+  if (CONFORMANCE_TYPES.has(type)) return [{ name: 'url', type: 'uri' }];
   if (type === 'Patient')
     return [
       {
