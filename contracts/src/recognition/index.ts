@@ -1,1 +1,2 @@
 export * from './recognition-rules.v1';
+export * from './recognition-decision-recorded.v1';

@@ -6,3 +6,5 @@ export * from './matching';
 export * from './eligibility.rules';
 export * from './eligibility.service';
 export * from './read-models/recognition.projection';
+export * from './decisions';
+export * from './loading';

@@ -1,0 +1,3 @@
+export * from './recognition-decision.commands';
+export * from './recognition-decision.decider';
+export * from './recognition-decision.handler';
