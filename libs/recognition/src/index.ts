@@ -8,3 +8,4 @@ export * from './eligibility.service';
 export * from './read-models/recognition.projection';
 export * from './decisions';
 export * from './loading';
+export * from './retrievals';
