@@ -123,6 +123,8 @@ export interface QualityStatusRecordedV1 {
   readonly issuer?: string;
   readonly validFrom: string;
   readonly validUntil: string;
+  /** True for the sample data shipped with the hub (never a real status). */
+  readonly sample?: boolean;
 }
 
 export interface QualityStatusRevokedV1 {
@@ -136,7 +138,11 @@ export interface QualityStatusRevokedV1 {
 /** An institution's own codes mapped to catalogue items (`itemCode` absent: unmapped again). */
 export interface RecognitionCodesMappedV1 {
   readonly institution: string;
-  readonly mappings: readonly { readonly code: string; readonly system?: string; readonly itemCode?: string }[];
+  readonly mappings: readonly {
+    readonly code: string;
+    readonly system?: string;
+    readonly itemCode?: string;
+  }[];
 }
 
 const member = object<{ institution: string; level: InstitutionLevel }>({
@@ -170,20 +176,22 @@ export const checkRecognitionScopeDefinedV1: DataCheck = object<RecognitionScope
   sample: optional(bool),
 });
 
-export const checkRecognitionCatalogueItemsPublishedV1: DataCheck = object<RecognitionCatalogueItemsPublishedV1>({
-  scope: scopeCode,
-  effectiveFrom: day,
-  source: text({ max: 500 }),
-  items: arrayOf(checkCatalogueItem, { min: 1, max: 20_000 }),
-  sample: optional(bool),
-});
+export const checkRecognitionCatalogueItemsPublishedV1: DataCheck =
+  object<RecognitionCatalogueItemsPublishedV1>({
+    scope: scopeCode,
+    effectiveFrom: day,
+    source: text({ max: 500 }),
+    items: arrayOf(checkCatalogueItem, { min: 1, max: 20_000 }),
+    sample: optional(bool),
+  });
 
-export const checkRecognitionCatalogueItemsWithdrawnV1: DataCheck = object<RecognitionCatalogueItemsWithdrawnV1>({
-  scope: scopeCode,
-  effectiveFrom: day,
-  source: text({ max: 500 }),
-  itemCodes: arrayOf(itemCode, { min: 1, max: 20_000 }),
-});
+export const checkRecognitionCatalogueItemsWithdrawnV1: DataCheck =
+  object<RecognitionCatalogueItemsWithdrawnV1>({
+    scope: scopeCode,
+    effectiveFrom: day,
+    source: text({ max: 500 }),
+    itemCodes: arrayOf(itemCode, { min: 1, max: 20_000 }),
+  });
 
 export const checkQualityStatusRecordedV1: DataCheck = object<QualityStatusRecordedV1>({
   statusId: text({ max: 64, pattern: ITEM_CODE_PATTERN }),
@@ -194,6 +202,7 @@ export const checkQualityStatusRecordedV1: DataCheck = object<QualityStatusRecor
   issuer: optional(text({ max: 200 })),
   validFrom: day,
   validUntil: day,
+  sample: optional(bool),
 });
 
 export const checkQualityStatusRevokedV1: DataCheck = object<QualityStatusRevokedV1>({
@@ -217,8 +226,14 @@ export const checkRecognitionCodesMappedV1: DataCheck = object<RecognitionCodesM
 
 export type RecognitionRuleEvent =
   | { readonly type: typeof RECOGNITION_SCOPE_DEFINED; readonly data: RecognitionScopeDefinedV1 }
-  | { readonly type: typeof RECOGNITION_CATALOGUE_ITEMS_PUBLISHED; readonly data: RecognitionCatalogueItemsPublishedV1 }
-  | { readonly type: typeof RECOGNITION_CATALOGUE_ITEMS_WITHDRAWN; readonly data: RecognitionCatalogueItemsWithdrawnV1 }
+  | {
+      readonly type: typeof RECOGNITION_CATALOGUE_ITEMS_PUBLISHED;
+      readonly data: RecognitionCatalogueItemsPublishedV1;
+    }
+  | {
+      readonly type: typeof RECOGNITION_CATALOGUE_ITEMS_WITHDRAWN;
+      readonly data: RecognitionCatalogueItemsWithdrawnV1;
+    }
   | { readonly type: typeof QUALITY_STATUS_RECORDED; readonly data: QualityStatusRecordedV1 }
   | { readonly type: typeof QUALITY_STATUS_REVOKED; readonly data: QualityStatusRevokedV1 }
   | { readonly type: typeof RECOGNITION_CODES_MAPPED; readonly data: RecognitionCodesMappedV1 };
