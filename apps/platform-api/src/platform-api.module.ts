@@ -11,6 +11,7 @@ import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.mod
 import { ReferralsReadModule } from './referrals/referrals-read.module';
 import { ImagingReadModule } from './imaging/imaging-read.module';
 import { RecognitionReadModule } from './recognition/recognition.module';
+import { CdsHooksModule } from './cds-hooks/cds-hooks.module';
 
 export type { PlatformApiOptions } from './platform-core.module';
 export { consoleDir, consoleStatic } from './console/console-static';
@@ -27,6 +28,7 @@ export class PlatformApiModule {
         ReferralsReadModule,
         ImagingReadModule,
         RecognitionReadModule,
+        CdsHooksModule,
         ConsoleModule,
       ],
       controllers: [

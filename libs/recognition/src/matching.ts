@@ -132,3 +132,36 @@ export function codingMatchesAny(
   }
   return false;
 }
+
+/** What an order names (a ServiceRequest: its code's codings; for imaging, DICOM modalities and
+ * body sites), for the duplicate-test alert at ordering time. */
+export interface OrderedCodes {
+  readonly codings: readonly ResultCoding[];
+  readonly modalities?: readonly string[];
+  readonly bodySites?: readonly ResultCoding[];
+}
+
+/** Item codes of this catalogue an order names: each coding as LOINC, as a lab local code or an
+ * imaging procedure code (`system|code` or bare), through the ordering institution's code map;
+ * and an imaging item whose modality the order names and whose body sites it matches. */
+export function matchOrderItems(
+  order: OrderedCodes,
+  catalogue: ScopeCatalogue,
+  codeMap: ReadonlyMap<string, string> | undefined,
+): string[] {
+  const index = indexOf(catalogue);
+  const byCode = mergedImagingCodes(index);
+  const found = new Set<string>();
+  for (const c of order.codings)
+    for (const code of itemsForCoding(c, index, codeMap, byCode))
+      if (catalogue.items.has(code)) found.add(code);
+  for (const modality of order.modalities ?? [])
+    for (const item of index.imagingByModality.get(modality.toUpperCase()) ?? [])
+      if (
+        order.bodySites && order.bodySites.length > 0
+          ? siteMatches(item, order.bodySites)
+          : !item.bodySites?.length
+      )
+        found.add(item.code);
+  return [...found];
+}

@@ -1,0 +1,113 @@
+/**
+ * One duplicate-test question, from a CDS client: who asks (the institution behind the key,
+ * never the body), whether it may see the patient (PatientAccess, as every patient read; a
+ * refusal is recorded), which catalogue items the draft orders name, and — only when some order
+ * names one — the patient's eligibility now, turned into cards. Every answer that read the
+ * patient's results is one access record (interaction `recognisable`, the results the cards
+ * show), with `X-Purpose-Of-Use`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Request } from 'express';
+import type { InstitutionDirectory } from '@yilian/config';
+import { scopesGrant } from '@yilian/config';
+import type { RecognitionEligibility } from '@yilian/recognition';
+import { fhirBaseUrl, FhirHttpError } from '@yilian/runtime';
+import { PatientAccess } from '../access/patient-access';
+import { ReadGate } from '../access/read-gate';
+import { CONSOLE_INSTITUTIONS } from '../console/console-auth';
+import { PlatformAuth, type ReadClient } from '../platform-auth';
+import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler, PENDING_DECISIONS } from './cds-feedback.port';
+import type { CdsFeedbackRequest, CdsHookRequest, CdsResponse } from './cds-hooks.types';
+import { draftOrdersOf, orderedItems } from './draft-orders';
+import { duplicateTestCards } from './duplicate-test.cards';
+import { DECLINE_REASONS } from './override-reasons';
+
+/** The RecognitionEligibility the CDS service asks (one per process: it holds the rules folded). */
+export const CDS_ELIGIBILITY = Symbol('CDS_ELIGIBILITY');
+const RESULT_TYPES = ['DiagnosticReport', 'ImagingStudy'] as const;
+
+@Injectable()
+export class CdsHooksService {
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
+    @Inject(PatientAccess) private readonly access: PatientAccess,
+    @Inject(ReadGate) private readonly gate: ReadGate,
+    @Inject(CDS_ELIGIBILITY) private readonly eligibility: RecognitionEligibility,
+    @Optional() @Inject(CDS_FEEDBACK_HANDLER) private readonly feedbackHandler?: CdsFeedbackHandler,
+    @Optional() @Inject(CONSOLE_INSTITUTIONS) institutions?: InstitutionDirectory,
+  ) {
+    for (const i of institutions?.institutions ?? []) this.names.set(i.code, i.name);
+  }
+
+  /** The institution the key belongs to; the platform's and auditors' keys order nothing. */
+  requesterOf(req: Request): { client: ReadClient; requester: string } {
+    const client = this.auth.client(req);
+    if (client.role !== 'institution' || !client.institution)
+      throw FhirHttpError.of(
+        403,
+        'forbidden',
+        `the duplicate-test alert answers an ordering institution; the key is ${client.role} ${client.name}`,
+      );
+    return { client, requester: client.institution };
+  }
+
+  async answer(req: Request, request: CdsHookRequest): Promise<CdsResponse> {
+    const { client, requester } = this.requesterOf(req);
+    const types = RESULT_TYPES.filter((t) => scopesGrant(client.scopes, t));
+    const patientKey = request.context.patientId;
+    await this.mayRead(req, client, patientKey);
+    const now = new Date();
+    const orders = draftOrdersOf(request);
+    if (orders.length === 0 || types.length === 0) return { cards: [] };
+    const ordered = orderedItems(orders, requester, await this.eligibility.rulesAt(now));
+    if (![...ordered.values()].some((codes) => codes.length > 0)) return { cards: [] }; // nothing read
+    const answer = await this.eligibility.eligibility({ patientKey, requester, asOf: now });
+    const { cards, findings } = duplicateTestCards({
+      ordered,
+      results: answer.results.filter((r) => (types as readonly string[]).includes(r.resourceType)),
+      fhirBase: fhirBaseUrl(req),
+      overrideReasons: DECLINE_REASONS,
+      institutionName: (code) => this.names.get(code),
+      uuid: randomUUID,
+    });
+    const shown = [...new Set(findings.map((f) => `${f.result.resourceType}/${f.result.resourceId}`))];
+    await this.gate.record(req, client, {
+      patientKey,
+      interaction: 'recognisable',
+      resourceType: 'Patient',
+      returned: shown.length,
+      resources: shown,
+    });
+    return { cards };
+  }
+
+  async feedback(req: Request, serviceId: string, request: CdsFeedbackRequest): Promise<void> {
+    const { client, requester } = this.requesterOf(req);
+    await (this.feedbackHandler ?? PENDING_DECISIONS).onFeedback({
+      serviceId,
+      requester,
+      client,
+      feedback: request.feedback,
+      receivedAt: new Date(),
+    });
+  }
+
+  /** 403 (recorded as refused) unless the institution has a part in the patient's care. */
+  private async mayRead(req: Request, client: ReadClient, patientKey: string): Promise<void> {
+    try {
+      await this.access.require(client, patientKey);
+    } catch (e) {
+      await this.gate.record(req, client, {
+        patientKey,
+        interaction: 'recognisable',
+        resourceType: 'Patient',
+        returned: 0,
+        outcome: 'refused',
+      });
+      throw e;
+    }
+  }
+}
