@@ -33,6 +33,12 @@ export interface DecisionReason {
   readonly display?: string;
 }
 
+export interface DecisionItem {
+  readonly code: string;
+  readonly name: string;
+  readonly priceYuan?: number;
+}
+
 export interface RecognitionDecisionRecordedV1 {
   /** The deciding institution: the requester, from its credential. */
   readonly institution: string;
@@ -46,8 +52,9 @@ export interface RecognitionDecisionRecordedV1 {
   /** `DiagnosticReport/{id}` or `ImagingStudy/{id}`. */
   readonly resource: string;
   readonly performer: string;
-  /** The catalogue items the decision covers (the result's recognisable items). */
-  readonly itemCodes: readonly string[];
+  /** The catalogue items the decision covers (the result's recognisable items), with their
+   * price then: a recognition avoids re-testing each (money saved = the sum). */
+  readonly items: readonly DecisionItem[];
   readonly decision: RecognitionDecision;
   readonly reason?: DecisionReason;
   readonly text?: string;
@@ -84,7 +91,16 @@ export const checkRecognitionDecisionRecordedV1: DataCheck = object<RecognitionD
   resultVersion: integer(1, 1_000_000),
   resource: text({ max: 200, pattern: /^(DiagnosticReport|ImagingStudy)\/[A-Za-z0-9\-.]{1,64}$/ }),
   performer: institutionCode,
-  itemCodes: arrayOf(text({ max: 64 }), { max: 1000 }),
+  items: arrayOf(
+    object<DecisionItem>({
+      code: text({ max: 64 }),
+      name: text({ max: 200 }),
+      priceYuan: optional((v, path) =>
+        typeof v === 'number' && v >= 0 ? [] : [`${path}: expected a price in yuan`],
+      ),
+    }),
+    { max: 1000 },
+  ),
   decision: oneOf(RECOGNITION_DECISIONS),
   reason: optional(reason),
   text: optional(decisionText),

@@ -3,7 +3,7 @@ import { labReportProjection } from '@yilian/results';
 import { imagingProjection } from '@yilian/results';
 import { allianceMembersProjection, outpatientVolumeProjection } from '@yilian/alliance';
 import { referralBoardProjection, referralFhirProjection } from '@yilian/referrals';
-import { recognitionProjection } from '@yilian/recognition';
+import { recognitionIndicatorsProjection, recognitionProjection } from '@yilian/recognition';
 import type { Projection } from './projection';
 
 /** Every read model the hub maintains. A rebuild replays the log through all of them. */
@@ -16,4 +16,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   outpatientVolumeProjection,
   imagingProjection,
   recognitionProjection,
+  recognitionIndicatorsProjection,
 ];

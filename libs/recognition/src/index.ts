@@ -9,3 +9,5 @@ export * from './read-models/recognition.projection';
 export * from './decisions';
 export * from './loading';
 export * from './retrievals';
+export * from './read-models/recognition-indicators.projection';
+export * from './indicators';

@@ -27,7 +27,7 @@ const recognisable: ResultEligibility = {
   reasons: [],
   items: [
     {
-      item: { catalogueItemCode: 'HB-GLU', name: '葡萄糖', kind: 'lab', validityDays: 30 },
+      item: { catalogueItemCode: 'HB-GLU', name: '葡萄糖', kind: 'lab', validityDays: 30, priceYuan: 6 },
       status: 'recognisable',
       scope: { code: 'province:42', mark: '鄂HR' },
       validUntil: '2026-03-30',
@@ -86,7 +86,7 @@ describe('recognition decisions', () => {
         resultVersion: 1,
         resource: 'DiagnosticReport/dr-1',
         performer: 'H1',
-        itemCodes: ['HB-GLU'],
+        items: [{ code: 'HB-GLU', name: '葡萄糖', priceYuan: 6 }],
         decision: 'recognised',
         scope: { code: 'province:42', mark: '鄂HR' },
         validUntil: '2026-03-30',

@@ -116,7 +116,13 @@ export function decideRecognitionDecision(
     resultVersion: e.version,
     resource: command.resource,
     performer: e.performer,
-    itemCodes: e.items.filter((i) => i.status === 'recognisable').map((i) => i.item.catalogueItemCode),
+    items: e.items
+      .filter((i) => i.status === 'recognisable')
+      .map((i) => ({
+        code: i.item.catalogueItemCode,
+        name: i.item.name,
+        ...(i.item.priceYuan !== undefined ? { priceYuan: i.item.priceYuan } : {}),
+      })),
     decision: command.decision,
     ...(command.reason ? { reason: command.reason } : {}),
     ...(command.text ? { text: command.text } : {}),
