@@ -1,13 +1,15 @@
 /**
  * `npm start`'s demo (first start only; `--no-demo` or HUB_DEMO=off skips it): an alliance of
  * three institutions of three levels, lab results at two of them, a chest CT at the third and a
- * referral in progress — so the board, the indicators and recognition show something at once.
+ * referral in progress, and the sample recognition rules (samples/recognition: scopes, catalogue,
+ * quality statuses) — so the board, the indicators and recognition show something at once.
  * Everything goes in through the hub's own front door (the operator's and the institutions'
  * credentials, HL7 v2 over HTTP, the referral JSON actions): the demo is checked like any sender.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoChestCt, demoLabReport, demoReferral, DEMO_BIOCHEMISTRY, hl7Time } from './demo-messages';
+import { seedRecognitionSamples } from './demo-recognition';
 
 export interface DemoInstitution {
   readonly code: string;
@@ -41,7 +43,12 @@ export async function seedDemoOnce(o: {
   const kept = existsSync(marker)
     ? (JSON.parse(readFileSync(marker, 'utf8')) as { done?: DemoSeed })
     : undefined;
-  if (kept?.done) return kept.done;
+  if (kept?.done) {
+    // the sample recognition rules on every start (a data dir seeded before they existed gets
+    // them; an unchanged file records nothing)
+    await seedRecognitionSamples(o);
+    return kept.done;
+  }
   if (!kept && !o.firstStart) return undefined;
   writeFileSync(marker, JSON.stringify({ pending: o.now.toISOString() }));
   const done = await seedDemo(o);
@@ -82,6 +89,7 @@ async function seedDemo(o: {
     ),
   ];
   for (const step of steps) await step();
+  await seedRecognitionSamples(o);
 
   const results = [
     {
