@@ -29,7 +29,7 @@ export const SERVED: Readonly<Record<string, { interactions: Interaction[]; oper
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Patient: { interactions: ['search-type'], operations: ['everything', 'export', 'recognisable'] },
   AuditEvent: { interactions: ['read', 'search-type'] },
-  // the conformance resources of $recognisable (apps/platform-api/src/recognition/conformance)
+  // the conformance resources of $recognisable (contracts/src/recognition/conformance)
   StructureDefinition: { interactions: ['read', 'search-type'] },
   CodeSystem: { interactions: ['read', 'search-type'] },
   ValueSet: { interactions: ['read', 'search-type'] },

@@ -1,6 +1,6 @@
 /**
  * Checks an extension instance against a complex-extension StructureDefinition's differential
- * (the shape conformance/structure-definition-recognition-eligibility.json uses): the fixed url,
+ * (the shape contracts/src/recognition/conformance/structure-definition-recognition-eligibility.json uses): the fixed url,
  * closed slicing on `url`, each slice's cardinality, value type or nested slices, and required
  * bindings to ValueSets that include whole CodeSystems. @medplum/core's validator checks the
  * base R4 Extension (and every resource around it), not extension profiles by URL: this covers

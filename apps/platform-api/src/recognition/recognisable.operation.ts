@@ -27,7 +27,8 @@ const QUERY_PARAMS: ReadonlySet<string> = new Set(['asOf', 'requester']);
 const PARAMETERS: ReadonlySet<string> = new Set(['patient', 'asOf', 'requester']);
 
 /**
- * `$recognisable` on Patient (OperationDefinition conformance/operation-patient-recognisable.json):
+ * `$recognisable` on Patient (OperationDefinition
+ * contracts/src/recognition/conformance/operation-patient-recognisable.json):
  * which of the patient's results the requesting institution may recognise (互认) as of a moment.
  *
  * - `GET /fhir/Patient/{id}/$recognisable[?asOf=][&requester=]` — `{id}` the hub's opaque

@@ -1,20 +1,28 @@
 import type { fhir4 } from '@yilian/contracts';
-import statusCodeSystem from './conformance/codesystem-recognition-eligibility-status.json';
-import reasonCodeSystem from './conformance/codesystem-recognition-not-recognisable-reason.json';
-import operation from './conformance/operation-patient-recognisable.json';
-import extension from './conformance/structure-definition-recognition-eligibility.json';
-import statusValueSet from './conformance/valueset-recognition-eligibility-status.json';
-import reasonValueSet from './conformance/valueset-recognition-not-recognisable-reason.json';
+import statusCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-eligibility-status.json';
+import reasonCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-not-recognisable-reason.json';
+import operation from '../../../../contracts/src/recognition/conformance/operation-patient-recognisable.json';
+import extension from '../../../../contracts/src/recognition/conformance/structure-definition-recognition-eligibility.json';
+import statusValueSet from '../../../../contracts/src/recognition/conformance/valueset-recognition-eligibility-status.json';
+import reasonValueSet from '../../../../contracts/src/recognition/conformance/valueset-recognition-not-recognisable-reason.json';
+import declineCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-decline-reason.json';
+import declineValueSet from '../../../../contracts/src/recognition/conformance/valueset-recognition-decline-reason.json';
 
-/** The recognition read side's conformance resources (JSON in ./conformance), by type and id:
- * what `GET /fhir/<Type>/<id>` serves and validators resolve by canonical URL. */
+/** The recognition conformance resources (JSON in contracts/src/recognition/conformance), by
+ * type and id: what `GET /fhir/<Type>/<id>` serves and validators resolve by canonical URL —
+ * those of `$recognisable` and the decline reasons the CDS Hooks cards and decisions use. */
 export const RECOGNITION_CONFORMANCE = {
   StructureDefinition: [extension as unknown as fhir4.StructureDefinition],
   CodeSystem: [
     reasonCodeSystem as unknown as fhir4.CodeSystem,
     statusCodeSystem as unknown as fhir4.CodeSystem,
+    declineCodeSystem as unknown as fhir4.CodeSystem,
   ],
-  ValueSet: [reasonValueSet as unknown as fhir4.ValueSet, statusValueSet as unknown as fhir4.ValueSet],
+  ValueSet: [
+    reasonValueSet as unknown as fhir4.ValueSet,
+    statusValueSet as unknown as fhir4.ValueSet,
+    declineValueSet as unknown as fhir4.ValueSet,
+  ],
   OperationDefinition: [operation as unknown as fhir4.OperationDefinition],
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * The eligibility answer as FHIR: each result the answer judges is the resource platform-api
  * serves for it (DiagnosticReport for lab, ImagingStudy for imaging), as the hub knew it at
- * `asOf`, carrying the `recognition-eligibility` extension (conformance/*.json). What is
+ * `asOf`, carrying the `recognition-eligibility` extension (contracts/src/recognition/conformance). What is
  * recognised is the measured values and the images, never the diagnostic conclusion (Art. 2 of
  * 国卫医发〔2022〕6号): a DiagnosticReport goes without `conclusion`, `conclusionCode` and
  * `presentedForm`, and no imaging report (the DiagnosticReport holding the conclusion) is
