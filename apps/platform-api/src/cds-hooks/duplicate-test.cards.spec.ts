@@ -188,12 +188,12 @@ describe('duplicate-test cards', () => {
     expect(card.suggestions).toEqual([
       {
         label: '撤销本次医嘱，采用已有结果（鄂HR）',
-        uuid: expect.stringMatching(/^00000000-/) as unknown as string,
+        uuid: expect.stringMatching(/^00000000-/),
         isRecommended: true,
         actions: [
           {
             type: 'delete',
-            description: expect.stringContaining('ServiceRequest/glu') as unknown as string,
+            description: expect.stringContaining('ServiceRequest/glu'),
             resourceId: 'ServiceRequest/glu',
           },
         ],
