@@ -8,9 +8,14 @@
  * is (same level; glucose in its window), its K is past its window and its HbA1c lacks a quality
  * status; C's CT is not (a higher level does not accept a lower one's in this scope), though the
  * same CT is recognisable for D (secondary, same level as C). D, treating no part of this
- * patient, is refused; every question is in the access trail.
+ * patient, is refused; every question is in the access trail. The same log, relayed through
+ * real Kafka to a projector and a platform-api of their own (the distributed topology), gives
+ * the same answer.
  */
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import Client from 'fhir-kit-client';
+import { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import {
@@ -22,12 +27,16 @@ import {
 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
+import { ensureTopics, type KafkaConfig, KafkaEventPublisher } from '@yilian/messaging';
 import { PatientKeyer } from '@yilian/patients';
 import { addDays, type EligibilityAnswer, shanghaiDay } from '@yilian/recognition';
-import { createLogger } from '@yilian/runtime';
-import { createTestDatabase } from '@yilian/testing';
+import { configureHttp, createLogger } from '@yilian/runtime';
+import { createTestDatabase, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
 import { randomUUID } from 'node:crypto';
 import { type RunningHub, startHub } from '../../apps/hub/src/hub';
+import { PlatformApiModule } from '@yilian/platform-api';
+import { KafkaProjector } from '../../apps/projector/src';
+import { PgCheckpointStore, Relay } from '../../apps/relay/src';
 import { checkExtension } from '../../apps/platform-api/src/recognition/extension-conformance';
 import { RECOGNITION_CONFORMANCE } from '../../apps/platform-api/src/recognition/recognition-conformance';
 import { RECOGNITION_FHIR } from '../../apps/platform-api/src/recognition/recognition-fhir';
@@ -144,6 +153,19 @@ function eligibilityOf(resource: fhir4.DomainResource) {
 describe('mutual recognition over the real hub: results at A and C, the question at B', () => {
   let hub: RunningHub;
   let url: string;
+  // the distributed read side: relay → Kafka → projector → its own read database → platform-api
+  const kafka: KafkaConfig = {
+    brokers: testKafkaBrokers(),
+    clientId: 'recognition-e2e',
+    topicPrefix: testTopicPrefix('recognition'),
+  };
+  let readPool: Pool;
+  let checkpointPool: Pool;
+  let publisher: KafkaEventPublisher;
+  let relay: Relay;
+  let projector: KafkaProjector;
+  let platform: NestExpressApplication;
+  let platformUrl: string;
   const fhir = (key: string) =>
     new Client({ baseUrl: `${hub.httpUrl}/fhir`, customHeaders: { Authorization: `Bearer ${key}` } });
   const json = async <T>(path: string, key: string, body?: unknown) => {
@@ -296,9 +318,50 @@ describe('mutual recognition over the real hub: results at A and C, the question
       );
     await quality(A, 'eqa-a-biochem', ['biochem'], 'EQA'); // no status for HbA1c (group glyco)
     await quality(C, 'qc-c-ct', ['CT'], 'imaging-qc');
+
+    readPool = new Pool({ connectionString: await createTestDatabase('recognition_e2e_read'), max: 4 });
+    await ensureTopics(
+      new Kafka({ clientId: 'recognition-admin', brokers: kafka.brokers }),
+      kafka.topicPrefix,
+      3,
+    );
+    publisher = new KafkaEventPublisher(kafka);
+    await publisher.connect();
+    checkpointPool = new Pool({ connectionString: url, max: 2 });
+    const checkpoints = new PgCheckpointStore(checkpointPool);
+    await checkpoints.migrate();
+    relay = new Relay(hub.store, publisher, checkpoints, { name: 'recognition-relay' });
+    relay.start();
+    projector = new KafkaProjector({
+      kafka,
+      readModelPool: readPool,
+      groupId: `${kafka.topicPrefix}projector`,
+      maxWaitTimeMs: 200,
+    });
+    await projector.start();
+    platform = await NestFactory.create<NestExpressApplication>(
+      PlatformApiModule.register({
+        readModelPool: readPool,
+        platformClients: `health-commission:${hashApiKey(KEY.commission)}`,
+        patientKeyer: keyer,
+        institutions: new InstitutionDirectory([
+          { code: B, name: '武汉市第三医院', apiKeySha256: hashApiKey(KEY.B) },
+        ]),
+      }),
+      { logger: false, bodyParser: false, abortOnError: false },
+    );
+    configureHttp(platform);
+    await platform.listen(0, '127.0.0.1');
+    platformUrl = `http://127.0.0.1:${(platform.getHttpServer().address() as { port: number }).port}`;
   });
   afterAll(async () => {
+    await platform?.close();
+    await relay?.stop();
+    await publisher?.disconnect();
+    await projector?.stop();
     await hub?.stop();
+    await readPool?.end();
+    await checkpointPool?.end();
   });
 
   it('takes A’s ORU^R01 over MLLP, C’s CT and C’s referral to B over FHIR; B gets the answer item by item', async () => {
@@ -453,6 +516,38 @@ describe('mutual recognition over the real hub: results at A and C, the question
     });
     expect(refusedJson.status).toBe(403);
     expect(refusedJson.body.message).toContain(D);
+  });
+
+  it('the distributed topology (relay → Kafka → projector → platform-api) gives B the same answer', async () => {
+    const b = new Client({
+      baseUrl: `${platformUrl}/fhir`,
+      customHeaders: { Authorization: `Bearer ${KEY.B}` },
+    });
+    const hubAnswer = (await fhir(KEY.B).operation({
+      name: 'recognisable',
+      resourceType: 'Patient',
+      id: PATIENT,
+      method: 'GET',
+    })) as fhir4.Bundle;
+    const distributed = await eventually(
+      () =>
+        b.operation({
+          name: 'recognisable',
+          resourceType: 'Patient',
+          id: PATIENT,
+          method: 'GET',
+        }) as Promise<fhir4.Bundle>,
+      (x) => x.total === 2 && (x.entry ?? []).every((e) => e.search?.mode === 'match'),
+      30_000,
+    );
+    const judged = (x: fhir4.Bundle) =>
+      x.entry!.map((e) => {
+        const r = e.resource as fhir4.DomainResource;
+        const { asOf: _asOf, ext: _ext, ...rest } = eligibilityOf(r);
+        return [r.resourceType, r.id, rest];
+      });
+    expect(judged(distributed)).toEqual(judged(hubAnswer));
+    expect(projector.deadLettered).toBe(0);
   });
 
   it('records every question: B’s answers with what they held, D’s refusals, served to the auditor as AuditEvents', async () => {
