@@ -1,8 +1,11 @@
 /* Loading the recognition rules through the intake's operator routes, on a real PostgreSQL
  * store: a file with bad rows names every problem and records nothing; a good one is recorded
  * and the eligibility service reads it after projection; the same file again records nothing. */
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import {
   qualityStatusStream,
@@ -281,5 +284,74 @@ describe('the sample scopes, quality statuses and code map', () => {
     expect(
       (await post('/recognition/code-maps/DEMOS1', sample('sample-code-map-DEMOS1.csv'), 'text/csv')).status,
     ).toBe(200);
+  });
+});
+
+describe('npm run recognition (the CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yilian-recognition-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const REPO = join(__dirname, '../../../..');
+
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await promisify(execFile)(
+        process.execPath,
+        [
+          '-r',
+          '@swc-node/register',
+          'scripts/recognition/cli.ts',
+          '--url',
+          intake.httpUrl,
+          '--token',
+          OPERATOR_KEY,
+          ...args,
+        ],
+        { cwd: REPO },
+      );
+      return { code: 0, stdout, stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  }
+
+  it('prints every problem row by row and exits 1; loads a good file and says so when loaded again', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(
+      bad,
+      [HEADER, 'LI,锂,lab,7d,15,biochem,14334-7,,,,', 'MG,镁,lab,7,6,biochem,19123-8,,,,'].join('\n'),
+    );
+    const args = [
+      'load-catalogue',
+      '--scope',
+      'city:4201',
+      '--effective-from',
+      '2024-01-01',
+      '--source',
+      '武卫〔2024〕1号',
+    ];
+    const rejected = await cli(...args, bad);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr.split('\n')).toEqual([
+      `${bad}: rejected, 2 problems; nothing was recorded`,
+      '  row 2, column validityDays: expected a whole number of days from 1 to 3650, got "7d"',
+      '  row 3, column loinc: "19123-8" is not a LOINC code (digits, "-", its check digit)',
+      '',
+    ]);
+    expect(await store.readStream(recognitionCatalogueStream('city:4201'))).toEqual([]);
+
+    const good = join(dir, 'good.csv');
+    writeFileSync(
+      good,
+      [HEADER, 'LI,锂,lab,7,15,biochem,14334-7,,,,', 'MG,镁,lab,7,6,biochem,19123-9,,,,'].join('\n'),
+    );
+    const loaded = await cli(...args, good);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toContain(`${good}: recorded (1 event)`);
+    expect(loaded.stdout).toContain('published: 2');
+    const again = await cli(...args, good);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('nothing was recorded');
+    expect(await store.readStream(recognitionCatalogueStream('city:4201'))).toHaveLength(1);
   });
 });
