@@ -9,6 +9,7 @@ import type { PatientKeyer } from '@yilian/patients';
 import { consoleStatic, PlatformApiModule } from '@yilian/platform-api';
 import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/projections';
 import { ReferralExpiryScheduler, type ReferralExpiryOptions } from '@yilian/referrals';
+import { RecognitionEligibility } from '@yilian/recognition';
 import {
   configureHttp,
   type Logger,
@@ -94,6 +95,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         patientKeyer: o.patientKeyer,
         mllp: { host: o.host, ...o.mllp },
         logger: o.logger,
+        recognition: new RecognitionEligibility(readPool),
       }),
       PlatformApiModule.register({
         readModelPool: readPool,

@@ -2,7 +2,8 @@ import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { InstitutionDirectory } from '@yilian/config';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import type { PatientKeyer } from '@yilian/patients';
-import { INSTITUTIONS, LOGGER, type Logger, PATIENT_KEYER } from '@yilian/runtime';
+import type { RecognitionEligibility } from '@yilian/recognition';
+import { INSTITUTIONS, LOGGER, type Logger, PATIENT_KEYER, RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
 import { MLLP_OPTIONS, type MllpOptions } from './hl7/mllp-intake.service';
 import { INTAKE_METRICS, IntakeMetrics } from './metrics/intake-metrics';
 
@@ -14,6 +15,9 @@ export interface IntakeOptions {
   readonly logger: Logger;
   /** Where the intake counts what it answers (default: a registry of its own). */
   readonly metrics?: IntakeMetrics;
+  /** Recognition (eligibility over the read models): decisions (`POST /fhir/Task`) and the
+   * order intake's duplicate-test flags. Without it, decisions answer 501 and orders get no flags. */
+  readonly recognition?: RecognitionEligibility;
 }
 
 const TOKENS = [EVENT_STORE, INSTITUTIONS, PATIENT_KEYER, MLLP_OPTIONS, LOGGER, INTAKE_METRICS];
@@ -33,8 +37,9 @@ export class IntakeCoreModule {
         { provide: MLLP_OPTIONS, useValue: options.mllp },
         { provide: LOGGER, useValue: options.logger },
         { provide: INTAKE_METRICS, useValue: options.metrics ?? new IntakeMetrics() },
+        ...(options.recognition ? [{ provide: RECOGNITION_ELIGIBILITY, useValue: options.recognition }] : []),
       ],
-      exports: TOKENS,
+      exports: [...TOKENS, ...(options.recognition ? [RECOGNITION_ELIGIBILITY] : [])],
     };
   }
 }

@@ -17,6 +17,10 @@ import { ImagingIntakeModule } from './imaging/imaging-intake.module';
 import { RecognitionIntakeModule } from './recognition/recognition-intake.module';
 import { DUPLICATE_TEST_CHECK, NO_DUPLICATE_CHECK } from './orders/duplicate-test.port';
 import { OrderHl7Intake } from './orders/order-hl7.intake';
+import { RecognitionDecisionFhirWrites } from './recognition-decisions/recognition-decision.fhir-writes';
+import { recognitionDuplicateTestCheck } from './recognition-decisions/recognition-duplicate-check';
+import type { RecognitionEligibility } from '@yilian/recognition';
+import { RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
 
 export type { IntakeOptions } from './intake-core.module';
 
@@ -40,20 +44,27 @@ export class IntakeModule {
       providers: [
         LabResultsIntake,
         OrderHl7Intake,
-        // recognition's duplicate-test check when it is wired in; until then, no flags
-        { provide: DUPLICATE_TEST_CHECK, useValue: NO_DUPLICATE_CHECK },
+        // recognition's duplicate-test check when it is wired in; else no flags
+        {
+          provide: DUPLICATE_TEST_CHECK,
+          useFactory: (recognition?: RecognitionEligibility) =>
+            recognition ? recognitionDuplicateTestCheck(recognition) : NO_DUPLICATE_CHECK,
+          inject: [{ token: RECOGNITION_ELIGIBILITY, optional: true }],
+        },
+        RecognitionDecisionFhirWrites,
         Hl7MessageHandler,
         MllpIntakeService,
         LabFhirWrites,
         {
           // the order the /fhir dispatcher asks them in: lab results take what the others leave
           provide: FHIR_WRITE_SLICES,
-          useFactory: (imaging: ImagingFhirWrites, referrals: ReferralFhirWrites, lab: LabFhirWrites) => [
-            imaging,
-            referrals,
-            lab,
-          ],
-          inject: [ImagingFhirWrites, ReferralFhirWrites, LabFhirWrites],
+          useFactory: (
+            decisions: RecognitionDecisionFhirWrites,
+            imaging: ImagingFhirWrites,
+            referrals: ReferralFhirWrites,
+            lab: LabFhirWrites,
+          ) => [decisions, imaging, referrals, lab],
+          inject: [RecognitionDecisionFhirWrites, ImagingFhirWrites, ReferralFhirWrites, LabFhirWrites],
         },
       ],
       exports: [MllpIntakeService, LabResultsIntake],

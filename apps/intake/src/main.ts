@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { createEventStore } from '@yilian/event-store';
 import { ReferralExpiryScheduler } from '@yilian/referrals';
 import { PatientKeyer } from '@yilian/patients';
+import { RecognitionEligibility } from '@yilian/recognition';
 import { createLogger, startMetricsServer } from '@yilian/runtime';
 import cluster from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
@@ -40,6 +41,14 @@ async function main(): Promise<void> {
     },
     logger,
     metrics,
+    // decisions and the order intake's duplicate-test flags read recognition's read models
+    ...(env.READ_MODEL_DATABASE_URL
+      ? {
+          recognition: new RecognitionEligibility(
+            new Pool({ connectionString: env.READ_MODEL_DATABASE_URL, max: 4 }),
+          ),
+        }
+      : {}),
     httpPort: port,
     host,
   });

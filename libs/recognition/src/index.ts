@@ -11,3 +11,4 @@ export * from './loading';
 export * from './retrievals';
 export * from './read-models/recognition-indicators.projection';
 export * from './indicators';
+export * from './ordered-items';

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   recognitionDecisionStream,
   type EventSource,
@@ -30,20 +30,32 @@ export async function handleRecognitionDecision(
     readonly eligibility: EligibilityService;
     readonly allowedReasons: AllowedReasons;
   },
-  input: Omit<RecordRecognitionDecision, 'eligibility' | 'type'> & {
+  input: Omit<RecordRecognitionDecision, 'eligibility' | 'type' | 'resultStream'> & {
+    /** The result's stream; when absent, the result is found by `resource` among the patient's. */
+    readonly resultStream?: string;
     readonly patientKey: string;
     readonly source: EventSource;
     readonly correlationId: string;
   },
 ): Promise<DecisionOutcome> {
-  const stream = recognitionDecisionStream(input.institution, input.resultStream, input.encounter);
   const answer = await deps.eligibility.eligibility({
     patientKey: input.patientKey,
     requester: input.institution,
     asOf: new Date(input.now),
   });
-  const eligibility = answer.results.find((r) => r.resultStream === input.resultStream);
-  const command: RecordRecognitionDecision = { ...input, type: 'RecordRecognitionDecision', eligibility };
+  const eligibility = answer.results.find((r) =>
+    input.resultStream
+      ? r.resultStream === input.resultStream
+      : `${r.resourceType}/${r.resourceId}` === input.resource,
+  );
+  const resultStream = input.resultStream ?? eligibility?.resultStream ?? '';
+  const stream = recognitionDecisionStream(input.institution, resultStream, input.encounter);
+  const command: RecordRecognitionDecision = {
+    ...input,
+    resultStream,
+    type: 'RecordRecognitionDecision',
+    eligibility,
+  };
   for (let attempt = 0; ; attempt++) {
     const history = await deps.store.readStream(stream);
     const state = history.reduce(evolveDecision, initialDecisionState);
@@ -72,4 +84,9 @@ export async function handleRecognitionDecision(
       if (attempt >= 1 || !(e instanceof WrongExpectedRevisionError)) throw e;
     }
   }
+}
+
+/** The FHIR id of the Task a decision stream is (a digest: the stream names the institution). */
+export function decisionTaskId(stream: string): string {
+  return `rd-${createHash('sha256').update(stream).digest('hex').slice(0, 40)}`;
 }
