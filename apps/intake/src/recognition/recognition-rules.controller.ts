@@ -8,6 +8,7 @@ import {
   recognitionScopeStream,
   type QualityStatusRecordedV1,
   type QualityStatusRevokedV1,
+  type RecordedEvent,
 } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import {
@@ -24,11 +25,12 @@ import {
   planWithdrawal,
   type LoadProblem,
   type LoadSource,
+  type PlannedEvent,
 } from '@yilian/recognition';
 import { LOGGER, type Logger } from '@yilian/runtime';
 import { idempotencyKey } from '../alliance/alliance-admin.controller';
 import { Actor, OperatorGuard } from '../referrals/credentials';
-import { JsonErrorFilter } from '../referrals/json-errors';
+import { JsonErrorFilter, JsonHttpError } from '../referrals/json-errors';
 import { parameter, ruleFileBody } from './rule-file-body';
 
 type Query = Readonly<Record<string, unknown>>;
@@ -57,13 +59,7 @@ export class RecognitionRulesController {
     if (!parsed.ok) return rejected(res, parsed.problems);
     const scope = parsed.value;
     const stream = recognitionScopeStream(scope.scope);
-    const done = await loadIntoStream(
-      this.store,
-      stream,
-      (h) => planScope(h, scope),
-      source(operator, req),
-      now(),
-    );
+    const done = await this.load(stream, (h) => planScope(h, scope), source(operator, req), now());
     this.logged(operator, stream, done.appended);
     answer(
       res,
@@ -95,8 +91,7 @@ export class RecognitionRulesController {
       return rejected(res, [...problems, ...(parsed.ok ? [] : parsed.problems)]);
     const data = parsed.value;
     const stream = recognitionCatalogueStream(data.scope);
-    const done = await loadIntoStream(
-      this.store,
+    const done = await this.load(
       stream,
       (h) => planCataloguePublication(h, data),
       source(operator, req),
@@ -141,13 +136,7 @@ export class RecognitionRulesController {
       return rejected(res, [...problems, ...(parsed.ok ? [] : parsed.problems)]);
     const { data, rows } = parsed.value;
     const stream = recognitionCatalogueStream(data.scope);
-    const done = await loadIntoStream(
-      this.store,
-      stream,
-      (h) => planWithdrawal(h, data, rows),
-      source(operator, req),
-      now(),
-    );
+    const done = await this.load(stream, (h) => planWithdrawal(h, data, rows), source(operator, req), now());
     if (done.problems.length > 0) return rejected(res, done.problems);
     this.logged(operator, stream, done.appended);
     answer(
@@ -195,13 +184,7 @@ export class RecognitionRulesController {
     const totals = { recorded: 0, revoked: 0, unchanged: 0, appended: 0 };
     for (const [institution, { recorded, revoked }] of byInstitution) {
       const stream = qualityStatusStream(institution);
-      const done = await loadIntoStream(
-        this.store,
-        stream,
-        (h) => planQualityStatuses(h, recorded, revoked),
-        from,
-        now(),
-      );
+      const done = await this.load(stream, (h) => planQualityStatuses(h, recorded, revoked), from, now());
       this.logged(operator, stream, done.appended);
       totals.recorded += done.recorded;
       totals.revoked += done.revoked;
@@ -235,13 +218,7 @@ export class RecognitionRulesController {
     if (!parsed.ok) return rejected(res, parsed.problems);
     const data = parsed.value;
     const stream = codeMapStream(data.institution);
-    const done = await loadIntoStream(
-      this.store,
-      stream,
-      (h) => planCodeMap(h, data),
-      source(operator, req),
-      now(),
-    );
+    const done = await this.load(stream, (h) => planCodeMap(h, data), source(operator, req), now());
     this.logged(operator, stream, done.appended);
     answer(
       res,
@@ -255,6 +232,22 @@ export class RecognitionRulesController {
       },
       `the code map of ${data.institution} already says every mapping of this file`,
     );
+  }
+
+  /** Plans against the stream and appends; a stream that kept changing meanwhile is a 409. */
+  private async load<P extends { readonly events: readonly PlannedEvent[] }>(
+    stream: string,
+    plan: (history: readonly RecordedEvent[]) => P,
+    from: LoadSource,
+    occurredAt: string,
+  ): Promise<P & { readonly appended: number }> {
+    try {
+      return await loadIntoStream(this.store, stream, plan, from, occurredAt);
+    } catch (e) {
+      if (e instanceof Error && e.name === 'WrongExpectedRevisionError')
+        throw new JsonHttpError(409, 'the rules changed while this file was loaded; load it again');
+      throw e;
+    }
   }
 
   private logged(operator: string, stream: string, appended: number): void {
