@@ -58,11 +58,15 @@ export class CdsHooksService {
     const { client, requester } = this.requesterOf(req);
     const types = RESULT_TYPES.filter((t) => scopesGrant(client.scopes, t));
     const patientKey = request.context.patientId;
-    await this.mayRead(req, client, patientKey);
     const now = new Date();
     const orders = draftOrdersOf(request);
+    // the rules are no patient's data: folded while the access check runs
+    const [, rules] = await Promise.all([
+      this.mayRead(req, client, patientKey),
+      this.eligibility.rulesAt(now),
+    ]);
     if (orders.length === 0 || types.length === 0) return { cards: [] };
-    const ordered = orderedItems(orders, requester, await this.eligibility.rulesAt(now));
+    const ordered = orderedItems(orders, requester, rules);
     if (![...ordered.values()].some((codes) => codes.length > 0)) return { cards: [] }; // nothing read
     const answer = await this.eligibility.eligibility({ patientKey, requester, asOf: now });
     const { cards, findings } = duplicateTestCards({
