@@ -160,6 +160,15 @@ describe('CDS Hooks 2.0 request validation', () => {
       () => hookRequestOf(request({ prefetch: { patient: 'Patient/1' } }), select),
       'prefetch.patient',
     ],
+    [
+      'prefetch of another patient',
+      () =>
+        hookRequestOf(
+          request({ prefetch: { patient: { resourceType: 'Patient', id: 'pk_someone_else' } } }),
+          select,
+        ),
+      'prefetch.patient',
+    ],
   ])('400 naming the attribute: %s', (_name, f, path) => {
     const r = refusal(f);
     expect(r.status).toBe(400);

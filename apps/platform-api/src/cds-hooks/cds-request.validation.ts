@@ -186,6 +186,9 @@ export function hookRequestOf(body: unknown, service: CdsServiceDescription): Cd
     for (const [key, value] of Object.entries(prefetch))
       if (value !== null && !isObject(value))
         bad(`prefetch.${key.slice(0, 40)}`, 'expected a FHIR resource or null', 'structure');
+    const patient = prefetch['patient'];
+    if (isObject(patient) && patient['resourceType'] === 'Patient' && patient['id'] !== context.patientId)
+      bad('prefetch.patient', 'is another patient than context.patientId', 'invalid');
   }
   return {
     hook: service.hook,
