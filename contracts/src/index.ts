@@ -10,3 +10,4 @@ export * from './alliance';
 export * from './patients';
 export * from './orders/order-recorded.v1';
 export * from './recognition';
+export * from './upcasting';

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { formatPosition, type GlobalPosition, parsePosition, type RecordedEvent } from '@yilian/contracts';
+import {
+  formatPosition,
+  type GlobalPosition,
+  parsePosition,
+  type RecordedEvent,
+  upcastRecordedEvent,
+} from '@yilian/contracts';
 import { PROJECTION_DDL, type Projection } from './projection';
 
 export interface ApplyOutcome {
@@ -13,6 +19,9 @@ export interface ApplyOutcome {
  * transaction, every projection that handles it checks its per-stream position, applies the
  * event, and moves its position (and the consumer's global checkpoint, when given). An event
  * at or below the stored position is skipped.
+ *
+ * Every event is upcast to the latest version of its type first (`upcastRecordedEvent`): the
+ * log and Kafka keep the version an event was recorded in; projections see only the latest.
  */
 export class ProjectionRunner {
   constructor(
@@ -41,7 +50,8 @@ export class ProjectionRunner {
     }
   }
 
-  async apply(event: RecordedEvent, checkpoint?: { consumer: string }): Promise<ApplyOutcome> {
+  async apply(recorded: RecordedEvent, checkpoint?: { consumer: string }): Promise<ApplyOutcome> {
+    const event = upcastRecordedEvent(recorded);
     const interested = this.projections.filter((p) => p.canHandle(event));
     if (interested.length === 0 && !checkpoint) return { applied: [], skipped: [] };
     const client = await checkout(this.pool);
@@ -80,9 +90,10 @@ export class ProjectionRunner {
    * exactly-once effect as `apply`, far fewer round trips. A failure rolls the whole batch back.
    */
   async applyBatch(
-    events: readonly RecordedEvent[],
+    recorded: readonly RecordedEvent[],
     checkpoint?: { consumer: string },
   ): Promise<ApplyOutcome> {
+    const events = recorded.map(upcastRecordedEvent);
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     if (events.length === 0) return outcome;
     const client = await checkout(this.pool);

@@ -1,6 +1,7 @@
 /** Outpatient visits per institution and day, as last reported: the denominator of "booked
- * referrals as a share of outpatient volume". */
-import { OUTPATIENT_VOLUME_REPORTED, parseOutpatientVolumeReported } from '../contracts';
+ * referrals as a share of outpatient volume". Reads version 2 only (the total, and the split
+ * when reported): the projection runner upcasts v1 events before they get here. */
+import { OUTPATIENT_VOLUME_REPORTED, parseOutpatientVolumeReportedV2 } from '../contracts';
 import type { ProjectedEvent, SqlExecutor } from './sql-executor';
 
 export const OUTPATIENT_VOLUME_DDL = /* sql */ `
@@ -19,13 +20,13 @@ export const outpatientVolumeProjection = {
   canHandle: (event: { readonly type: string }): boolean => event.type === OUTPATIENT_VOLUME_REPORTED,
 
   async apply(sql: SqlExecutor, recorded: ProjectedEvent): Promise<void> {
-    const parsed = parseOutpatientVolumeReported(recorded);
+    const parsed = parseOutpatientVolumeReportedV2(recorded);
     if (!parsed.ok) throw new Error(`${recorded.stream}: invalid ${recorded.type}: ${parsed.problems[0]}`);
     const { institution, day, visits, reportedAt } = parsed.data;
     await sql.query(
       `INSERT INTO rm_outpatient_volume (institution, day, visits, reported_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (institution, day) DO UPDATE SET visits = $3, reported_at = $4`,
-      [institution, day, visits, reportedAt],
+      [institution, day, visits.total, reportedAt],
     );
   },
 };
