@@ -13,7 +13,7 @@ module.exports = {
       name: 'apps-do-not-import-each-other',
       comment: 'Apps are thin shells; only the hub composes them.',
       severity: 'error',
-      from: { path: '^apps/(intake|relay|projector|platform-api)/' },
+      from: { path: '^apps/(intake|relay|projector|platform-api|cli)/' },
       to: { path: '^apps/', pathNot: ['^apps/$1/'] },
     },
     {

@@ -6,3 +6,8 @@ export * from './postgres/schema';
 export * from './eventstoredb/eventstoredb-event-store';
 export * from './create-event-store';
 export * from './verify-log';
+export * from './log-chain';
+export * from './checkpoint-files';
+export * from './postgres/log-pages';
+export * from './postgres/verify-store';
+export * from './postgres/sign-checkpoints';
