@@ -14,6 +14,7 @@ import { PatientsFhirController } from './patients/patients-fhir.controller';
 import { PatientsIntakeModule } from './patients/patients-intake.module';
 import { ReferralsIntakeModule } from './referrals/referrals-intake.module';
 import { ImagingIntakeModule } from './imaging/imaging-intake.module';
+import { CdaIntakeModule } from './cda/cda-intake.module';
 import { RecognitionIntakeModule } from './recognition/recognition-intake.module';
 import { DUPLICATE_TEST_CHECK, NO_DUPLICATE_CHECK } from './orders/duplicate-test.port';
 import { OrderHl7Intake } from './orders/order-hl7.intake';
@@ -37,6 +38,7 @@ export class IntakeModule {
         ReferralsIntakeModule,
         AllianceIntakeModule,
         ImagingIntakeModule,
+        CdaIntakeModule,
         RecognitionIntakeModule,
       ],
       // PatientsFhirController first: FhirIntakeController's POST /fhir/:type would take /fhir/Patient.
