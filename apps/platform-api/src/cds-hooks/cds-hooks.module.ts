@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { RecognitionEligibility } from '@yilian/recognition';
 import { READ_MODEL_POOL } from '@yilian/runtime';
+import { CdsRecognitionEligibility } from './cds-eligibility';
 import { CdsHooksController } from './cds-hooks.controller';
 import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
 
@@ -13,7 +13,7 @@ import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
     {
       provide: CDS_ELIGIBILITY,
       inject: [READ_MODEL_POOL],
-      useFactory: (pool: Pool) => new RecognitionEligibility(pool),
+      useFactory: (pool: Pool) => new CdsRecognitionEligibility(pool),
     },
     CdsHooksService,
   ],
