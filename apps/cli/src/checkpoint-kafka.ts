@@ -47,14 +47,19 @@ export async function checkpointProducer(
 /** Copies every checkpoint on the topic, from its start to its end now, into `dir` (one file
  * each, a resent sequence overwriting the earlier copy): verify then reads them as files,
  * one at a time. */
-export async function copyCheckpointsFromKafka(brokers: string[], topic: string, dir: string): Promise<number> {
+export async function copyCheckpointsFromKafka(
+  brokers: string[],
+  topic: string,
+  dir: string,
+): Promise<number> {
   const client = kafka(brokers);
   const admin = client.admin();
   await admin.connect();
   let ends: Map<number, bigint>;
   try {
     const topics = await admin.listTopics();
-    if (!topics.includes(topic)) throw new Error(`the checkpoints topic ${topic} does not exist on ${brokers.join(',')}`);
+    if (!topics.includes(topic))
+      throw new Error(`the checkpoints topic ${topic} does not exist on ${brokers.join(',')}`);
     const offsets = await admin.fetchTopicOffsets(topic);
     ends = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   } finally {

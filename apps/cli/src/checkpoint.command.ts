@@ -1,7 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { Client } from 'pg';
-import { assertYilianStore, lastCheckpointFile, signNewCheckpoints, writeCheckpointFile } from '@yilian/event-store';
+import {
+  assertYilianStore,
+  lastCheckpointFile,
+  signNewCheckpoints,
+  writeCheckpointFile,
+} from '@yilian/event-store';
 import { checkpointProducer } from './checkpoint-kafka';
 import { signingKey } from './keys';
 import { storeUrl } from './store-url';
@@ -28,7 +33,10 @@ export function checkpointCommand(program: Command): void {
     .option('--store <url>', 'PostgreSQL URL of the event store (default: EVENT_STORE_URL)')
     .option('--dir <dir>', 'the directory of checkpoint files (default: YILIAN_CHECKPOINT_DIR)')
     .option('--key <pem>', 'Ed25519 private key (default: YILIAN_CHECKPOINT_KEY_FILE); never in the database')
-    .option('--kafka <brokers>', 'also publish each checkpoint to Kafka, host:port,… (default: KAFKA_BROKERS if set)')
+    .option(
+      '--kafka <brokers>',
+      'also publish each checkpoint to Kafka, host:port,… (default: KAFKA_BROKERS if set)',
+    )
     .option('--topic <name>', 'the checkpoints topic', 'yilian.checkpoints.v1')
     .option('--every <seconds>', 'seconds between rounds', '60')
     .option('--max-events <n>', 'events per checkpoint at most', '1000')
@@ -46,7 +54,8 @@ async function runCheckpoints(options: CheckpointOptions): Promise<number> {
   const privateKey = signingKey(options.key);
   const maxEvents = Number(options.maxEvents);
   const every = Number(options.every);
-  if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new UsageError('--max-events must be a whole number ≥ 1');
+  if (!Number.isInteger(maxEvents) || maxEvents < 1)
+    throw new UsageError('--max-events must be a whole number ≥ 1');
   if (!(every > 0)) throw new UsageError('--every must be a number of seconds > 0');
   const brokers = (options.kafka ?? process.env.KAFKA_BROKERS)?.split(',').filter(Boolean);
   const kafka = brokers?.length ? await checkpointProducer(brokers, options.topic) : undefined;
@@ -64,11 +73,21 @@ async function runCheckpoints(options: CheckpointOptions): Promise<number> {
       try {
         await assertYilianStore(client);
         const after = await lastCheckpointFile(dir);
-        for await (const c of signNewCheckpoints(client, { ...(after ? { after } : {}), privateKey, maxEvents })) {
+        for await (const c of signNewCheckpoints(client, {
+          ...(after ? { after } : {}),
+          privateKey,
+          maxEvents,
+        })) {
           // Kafka first: every file then has its copy on the topic (a crash in between resends it)
           await kafka?.publish(c);
           const path = await writeCheckpointFile(dir, c);
-          const line = { sequence: c.sequence, position: c.position, count: c.count, logHash: c.logHash, file: path };
+          const line = {
+            sequence: c.sequence,
+            position: c.position,
+            count: c.count,
+            logHash: c.logHash,
+            file: path,
+          };
           process.stdout.write(
             options.json
               ? `${JSON.stringify(line)}\n`
@@ -78,7 +97,8 @@ async function runCheckpoints(options: CheckpointOptions): Promise<number> {
       } finally {
         await client.end();
       }
-      if (!options.once && !stopping) await sleep(every * 1000, undefined, { signal: abort.signal }).catch(() => undefined);
+      if (!options.once && !stopping)
+        await sleep(every * 1000, undefined, { signal: abort.signal }).catch(() => undefined);
     } while (!options.once && !stopping);
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);

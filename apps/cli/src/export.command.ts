@@ -48,10 +48,14 @@ function startAfter(from: string | undefined): GlobalPosition | undefined {
   try {
     p = parsePosition(from);
   } catch {
-    throw new UsageError(`--from must be a global position commit/prepare (as verify prints), not ${JSON.stringify(from)}`);
+    throw new UsageError(
+      `--from must be a global position commit/prepare (as verify prints), not ${JSON.stringify(from)}`,
+    );
   }
   // inclusive: start just before it
-  return p.prepare > 0n ? { commit: p.commit, prepare: p.prepare - 1n } : { commit: p.commit - 1n, prepare: 2n ** 62n };
+  return p.prepare > 0n
+    ? { commit: p.commit, prepare: p.prepare - 1n }
+    : { commit: p.commit - 1n, prepare: 2n ** 62n };
 }
 
 async function runExport(options: ExportOptions): Promise<number> {
@@ -66,7 +70,10 @@ async function runExport(options: ExportOptions): Promise<number> {
     await assertYilianStore(client);
     const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM yl_events');
     const total = Number(rows[0]!.n);
-    for await (const page of readLogPages(client, { ...(after ? { after } : {}), ...(recordedUpTo ? { recordedUpTo } : {}) })) {
+    for await (const page of readLogPages(client, {
+      ...(after ? { after } : {}),
+      ...(recordedUpTo ? { recordedUpTo } : {}),
+    })) {
       const chunk = page.map(exportLine).join('');
       if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
       done += page.length;

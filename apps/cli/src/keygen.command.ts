@@ -17,7 +17,10 @@ export function keygenCommand(program: Command): void {
       await mkdir(options.out, { recursive: true });
       const secret = join(options.out, 'checkpoint-key.pem');
       const pub = join(options.out, 'checkpoint-key.pub.pem');
-      await writeFile(secret, privateKey.export({ type: 'pkcs8', format: 'pem' }), { flag: 'wx', mode: 0o600 });
+      await writeFile(secret, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+        flag: 'wx',
+        mode: 0o600,
+      });
       await writeFile(pub, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
       process.stdout.write(`key ${keyIdOf(publicKey)}: private ${secret}, public ${pub}\n`);
       process.exitCode = EXIT.ok;

@@ -7,7 +7,8 @@ import { UsageError } from './usage-error';
  * lives with the checkpointer (or an HSM-backed file mount), never in the database. */
 export function signingKey(file: string | undefined): KeyObject {
   const path = file ?? process.env.YILIAN_CHECKPOINT_KEY_FILE;
-  if (!path) throw new UsageError('the signing key is missing: --key <pem file> or YILIAN_CHECKPOINT_KEY_FILE');
+  if (!path)
+    throw new UsageError('the signing key is missing: --key <pem file> or YILIAN_CHECKPOINT_KEY_FILE');
   return loadSigningKey(readPem(path, 'signing key'));
 }
 
@@ -25,6 +26,8 @@ function readPem(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(
+      `cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }

@@ -15,7 +15,9 @@ import { verifyCommand } from './verify.command';
  */
 export function cli(): Command {
   const program = new Command('yilian')
-    .description('Yilian hub auditors’ tools: verify the event log, sign checkpoints, rebuild, replay, export')
+    .description(
+      'Yilian hub auditors’ tools: verify the event log, sign checkpoints, rebuild, replay, export',
+    )
     .showHelpAfterError()
     .exitOverride();
   verifyCommand(program);
@@ -41,7 +43,8 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.error;
       return;
     }
-    const known = e instanceof UsageError || e instanceof EmptyStoreError || e instanceof NotAYilianStoreError;
+    const known =
+      e instanceof UsageError || e instanceof EmptyStoreError || e instanceof NotAYilianStoreError;
     const message = (e as Error).message;
     process.stderr.write(`yilian: ${known ? message : `failed: ${message}`}\n`);
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);

@@ -20,7 +20,10 @@ export function rebuildCommand(program: Command): void {
       'replay the whole log from position 0 into fresh tables (a scratch schema, dropped after) and compare each read-model table with the live one: row count and content checksum. Exit 0 same, 1 different',
     )
     .option('--store <url>', 'PostgreSQL URL of the event store (default: EVENT_STORE_URL)')
-    .option('--read-models <url>', 'PostgreSQL URL of the live read models (default: READ_MODEL_DATABASE_URL)')
+    .option(
+      '--read-models <url>',
+      'PostgreSQL URL of the live read models (default: READ_MODEL_DATABASE_URL)',
+    )
     .option('--schema <name>', 'the live read models’ schema', 'public')
     .option('--json', 'one JSON report on stdout')
     .action(async (options: RebuildOptions) => {
@@ -66,7 +69,9 @@ async function runRebuild(options: RebuildOptions): Promise<number> {
         process.stdout.write(
           `${t.same ? 'same     ' : 'DIFFERENT'} ${t.table}: ${t.rows} rows rebuilt, ${t.liveRows} live${t.same ? '' : t.rows === t.liveRows ? ' (same count, different content)' : ''}\n`,
         );
-      process.stdout.write(result.identical ? 'every table is the same\n' : 'the live read models differ from the log\n');
+      process.stdout.write(
+        result.identical ? 'every table is the same\n' : 'the live read models differ from the log\n',
+      );
     }
     return result.identical ? EXIT.ok : EXIT.broken;
   } finally {

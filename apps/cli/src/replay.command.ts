@@ -47,7 +47,9 @@ async function runReplay(options: ReplayOptions): Promise<number> {
       [options.schema],
     );
     if (Number(existing[0]!.n) > 0)
-      throw new UsageError(`schema ${options.schema} of --into already holds ${existing[0]!.n} table(s): replay needs a fresh one`);
+      throw new UsageError(
+        `schema ${options.schema} of --into already holds ${existing[0]!.n} table(s): replay needs a fresh one`,
+      );
     await admin.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await assertYilianStore(client);
@@ -72,13 +74,17 @@ async function runReplay(options: ReplayOptions): Promise<number> {
     );
     const counts = [];
     for (const { table_name: table } of tables) {
-      const { rows: n } = await admin.query<{ n: string }>(`SELECT count(*) AS n FROM ${options.schema}.${table}`);
+      const { rows: n } = await admin.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${options.schema}.${table}`,
+      );
       counts.push({ table, rows: Number(n[0]!.n) });
     }
     const report = { to: to.toISOString(), events: done, schema: options.schema, tables: counts };
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else {
-      process.stdout.write(`replayed ${done} events recorded up to ${report.to} into schema ${options.schema}\n`);
+      process.stdout.write(
+        `replayed ${done} events recorded up to ${report.to} into schema ${options.schema}\n`,
+      );
       for (const t of counts) process.stdout.write(`  ${t.table}: ${t.rows} rows\n`);
     }
     return EXIT.ok;

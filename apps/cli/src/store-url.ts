@@ -5,6 +5,8 @@ export function storeUrl(option: string | undefined, env = 'EVENT_STORE_URL', fl
   const url = option ?? process.env[env];
   if (!url) throw new UsageError(`${flag} <url> or ${env} is required`);
   if (!/^postgres(ql)?:\/\//.test(url))
-    throw new UsageError(`${flag} must be a PostgreSQL URL (postgres://…), not ${JSON.stringify(url.replace(/:[^:@/]+@/, ':***@'))}`);
+    throw new UsageError(
+      `${flag} must be a PostgreSQL URL (postgres://…), not ${JSON.stringify(url.replace(/:[^:@/]+@/, ':***@'))}`,
+    );
   return url;
 }

@@ -25,8 +25,14 @@ export function verifyCommand(program: Command): void {
       'recompute every event hash, every stream chain and head, and the log-wide chain; with --checkpoints, check the log against signed checkpoints. Exit 0 intact, 1 broken, 2 error (empty or foreign store)',
     )
     .option('--store <url>', 'PostgreSQL URL of the event store (default: EVENT_STORE_URL)')
-    .option('--checkpoints <dir|kafka:brokers>', 'signed checkpoints: a directory of checkpoint files, or kafka:<host:port,…>')
-    .option('--public-key <pem>', 'Ed25519 public key of the checkpoints (default: YILIAN_CHECKPOINT_PUBLIC_KEY_FILE)')
+    .option(
+      '--checkpoints <dir|kafka:brokers>',
+      'signed checkpoints: a directory of checkpoint files, or kafka:<host:port,…>',
+    )
+    .option(
+      '--public-key <pem>',
+      'Ed25519 public key of the checkpoints (default: YILIAN_CHECKPOINT_PUBLIC_KEY_FILE)',
+    )
     .option('--topic <name>', 'the checkpoints topic, with kafka:', 'yilian.checkpoints.v1')
     .option('--json', 'one JSON report on stdout (progress as JSON lines on stderr)')
     .option('--page-size <n>', 'events per read', '2000')
@@ -51,7 +57,9 @@ async function runVerify(options: VerifyOptions): Promise<number> {
     const result = await verifyStore({
       connectionString: storeUrl(options.store),
       pageSize: Number(options.pageSize),
-      ...(dir !== undefined && publicKey ? { checkpoints: { source: readCheckpointDir(dir), publicKey } } : {}),
+      ...(dir !== undefined && publicKey
+        ? { checkpoints: { source: readCheckpointDir(dir), publicKey } }
+        : {}),
       onProgress: (d, total) => {
         done = d;
         progress.update(d, total);
@@ -102,6 +110,9 @@ function printReport(r: StoreVerification): void {
       lines.push(
         `the log no longer gives checkpoint #${c.firstDivergent.sequence}'s log hash (at ${c.firstDivergent.position})`,
       );
-  } else lines.push('checkpoints: not checked (--checkpoints): a rewrite with a recomputed chain, or a deleted stream, would not show');
+  } else
+    lines.push(
+      'checkpoints: not checked (--checkpoints): a rewrite with a recomputed chain, or a deleted stream, would not show',
+    );
   process.stdout.write(`${lines.join('\n')}\n`);
 }

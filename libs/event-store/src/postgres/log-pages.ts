@@ -34,7 +34,9 @@ interface Row {
 
 /** The content hash recomputed from the stored texts themselves (serializeEvent's envelope):
  * any byte changed in data or metadata changes it, even one JSON.parse would not notice. */
-export function storedContentHash(e: StoredEvent): string {
+export function storedContentHash(
+  e: Pick<StoredEvent, 'eventId' | 'type' | 'schemaVersion' | 'stream' | 'data' | 'metadata'>,
+): string {
   return sha256Hex(
     `{"id":${JSON.stringify(e.eventId)},"type":${JSON.stringify(e.type)},` +
       `"schemaVersion":${JSON.stringify(e.schemaVersion)},"stream":${JSON.stringify(e.stream)},` +
@@ -94,21 +96,19 @@ export async function* readLogPages(
       [after.commit.toString(), after.prepare.toString(), limit, options.recordedUpTo ?? null],
     );
     if (rows.length === 0) return;
-    const page = rows.map(
-      (r): StoredEvent => ({
-        position: { commit: BigInt(r.tx), prepare: BigInt(r.gp) },
-        eventId: r.event_id,
-        stream: r.stream_id,
-        streamPosition: BigInt(r.stream_position),
-        type: r.event_type,
-        schemaVersion: r.schema_version,
-        data: r.data,
-        metadata: r.metadata,
-        hash: r.hash,
-        previousHash: r.previous_hash,
-        recordedAt: r.recorded_at,
-      }),
-    );
+    const page = rows.map((r): StoredEvent => ({
+      position: { commit: BigInt(r.tx), prepare: BigInt(r.gp) },
+      eventId: r.event_id,
+      stream: r.stream_id,
+      streamPosition: BigInt(r.stream_position),
+      type: r.event_type,
+      schemaVersion: r.schema_version,
+      data: r.data,
+      metadata: r.metadata,
+      hash: r.hash,
+      previousHash: r.previous_hash,
+      recordedAt: r.recorded_at,
+    }));
     yield page;
     if (rows.length < limit) return;
     after = page[page.length - 1]!.position;

@@ -83,7 +83,12 @@ export async function verifyStore(options: VerifyStoreOptions): Promise<StoreVer
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await assertYilianStore(client);
-    const { rows } = await client.query<{ events: string; streams: string; unused: string | null; db: string }>(
+    const { rows } = await client.query<{
+      events: string;
+      streams: string;
+      unused: string | null;
+      db: string;
+    }>(
       `SELECT current_database() AS db, (SELECT count(*) FROM yl_events) AS events, (SELECT count(*) FROM yl_streams) AS streams,
          (SELECT max(global_position) - count(*) FROM yl_events) AS unused`,
     );
@@ -323,7 +328,8 @@ async function verifyLinks(client: ClientBase, breaks: Breaks): Promise<void> {
     const expected = r.predecessor === null ? 0n : BigInt(r.predecessor) + 1n;
     const at = { stream: r.stream_id, position: r.position, eventId: r.event_id };
     if (revision !== expected) {
-      const missing = revision - 1n === expected ? `revision ${expected}` : `revisions ${expected}…${revision - 1n}`;
+      const missing =
+        revision - 1n === expected ? `revision ${expected}` : `revisions ${expected}…${revision - 1n}`;
       breaks.add({
         kind: 'link',
         stream: r.stream_id,
