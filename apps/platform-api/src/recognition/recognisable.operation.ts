@@ -37,7 +37,8 @@ const PARAMETERS: ReadonlySet<string> = new Set(['patient', 'asOf', 'requester']
  *   `system|value` or valueIdentifier), `asOf` (valueInstant), `requester` (valueCode).
  *
  * Answers a searchset Bundle of DiagnosticReport (lab) and ImagingStudy (imaging), newest
- * first, each with the `recognition-eligibility` extension; errors are OperationOutcomes with
+ * first, each with the `recognition-eligibility` extension, and the lab reports' Observations
+ * (search mode `include`: the values, of the same versions); errors are OperationOutcomes with
  * the parameter's name in `expression`. Who may ask: recognition.module.ts.
  */
 @Controller('fhir')
@@ -82,10 +83,8 @@ export class RecognisableOperationController {
   }
 
   private async answer(req: Request, res: Response, reply: RecognitionReply, self: string): Promise<void> {
-    const { resources, missing } = eligibilityResources(
-      reply.answer,
-      await this.resources.asOf(reply.answer),
-    );
+    const asOf = await this.resources.asOf(reply.answer);
+    const { resources, missing } = eligibilityResources(reply.answer, asOf.resources);
     const base = fhirBaseUrl(req);
     const outcome: fhir4.OperationOutcome | undefined =
       missing.length > 0
@@ -108,6 +107,8 @@ export class RecognisableOperationController {
         selfUrl: `${base}/${self}`,
         total: resources.length,
         resources,
+        // the measured values (what is recognised of a lab report), as include entries
+        included: asOf.observations,
         ...(outcome ? { outcome } : {}),
       }),
     );

@@ -186,13 +186,21 @@ beforeAll(async () => {
     obs('o-h1-a1-glu', '2345-7', 'GLU', 5.4, effective),
   ]);
   await record('S1', 'B1', [obs('o-s1-b1-crp', undefined, 'CRP-LOCAL', 3, effective)]);
+  // the global log shows a commit only once no older transaction is in flight (anywhere on the
+  // server, other test files included): read until all five events have been applied
   let after;
-  for (;;) {
+  let applied = 0;
+  for (const deadline = Date.now() + 30_000; applied < 5 && Date.now() < deadline;) {
     const batch = await store.readAll({ ...(after ? { after } : {}), maxCount: 500 });
-    if (batch.length === 0) break;
+    if (batch.length === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     await runner.applyBatch(batch);
+    applied += batch.length;
     after = batch[batch.length - 1]!.position;
   }
+  expect(applied).toBe(5);
 
   app = await NestFactory.create<NestExpressApplication>(
     PlatformApiModule.register({
@@ -211,6 +219,8 @@ beforeAll(async () => {
   );
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
+  // fetch reuses idle connections; a test slower than Node's 5 s keep-alive would meet a reset
+  (app.getHttpServer() as import('node:http').Server).keepAliveTimeout = 60_000;
   base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
 });
 
@@ -319,7 +329,14 @@ describe('Patient/$recognisable (FHIR)', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ resourceType: 'Bundle', type: 'searchset', total: 2 });
     expect(validateFhirResource(body).filter((i) => i.severity === 'error')).toEqual([]);
-    const resources = body.entry!.map((e) => e.resource as fhir4.DiagnosticReport);
+    const resources = body
+      .entry!.filter((e) => e.search?.mode === 'match')
+      .map((e) => e.resource as fhir4.DiagnosticReport);
+    expect(body.entry!.filter((e) => e.search?.mode === 'include').map((e) => e.resource!.id)).toEqual([
+      'o-h1-a1-k',
+      'o-h1-a1-glu',
+      'o-s1-b1-crp',
+    ]);
     for (const r of resources) {
       const ext = r.extension!.filter((e) => e.url === RECOGNITION_FHIR.eligibilityExtension);
       expect(ext).toHaveLength(1);
