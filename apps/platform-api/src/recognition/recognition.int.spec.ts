@@ -220,7 +220,7 @@ beforeAll(async () => {
   configureHttp(app);
   await app.listen(0, '127.0.0.1');
   // fetch reuses idle connections; a test slower than Node's 5 s keep-alive would meet a reset
-  (app.getHttpServer() as import('node:http').Server).keepAliveTimeout = 60_000;
+  app.getHttpServer().keepAliveTimeout = 60_000;
   base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
 });
 
