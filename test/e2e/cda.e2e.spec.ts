@@ -7,7 +7,7 @@
  */
 import type { fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
-import { MllpClient } from '@yilian/hl7v2';
+import { encodeText, MllpClient } from '@yilian/hl7v2';
 import { cdaFixture, type CdaFixture } from '../../libs/cda/test/cda-fixtures';
 import { eventually, KEYS, platformClient, startTestHub } from './hub-harness';
 
@@ -185,6 +185,24 @@ describe('hub: WS/T 500 CDA documents over HTTP (POST /cda) and inside MDM^T02 o
     const huge = await postCda(hub, Buffer.alloc(3 * 1024 * 1024, 0x20));
     expect(huge.status).toBe(413);
     expect(await hub.store.readStream('labreport-C002-JY20251201-0042')).toHaveLength(0);
+  });
+
+  it('reads a document in GB18030, named by its XML declaration or by the Content-Type', async () => {
+    const ct = cdaFixture('exam-chest-ct')
+      .replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0" encoding="GB18030"?>')
+      .replace('RIS-DOC-CT20251203015', 'RIS-DOC-CT20251203016')
+      .replace('extension="CT20251203015"', 'extension="CT20251203016"');
+    const byDeclaration = await postCda(hub, encodeText(ct, 'gb18030'), KEYS.C002);
+    expect(byDeclaration.status).toBe(201);
+    const [report] = await read('imaging.C002.CT20251203016');
+    expect(report!.conclusion).toBe('右肺下叶炎症可能，建议抗炎治疗后复查。');
+    const byCharset = await postCda(
+      hub,
+      encodeText(ct.replace('encoding="GB18030"', 'encoding="UTF-8"'), 'gb18030'),
+      KEYS.C002,
+      'application/hl7-cda+xml; charset=GBK',
+    );
+    expect([byCharset.status, byCharset.body.recorded]).toEqual([200, false]);
   });
 
   it('takes a CDA inside an MDM^T02 (OBX ED base64) over MLLP: AA after the append, AE at OBX-5 with the XPath', async () => {
