@@ -2,7 +2,9 @@
  * few seconds otherwise, a JSON line with `--json`. Never on stdout (reports, NDJSON). */
 export class Progress {
   private readonly started = Date.now();
-  private lastShown = 0;
+  /** Nothing in the first interval: short work prints no progress at all. */
+  private lastShown = this.started;
+  private shown = false;
   private shownOnTty = false;
 
   constructor(
@@ -22,11 +24,12 @@ export class Progress {
   /** The last figures, once, and the end of the TTY line. */
   finish(done: number, total?: number): void {
     const tty = this.out.isTTY && !this.mode.json;
-    if (tty || this.lastShown > 0) this.show(done, total, Date.now(), tty);
+    if (this.shown) this.show(done, total, Date.now(), tty);
     if (this.shownOnTty) this.out.write('\n');
   }
 
   private show(done: number, total: number | undefined, now: number, tty: boolean): void {
+    this.shown = true;
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const rate = done / seconds;
     const left = total !== undefined && rate > 0 ? Math.max(total - done, 0) / rate : undefined;
