@@ -61,6 +61,16 @@ export function decodeEntities(text: string): string {
 
 const DOCTYPE = /<!DOCTYPE/i;
 
+/** More markup than any report needs (a 100-item lab report has ≈ 3,000 elements): refused
+ * before parsing, so that a hostile document cannot hold the event loop for seconds. */
+export const MAX_XML_TAGS = 20_000;
+
+function tagCount(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('<'); i >= 0; i = text.indexOf('<', i + 1)) n++;
+  return n;
+}
+
 /** Parses the document; never throws. */
 export function parseXml(text: string): XmlParse {
   if (DOCTYPE.test(text)) {
@@ -68,6 +78,13 @@ export function parseXml(text: string): XmlParse {
       ok: false,
       reason: 'doctype',
       message: 'the document has a DOCTYPE (DTD or entity declarations); a CDA document has none',
+    };
+  }
+  if (tagCount(text) > MAX_XML_TAGS * 2) {
+    return {
+      ok: false,
+      reason: 'not-xml',
+      message: `the document has more than ${MAX_XML_TAGS} elements; a CDA report has far fewer`,
     };
   }
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
@@ -112,10 +129,14 @@ function build(
 ): XmlElement {
   const qname = elementName(node)!;
   const raw = node[':@'] ?? {};
-  const scope = new Map(inScope);
-  for (const [key, value] of Object.entries(raw)) {
-    if (key === 'xmlns') scope.set('', decodeEntities(value));
-    else if (key.startsWith('xmlns:')) scope.set(key.slice(6), decodeEntities(value));
+  const declares = Object.keys(raw).some((k) => k === 'xmlns' || k.startsWith('xmlns:'));
+  const scope = declares ? new Map(inScope) : inScope;
+  if (declares) {
+    for (const [key, value] of Object.entries(raw)) {
+      if (key === 'xmlns') (scope as Map<string, string>).set('', decodeEntities(value));
+      else if (key.startsWith('xmlns:'))
+        (scope as Map<string, string>).set(key.slice(6), decodeEntities(value));
+    }
   }
   const [prefix, name] = split(qname);
   const attributes = new Map<string, string>();

@@ -133,6 +133,17 @@ describe('hostile or broken XML', () => {
     expect(r.ok && r.document.kind === 'lab' && r.document.report.conclusion).toBe('&xxe; & 中');
   });
 
+  it('refuses more elements than any report has, and nesting deeper than the parser allows, without throwing', () => {
+    const wide = `<ClinicalDocument xmlns="urn:hl7-org:v3">${'<a></a>'.repeat(25_000)}</ClinicalDocument>`;
+    const started = Date.now();
+    expect(faultsOf(wide)).toEqual([
+      'not-xml: the document has more than 20000 elements; a CDA report has far fewer',
+    ]);
+    expect(Date.now() - started).toBeLessThan(200);
+    const deep = `<ClinicalDocument xmlns="urn:hl7-org:v3">${'<a>'.repeat(15_000)}${'</a>'.repeat(15_000)}</ClinicalDocument>`;
+    expect(faultsOf(deep)[0]).toMatch(/^not-xml: /);
+  });
+
   it('says where XML is not well-formed', () => {
     expect(faultsOf('<ClinicalDocument xmlns="urn:hl7-org:v3"><title>检验</ClinicalDocument>')[0]).toMatch(
       /^not-xml: not well-formed XML at line 1, column \d+: /,
