@@ -222,6 +222,17 @@ describe('hub: WS/T 500 CDA documents over HTTP (POST /cda) and inside MDM^T02 o
     expect(segment(again, 'MSA')[1]).toBe('AA');
     expect(await hub.store.readStream('imaging-H001-US20251204009')).toHaveLength(1);
 
+    // a lab report (C0007) inside an MDM goes the lab way: the lab report stream
+    const lab = cdaFixture('lab-biochemistry-panel')
+      .replace('LIS-DOC-20251201-0001', 'LIS-DOC-20251201-0002')
+      .replace('extension="JY20251201-0042"', 'extension="JY20251201-0043"');
+    expect(segment(await h001.send(mdmWithCda('MDM-CDA-0004', lab)), 'MSA')[1]).toBe('AA');
+    expect((await hub.store.readStream('labreport-H001-JY20251201-0043')).map((e) => e.type)).toEqual([
+      'LabReportRecorded',
+    ]);
+    const [labReport] = await read('H001.JY20251201-0043');
+    expect(errorsOf(labReport!)).toEqual([]);
+
     const bad = us.replace(/<id root="2\.16\.156\.10011\.1\.32" extension="[^"]*"\/>/, '');
     const refused = await h001.send(mdmWithCda('MDM-CDA-0003', bad));
     expect(segment(refused, 'MSA').slice(1, 3)).toEqual(['AE', 'MDM-CDA-0003']);
