@@ -24,6 +24,7 @@ import { PatientKeyer } from '@yilian/patients';
 import {
   addDays,
   DECLINE_REASON_SYSTEM,
+  type EligibilityAnswer,
   RecognitionEligibility,
   recognitionIndicators,
   shanghaiDay,
@@ -196,6 +197,11 @@ describe('recognition decisions over the real hub', () => {
       baseUrl: `${hub.httpUrl}/fhir`,
       customHeaders: { Authorization: `Bearer ${KEYS.C002}` },
     });
+    // C002 has a part in the patient's care: its own full blood count (outside the catalogue)
+    const cbc = oru('ACC-NEW', addDays(today, -1), [['WBC', '6690-2', '白细胞', '6.1']])
+      .replaceAll('H001', 'C002')
+      .replaceAll('ACC-NEW', 'C-CBC-1');
+    expect(segments(await c002.send(cbc)).find((s) => s.startsWith('MSA'))).toMatch(/^MSA\|AA\|/);
     for (const message of [
       oru('ACC-NEW', addDays(today, -3), [
         ['K', '2823-3', '钾', '4.1'],
@@ -208,7 +214,7 @@ describe('recognition decisions over the real hub', () => {
     const recognition = new RecognitionEligibility(pool);
     await eventually(
       () => recognition.eligibility({ patientKey: PATIENT, requester: 'C002', asOf: new Date() }),
-      (a) => a.results.length === 2,
+      (a) => a.results.length === 3,
     );
   });
   afterAll(async () => {
@@ -277,5 +283,99 @@ describe('recognition decisions over the real hub', () => {
       declined: 1,
       declinesByReason: { 'illness-changed': 1 },
     });
+  });
+
+  it("retrievals of H001's results by C002 get serials, gap-free, printed on what is returned (JSON, $recognisable, read)", async () => {
+    const headers = { authorization: `Bearer ${KEYS.C002}`, 'content-type': 'application/json' };
+    const json = (await (
+      await fetch(`${hub.httpUrl}/recognition/eligibility`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ patientKey: PATIENT }),
+      })
+    ).json()) as EligibilityAnswer;
+    const fromH001 = json.results.filter((r) => r.performer === 'H001');
+    expect(fromH001).toHaveLength(2);
+    expect(json.results.find((r) => r.performer === 'C002')?.retrievalSerial).toBeUndefined(); // its own
+    const day = today.replaceAll('-', '');
+    const serials = fromH001.map((r) => r.retrievalSerial);
+    const bundle = (await fhir.operation({
+      name: 'recognisable',
+      resourceType: 'Patient',
+      id: PATIENT,
+      method: 'GET',
+    })) as fhir4.Bundle;
+    const stamped = (bundle.entry ?? [])
+      .map((e) => e.resource as fhir4.DomainResource)
+      .flatMap((r) =>
+        (r.extension ?? []).filter(
+          (x) => x.url === 'https://fhir.yilian.cn/StructureDefinition/retrieval-serial',
+        ),
+      )
+      .map((x) => x.valueString);
+    expect(stamped).toHaveLength(2);
+    const read = (await fhir.read({
+      resourceType: 'DiagnosticReport',
+      id: await reportId('ACC-NEW'),
+    })) as fhir4.DiagnosticReport;
+    const readSerial = read.extension?.find(
+      (x) => x.url === 'https://fhir.yilian.cn/StructureDefinition/retrieval-serial',
+    )?.valueString;
+    const all = [...serials, ...stamped, readSerial] as string[];
+    expect(all.every((x) => x.startsWith(`C002-${day}-`))).toBe(true);
+    expect(all.map((x) => Number(x.slice(-6))).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5]);
+    const figures = await eventually(
+      () => recognitionIndicators(pool, { from: today, to: today, period: 'day' }),
+      (f) => f.retrievals === 5,
+    );
+    expect(figures.retrievals).toBe(5);
+  });
+
+  it("the console's JSON decision (201, then 200 for the same again) and the indicators as JSON and CSV", async () => {
+    const headers = { authorization: `Bearer ${KEYS.C002}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({
+      patientKey: PATIENT,
+      resource: `DiagnosticReport/${await reportId('ACC-NEW')}`,
+      decision: 'recognised',
+    });
+    const first = await fetch(`${hub.httpUrl}/recognition/decisions`, { method: 'POST', headers, body });
+    expect(first.status).toBe(201);
+    expect(
+      ((await first.json()) as { decision: { decision: string; version: number } }).decision,
+    ).toMatchObject({ decision: 'recognised', version: 1 });
+    expect(
+      (await fetch(`${hub.httpUrl}/recognition/decisions`, { method: 'POST', headers, body })).status,
+    ).toBe(200);
+    const platform = { authorization: `Bearer ${KEYS.platform}`, 'content-type': 'application/json' };
+    expect(
+      (await fetch(`${hub.httpUrl}/recognition/decisions`, { method: 'POST', headers: platform, body }))
+        .status,
+    ).toBe(403);
+    const tooLong = await fetch(`${hub.httpUrl}/recognition/decisions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        patientKey: PATIENT,
+        resource: `DiagnosticReport/${await reportId('ACC-NEW')}`,
+        decision: 'declined',
+        reason: { code: 'patient-request', text: '病'.repeat(201) },
+      }),
+    });
+    expect(tooLong.status).toBe(422);
+    expect(await tooLong.json()).toMatchObject({ field: 'reason.text' });
+
+    const url = `${hub.httpUrl}/recognition/indicators?from=${today}&to=${today}`;
+    type Figures = { recognised: number; declined: number; moneySavedYuan: number; recognitionRate: number };
+    const figures = await eventually(
+      async () => (await (await fetch(url, { headers: platform })).json()) as Figures,
+      (f) => f.recognised === 1,
+    );
+    // in force: the Task's decline (visit V-2026-77) and the console's recognition (no visit)
+    expect(figures).toMatchObject({ recognised: 1, declined: 1, recognitionRate: 0.5, moneySavedYuan: 71 });
+    const csv = await (await fetch(`${url}&format=csv`, { headers: platform })).text();
+    expect(csv.split('\r\n')[0]).toBe(
+      'period,institution,qualifying,recognised,declined,recognitionRate,retrievals,retestsAvoided,moneySavedYuan,declined:illness-changed',
+    );
+    expect(csv.split('\r\n')[1]).toBe(`${today},C002,2,1,1,0.5000,5,3,71.00,1`);
   });
 });

@@ -104,6 +104,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         institutions: o.institutions,
         ...(o.auditors ? { auditors: o.auditors } : {}),
         verifyChain: () => verifyLog(store),
+        store,
       }),
     ],
   })

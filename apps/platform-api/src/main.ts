@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Pool } from 'pg';
 import { InstitutionDirectory, requireInt, requireSecret, requireString } from '@yilian/config';
+import { createEventStore } from '@yilian/event-store';
 import { PatientKeyer } from '@yilian/patients';
 import {
   appMetricsRegistry,
@@ -33,6 +34,14 @@ async function main(): Promise<void> {
         ? { institutions: InstitutionDirectory.fromFile(env['PLATFORM_INSTITUTIONS_FILE']) }
         : {}),
       ...(env['PLATFORM_AUDITORS'] ? { auditors: env['PLATFORM_AUDITORS'] } : {}),
+      // retrievals (调阅 serials) and the console's recognition decisions are events (optional)
+      ...(env['EVENT_STORE_URL']
+        ? {
+            store: await createEventStore(env['EVENT_STORE_URL'], {
+              poolSize: requireInt(env, 'PLATFORM_STORE_POOL_SIZE', 4),
+            }),
+          }
+        : {}),
     }),
     { logger: false, bodyParser: false, abortOnError: false },
   );

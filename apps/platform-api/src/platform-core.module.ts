@@ -1,10 +1,13 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { type InstitutionDirectory, parseReadClients, type ReadClientCredential } from '@yilian/config';
+import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import type { PatientKeyer } from '@yilian/patients';
+import { RetrievalSerials } from '@yilian/recognition';
 import { PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
 import { PatientAccess } from './access/patient-access';
 import { ReadGate } from './access/read-gate';
+import { RetrievalStamp } from './access/retrieval-stamp';
 import { ACCESS_AUDIT_RETENTION_DAYS, AccessAuditService } from './audit/access-audit.service';
 import { CHAIN_VERIFIER, type ChainVerifier } from './console/console-audit.controller';
 import { CONSOLE_INSTITUTIONS } from './console/console-auth';
@@ -26,6 +29,10 @@ export interface PlatformApiOptions {
   readonly auditors?: string;
   /** The log's hash-chain verification, where the event store is at hand (the hub). */
   readonly verifyChain?: ChainVerifier;
+  /** The event store, for the two facts the read side records: retrievals (调阅, with their
+   * serials) and the console's recognition decisions. Without it neither is recorded (and
+   * decisions answer 501). */
+  readonly store?: EventStore;
 }
 
 /** Every read client: PLATFORM_CLIENTS, the auditors, and each member institution's key. */
@@ -63,12 +70,19 @@ export class PlatformCoreModule {
         AccessAuditService,
         PatientAccess,
         ReadGate,
+        RetrievalStamp,
         FhirSearchService,
         ...(options.accessAuditRetentionDays !== undefined
           ? [{ provide: ACCESS_AUDIT_RETENTION_DAYS, useValue: options.accessAuditRetentionDays }]
           : []),
         ...(options.institutions ? [{ provide: CONSOLE_INSTITUTIONS, useValue: options.institutions }] : []),
         ...(options.verifyChain ? [{ provide: CHAIN_VERIFIER, useValue: options.verifyChain }] : []),
+        ...(options.store
+          ? [
+              { provide: EVENT_STORE, useValue: options.store },
+              { provide: RetrievalSerials, useValue: new RetrievalSerials(options.store) },
+            ]
+          : []),
       ],
       exports: [
         READ_MODEL_POOL,
@@ -77,9 +91,11 @@ export class PlatformCoreModule {
         PATIENT_KEYER,
         PatientAccess,
         ReadGate,
+        RetrievalStamp,
         FhirSearchService,
         ...(options.institutions ? [CONSOLE_INSTITUTIONS] : []),
         ...(options.verifyChain ? [CHAIN_VERIFIER] : []),
+        ...(options.store ? [EVENT_STORE, RetrievalSerials] : []),
       ],
     };
   }

@@ -107,6 +107,8 @@ export interface ResultEligibility {
   readonly values?: readonly LabValue[];
   /** Imaging: the study (modalities, body sites, counts) — never the diagnostic conclusion. */
   readonly imaging?: ImagingSummary;
+  /** The serial of this retrieval (调阅) when an institution was shown another's result. */
+  readonly retrievalSerial?: string;
 }
 
 export interface EligibilityQuery {

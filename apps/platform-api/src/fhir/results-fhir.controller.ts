@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { fhir4 } from '@yilian/contracts';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, resourceTypeOf, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
+import { RetrievalStamp } from '../access/retrieval-stamp';
 import { historyBundle } from './bundle';
 import { type ResultResourceType, ResultsReadRepository } from './results-read.repository';
 import { FhirSearchService } from './search/fhir-search.service';
@@ -17,6 +19,7 @@ export class ResultsFhirController {
     private readonly repo: ResultsReadRepository,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(ReadGate) private readonly gate: ReadGate,
+    @Inject(RetrievalStamp) private readonly retrievals: RetrievalStamp,
   ) {}
 
   @Get(['DiagnosticReport', 'Observation'])
@@ -43,7 +46,14 @@ export class ResultsFhirController {
       returned: 1,
       resources: [ref],
     });
-    sendFhir(res, 200, resource);
+    // a report of another institution read by an institution is a retrieval (调阅), with a serial
+    sendFhir(
+      res,
+      200,
+      resource.resourceType === 'DiagnosticReport'
+        ? await this.retrievals.stamp(client, 'fhir-read', patientKey, resource as fhir4.DiagnosticReport)
+        : resource,
+    );
   }
 
   @Get('DiagnosticReport/:id/_history')

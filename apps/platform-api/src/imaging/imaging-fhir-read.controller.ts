@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@ne
 import type { Request, Response } from 'express';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
+import { RetrievalStamp } from '../access/retrieval-stamp';
 import { historyBundle } from '../fhir/bundle';
 import { FhirSearchService } from '../fhir/search/fhir-search.service';
 import { ImagingReadRepository } from './imaging-read.repository';
@@ -18,6 +19,7 @@ export class ImagingFhirReadController {
     private readonly repo: ImagingReadRepository,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(ReadGate) private readonly gate: ReadGate,
+    @Inject(RetrievalStamp) private readonly retrievals: RetrievalStamp,
   ) {}
 
   @Get('ImagingStudy')
@@ -28,7 +30,11 @@ export class ImagingFhirReadController {
   @Get('ImagingStudy/:id')
   async read(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
     const found = await this.found(req, id, 'read');
-    sendFhir(res, 200, found.resource);
+    sendFhir(
+      res,
+      200,
+      await this.retrievals.stamp(found.client, 'fhir-read', found.patientKey, found.resource),
+    );
   }
 
   @Get('ImagingStudy/:id/_history')
@@ -52,6 +58,6 @@ export class ImagingFhirReadController {
       returned: 1,
       resources: [`ImagingStudy/${id}`],
     });
-    return found;
+    return { ...found, client };
   }
 }

@@ -3,6 +3,8 @@ import statusCodeSystem from '../../../../contracts/src/recognition/conformance/
 import reasonCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-not-recognisable-reason.json';
 import operation from '../../../../contracts/src/recognition/conformance/operation-patient-recognisable.json';
 import extension from '../../../../contracts/src/recognition/conformance/structure-definition-recognition-eligibility.json';
+import retrievalSerial from '../../../../contracts/src/recognition/conformance/structure-definition-retrieval-serial.json';
+import decisionCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-decision.json';
 import statusValueSet from '../../../../contracts/src/recognition/conformance/valueset-recognition-eligibility-status.json';
 import reasonValueSet from '../../../../contracts/src/recognition/conformance/valueset-recognition-not-recognisable-reason.json';
 import declineCodeSystem from '../../../../contracts/src/recognition/conformance/codesystem-recognition-decline-reason.json';
@@ -12,11 +14,15 @@ import declineValueSet from '../../../../contracts/src/recognition/conformance/v
  * type and id: what `GET /fhir/<Type>/<id>` serves and validators resolve by canonical URL —
  * those of `$recognisable` and the decline reasons the CDS Hooks cards and decisions use. */
 export const RECOGNITION_CONFORMANCE = {
-  StructureDefinition: [extension as unknown as fhir4.StructureDefinition],
+  StructureDefinition: [
+    extension as unknown as fhir4.StructureDefinition,
+    retrievalSerial as unknown as fhir4.StructureDefinition,
+  ],
   CodeSystem: [
     reasonCodeSystem as unknown as fhir4.CodeSystem,
     statusCodeSystem as unknown as fhir4.CodeSystem,
     declineCodeSystem as unknown as fhir4.CodeSystem,
+    decisionCodeSystem as unknown as fhir4.CodeSystem,
   ],
   ValueSet: [
     reasonValueSet as unknown as fhir4.ValueSet,

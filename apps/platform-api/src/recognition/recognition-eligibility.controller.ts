@@ -29,7 +29,7 @@ export class RecognitionEligibilityController {
   async eligibility(@Body() body: unknown, @Req() req: Request): Promise<EligibilityAnswer> {
     if (Object.keys(req.query).length > 0)
       throw FhirHttpError.of(400, 'security', 'send the question in the body, not the URL', 'identifier');
-    return (await this.query.ask(req, askOf(body))).answer;
+    return (await this.query.ask(req, askOf(body), 'console')).answer;
   }
 
   @Get('unmatched-codes')

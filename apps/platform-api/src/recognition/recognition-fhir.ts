@@ -14,6 +14,8 @@ const BASE = 'https://fhir.yilian.cn';
 
 export const RECOGNITION_FHIR = {
   eligibilityExtension: `${BASE}/StructureDefinition/recognition-eligibility`,
+  /** The serial of a retrieval (调阅) of another institution's result. */
+  retrievalSerialExtension: `${BASE}/StructureDefinition/retrieval-serial`,
   /** Scope codes (`province:42`, `alliance:…`); the display is the scope's mark. */
   scopeSystem: `${BASE}/CodeSystem/recognition-scope`,
   /** The codes of NOT_RECOGNISABLE_REASONS. */
@@ -70,8 +72,15 @@ export function withEligibility(
   asOf: string,
 ): fhir4.DiagnosticReport | fhir4.ImagingStudy {
   const ext = [
-    ...(resource.extension ?? []).filter((e) => e.url !== RECOGNITION_FHIR.eligibilityExtension),
+    ...(resource.extension ?? []).filter(
+      (e) =>
+        e.url !== RECOGNITION_FHIR.eligibilityExtension &&
+        e.url !== RECOGNITION_FHIR.retrievalSerialExtension,
+    ),
     eligibilityExtension(result, asOf),
+    ...(result.retrievalSerial
+      ? [{ url: RECOGNITION_FHIR.retrievalSerialExtension, valueString: result.retrievalSerial }]
+      : []),
   ];
   if (resource.resourceType === 'DiagnosticReport') {
     const { conclusion: _c, conclusionCode: _cc, presentedForm: _p, ...rest } = resource;

@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Pool } from 'pg';
 import { scopesGrant } from '@yilian/config';
-import { INSTITUTION_CODE_PATTERN } from '@yilian/contracts';
+import { INSTITUTION_CODE_PATTERN, type RetrievalChannel } from '@yilian/contracts';
 import {
   canonicalPatientKey,
   institutionOfMrnSystem,
@@ -12,7 +13,7 @@ import {
   samePatientKeys,
 } from '@yilian/patients';
 import type { EligibilityAnswer } from '@yilian/recognition';
-import { RecognitionEligibility } from '@yilian/recognition';
+import { RecognitionEligibility, RetrievalSerials } from '@yilian/recognition';
 import { FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
 import { PatientAccess } from '../access/patient-access';
 import { ReadGate } from '../access/read-gate';
@@ -65,9 +66,15 @@ export class RecognitionQueryService {
     @Inject(PatientAccess) private readonly access: PatientAccess,
     @Inject(ReadGate) private readonly gate: ReadGate,
     @Inject(RECOGNITION_ELIGIBILITY) private readonly eligibility: RecognitionEligibility,
+    @Optional() @Inject(RetrievalSerials) private readonly serials?: RetrievalSerials,
   ) {}
 
-  async ask(req: Request, ask: RecognitionAsk): Promise<RecognitionReply> {
+  /** `channel`: how the answer is shown, for the retrieval (调阅) events of its results. */
+  async ask(
+    req: Request,
+    ask: RecognitionAsk,
+    channel: RetrievalChannel = 'eligibility',
+  ): Promise<RecognitionReply> {
     const client = this.auth.client(req);
     const types = RESULT_TYPES.filter((t) => scopesGrant(client.scopes, t));
     if (types.length === 0)
@@ -81,9 +88,14 @@ export class RecognitionQueryService {
     const patientKey = await this.patientOf(ask);
     await this.mayAsk(req, client, patientKey);
     const full = await this.eligibility.eligibility({ patientKey, requester, asOf });
+    const shown = full.results.filter((r) => (types as readonly string[]).includes(r.resourceType));
+    const serials = await this.retrievals(client, channel, patientKey, shown);
     const answer: EligibilityAnswer = {
       ...full,
-      results: full.results.filter((r) => (types as readonly string[]).includes(r.resourceType)),
+      results: shown.map((r) => {
+        const serial = serials.get(`${r.resourceType}/${r.resourceId}`);
+        return serial ? { ...r, retrievalSerial: serial } : r;
+      }),
     };
     await this.gate.record(req, client, {
       patientKey,
@@ -93,6 +105,30 @@ export class RecognitionQueryService {
       resources: answer.results.map((r) => `${r.resourceType}/${r.resourceId}`),
     });
     return { client, answer };
+  }
+
+  /** An institution shown other institutions' results retrieves them (调阅): one serial each,
+   * recorded as events before the answer leaves (none for the platform or auditors, who ask
+   * for an institution, and none for its own results). */
+  private async retrievals(
+    client: ReadClient,
+    channel: RetrievalChannel,
+    patientKey: string,
+    results: EligibilityAnswer['results'],
+  ): Promise<Map<string, string>> {
+    if (!this.serials || client.role !== 'institution' || !client.institution) return new Map();
+    return this.serials.issue({
+      institution: client.institution,
+      actor: client.name,
+      channel,
+      now: new Date(),
+      correlationId: randomUUID(),
+      retrievals: results.map((r) => ({
+        resource: `${r.resourceType}/${r.resourceId}`,
+        performer: r.performer,
+        patientKey,
+      })),
+    });
   }
 
   unmatchedCodes(req: Request, performer: string | undefined) {

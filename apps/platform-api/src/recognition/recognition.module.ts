@@ -4,6 +4,7 @@ import { RecognitionEligibility } from '@yilian/recognition';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 import { RecognisableOperationController } from './recognisable.operation';
 import { RecognitionConformanceController } from './recognition-conformance.controller';
+import { RecognitionDecisionsController } from './recognition-decisions.controller';
 import { RecognitionEligibilityController } from './recognition-eligibility.controller';
 import { RECOGNITION_ELIGIBILITY, RecognitionQueryService } from './recognition-query.service';
 import { RecognitionResourcesRepository } from './recognition-resources.repository';
@@ -33,6 +34,7 @@ import { RecognitionResourcesRepository } from './recognition-resources.reposito
 @Module({
   controllers: [
     RecognitionEligibilityController,
+    RecognitionDecisionsController,
     RecognisableOperationController,
     RecognitionConformanceController,
   ],
