@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { Client } from 'pg';
 import {
   assertYilianStore,
+  keyIdOf,
   lastCheckpointFile,
   signNewCheckpoints,
   writeCheckpointFile,
@@ -73,6 +74,10 @@ async function runCheckpoints(options: CheckpointOptions): Promise<number> {
       try {
         await assertYilianStore(client);
         const after = await lastCheckpointFile(dir);
+        if (after && after.keyId !== keyIdOf(privateKey))
+          throw new UsageError(
+            `the last checkpoint in ${dir} (#${after.sequence}) was signed by key ${after.keyId}, not by this key ${keyIdOf(privateKey)}: a new key starts a new directory`,
+          );
         for await (const c of signNewCheckpoints(client, {
           ...(after ? { after } : {}),
           privateKey,

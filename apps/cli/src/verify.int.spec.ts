@@ -232,4 +232,19 @@ describe('yilian verify', () => {
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/checking checkpoints needs their public key/);
   });
+
+  it('the checkpointer will not continue a directory signed with another key', async () => {
+    const url = await createTestDatabase('cli_other_key');
+    await seedStore(url, 1);
+    const dir = await signCheckpoints(url);
+    const other = await mkdtemp(join(tmpdir(), 'yilian-keys-'));
+    expect((await runCli(['keygen', '--out', other])).code).toBe(0);
+    const run = await runCli(['checkpoint', '--store', url, '--dir', dir, '--once'], {
+      YILIAN_CHECKPOINT_KEY_FILE: join(other, 'checkpoint-key.pem'),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /the last checkpoint in .* \(#2\) was signed by key [0-9a-f]{16}, not by this key [0-9a-f]{16}: a new key starts a new directory/,
+    );
+  });
 });
