@@ -18,12 +18,22 @@ import type { QualityStatus, RulesAt, Scope } from './rules-book';
 
 const LEVEL_RANK: Record<InstitutionLevel, number> = { primary: 1, secondary: 2, tertiary: 3 };
 /** On equal validity the wider scope is named: its mark is known to more institutions. */
-const SCOPE_WIDTH: Record<Scope['kind'], number> = { alliance: 1, city: 2, province: 3, region: 4, national: 5 };
+const SCOPE_WIDTH: Record<Scope['kind'], number> = {
+  alliance: 1,
+  city: 2,
+  province: 3,
+  region: 4,
+  national: 5,
+};
 
 /** Same level mutual; a lower level accepts a higher one's results; a higher accepts a lower
  * one's only where the scope says so; every member of a tight (紧密型) alliance accepts every
  * other's. */
-export function directionAllowed(scope: Scope, performer: InstitutionLevel, requester: InstitutionLevel): boolean {
+export function directionAllowed(
+  scope: Scope,
+  performer: InstitutionLevel,
+  requester: InstitutionLevel,
+): boolean {
   if (scope.tight) return true;
   if (LEVEL_RANK[requester] <= LEVEL_RANK[performer]) return true;
   return scope.higherAcceptsLower;
@@ -35,7 +45,11 @@ export function lastValidDay(resultDay: string, validityDays: number): string {
 }
 
 /** Whether the performer's 质控合格 status covers the item on the result's day. */
-export function qualityValid(statuses: readonly QualityStatus[] | undefined, item: CatalogueItem, resultDay: string): boolean {
+export function qualityValid(
+  statuses: readonly QualityStatus[] | undefined,
+  item: CatalogueItem,
+  resultDay: string,
+): boolean {
   return (statuses ?? []).some(
     (s) =>
       (s.itemCodes.includes(item.code) || (item.group !== undefined && s.groups.includes(item.group))) &&
@@ -95,7 +109,8 @@ export function judgeResult(record: ResultRecord, requester: string, rules: Rule
       const performerLevel = scope.members.get(record.performer)!;
       const requesterLevel = scope.members.get(requester)!;
       if (!directionAllowed(scope, performerLevel, requesterLevel)) reasons.push('direction-not-allowed');
-      if (!qualityValid(rules.quality.get(record.performer), item, resultDay)) reasons.push('quality-not-valid');
+      if (!qualityValid(rules.quality.get(record.performer), item, resultDay))
+        reasons.push('quality-not-valid');
       const validUntil = lastValidDay(resultDay, item.validityDays);
       if (validUntil < rules.day) reasons.push('window-passed');
       const entry = verdicts.get(code) ?? { observationIds: new Set<string>(), perScope: [] };
@@ -108,7 +123,10 @@ export function judgeResult(record: ResultRecord, requester: string, rules: Rule
   const items: ItemEligibility[] = [...verdicts.values()].map(({ observationIds, perScope }) => {
     const best = perScope
       .filter((v) => v.reasons.length === 0)
-      .sort((a, b) => b.validUntil.localeCompare(a.validUntil) || SCOPE_WIDTH[b.scope.kind] - SCOPE_WIDTH[a.scope.kind])[0];
+      .sort(
+        (a, b) =>
+          b.validUntil.localeCompare(a.validUntil) || SCOPE_WIDTH[b.scope.kind] - SCOPE_WIDTH[a.scope.kind],
+      )[0];
     const first = best ?? perScope[0]!;
     const matched = {
       catalogueItemCode: first.item.code,
@@ -138,7 +156,9 @@ export function judgeResult(record: ResultRecord, requester: string, rules: Rule
   const recognisable = items.filter((i) => i.status === 'recognisable');
   // the report's headline: its own item when recognisable, else the one recognisable longest
   const headline = recognisable.sort(
-    (a, b) => Number(b.observationIds.length === 0) - Number(a.observationIds.length === 0) || b.validUntil!.localeCompare(a.validUntil!),
+    (a, b) =>
+      Number(b.observationIds.length === 0) - Number(a.observationIds.length === 0) ||
+      b.validUntil!.localeCompare(a.validUntil!),
   )[0];
   const base = {
     resultStream: record.stream,
@@ -154,7 +174,14 @@ export function judgeResult(record: ResultRecord, requester: string, rules: Rule
     ...(record.imaging ? { imaging: record.imaging } : {}),
   };
   if (headline)
-    return { ...base, item: headline.item, status: 'recognisable', scope: headline.scope, validUntil: headline.validUntil, reasons: [] };
+    return {
+      ...base,
+      item: headline.item,
+      status: 'recognisable',
+      scope: headline.scope,
+      validUntil: headline.validUntil,
+      reasons: [],
+    };
   const reasons = ordered([
     ...general,
     ...(items.length === 0 ? (['not-in-shared-catalogue'] as const) : []),

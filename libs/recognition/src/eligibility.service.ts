@@ -11,7 +11,12 @@ import { samePatientKeys } from '@yilian/patients';
 import type { SqlExecutor } from '@yilian/results';
 import { shanghaiDay } from './days';
 import { judgeResult } from './eligibility.rules';
-import type { EligibilityAnswer, EligibilityQuery, EligibilityService, ResultEligibility } from './eligibility.types';
+import type {
+  EligibilityAnswer,
+  EligibilityQuery,
+  EligibilityService,
+  ResultEligibility,
+} from './eligibility.types';
 import { codingMatchesAny } from './matching';
 import type { ResultRecord } from './result-record';
 import { RulesBook, type RuleFact, type RulesAt } from './rules-book';
@@ -42,14 +47,22 @@ export class RecognitionEligibility implements EligibilityService {
 
   /** Reloads the rule facts when the table changed (a count is one index-only scan). */
   private async refresh(): Promise<void> {
-    const { rows } = await this.sql.query<{ n: string }>('SELECT count(*)::text AS n FROM rm_recognition_rules');
+    const { rows } = await this.sql.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM rm_recognition_rules',
+    );
     const n = Number(rows[0]?.n ?? 0);
     if (n === this.loadedCount) return;
     const facts = await this.sql.query<{ type: string; data: unknown; recorded_at: Date }>(
       'SELECT type, data, recorded_at FROM rm_recognition_rules ORDER BY recorded_at, commit_pos, prepare_pos',
     );
     const book = new RulesBook();
-    book.add(facts.rows.map((r): RuleFact => ({ type: r.type, data: r.data, recordedAt: new Date(r.recorded_at).toISOString() })));
+    book.add(
+      facts.rows.map((r): RuleFact => ({
+        type: r.type,
+        data: r.data,
+        recordedAt: new Date(r.recorded_at).toISOString(),
+      })),
+    );
     this.book = book;
     this.loadedCount = n;
     this.folded.clear();
@@ -72,11 +85,19 @@ export class RecognitionEligibility implements EligibilityService {
   async eligibility(query: EligibilityQuery): Promise<EligibilityAnswer> {
     const rules = await this.rulesAt(query.asOf);
     const keys = await samePatientKeys(this.sql, query.patientKey);
-    const { rows } = await this.sql.query<{ record: ResultRecord }>(RESULTS_AS_OF_SQL, [keys, query.asOf.toISOString()]);
+    const { rows } = await this.sql.query<{ record: ResultRecord }>(RESULTS_AS_OF_SQL, [
+      keys,
+      query.asOf.toISOString(),
+    ]);
     const results: ResultEligibility[] = rows
       .map((r) => judgeResult(r.record, query.requester, rules))
       .sort((a, b) => b.effective.localeCompare(a.effective) || a.resultStream.localeCompare(b.resultStream));
-    return { patientKey: query.patientKey, requester: query.requester, asOf: query.asOf.toISOString(), results };
+    return {
+      patientKey: query.patientKey,
+      requester: query.requester,
+      asOf: query.asOf.toISOString(),
+      results,
+    };
   }
 
   /** Codes results carried that no catalogue item of the performer's scopes (nor its code map)
@@ -84,7 +105,13 @@ export class RecognitionEligibility implements EligibilityService {
   async unmatchedCodes(performer?: string): Promise<UnmatchedCode[]> {
     const rules = await this.rulesAt(new Date());
     const { rows } = await this.sql.query<{
-      performer: string; kind: 'lab' | 'imaging'; system: string; code: string; display: string | null; results: number; last_seen: Date;
+      performer: string;
+      kind: 'lab' | 'imaging';
+      system: string;
+      code: string;
+      display: string | null;
+      results: number;
+      last_seen: Date;
     }>(
       `SELECT performer, kind, system, code, display, results, last_seen FROM rm_recognition_codes
        WHERE $1::text IS NULL OR performer = $1 ORDER BY performer, kind, results DESC, system, code`,

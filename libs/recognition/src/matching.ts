@@ -98,7 +98,8 @@ export function matchItems(
   };
   const byCode = record.kind === 'lab' ? index.local : mergedImagingCodes(index);
   for (const line of record.lines)
-    for (const c of line.codings) for (const code of itemsForCoding(c, index, codeMap, byCode)) note(code, line.observationId);
+    for (const c of line.codings)
+      for (const code of itemsForCoding(c, index, codeMap, byCode)) note(code, line.observationId);
   if (record.imaging) {
     for (const modality of record.imaging.modalities)
       for (const item of index.imagingByModality.get(modality.toUpperCase()) ?? [])
@@ -128,7 +129,8 @@ export function codingMatchesAny(
   for (const catalogue of catalogues) {
     const index = indexOf(catalogue);
     const byCode = kind === 'lab' ? index.local : mergedImagingCodes(index);
-    if (itemsForCoding(c, index, codeMap, byCode).some((code) => catalogue.items.get(code)?.kind === kind)) return true;
+    if (itemsForCoding(c, index, codeMap, byCode).some((code) => catalogue.items.get(code)?.kind === kind))
+      return true;
   }
   return false;
 }

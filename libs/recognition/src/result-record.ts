@@ -49,7 +49,11 @@ export const RESULT_EVENT_TYPES: readonly string[] = [LAB_REPORT_RECORDED, IMAGI
 function codingsOf(concept: fhir4.CodeableConcept | undefined): ResultCoding[] {
   return (concept?.coding ?? [])
     .filter((c): c is fhir4.Coding & { code: string } => typeof c.code === 'string' && c.code.length > 0)
-    .map((c) => ({ ...(c.system ? { system: c.system } : {}), code: c.code, ...(c.display ? { display: c.display } : {}) }));
+    .map((c) => ({
+      ...(c.system ? { system: c.system } : {}),
+      code: c.code,
+      ...(c.display ? { display: c.display } : {}),
+    }));
 }
 
 function quantityText(q: fhir4.Quantity | undefined): string | undefined {
@@ -57,9 +61,16 @@ function quantityText(q: fhir4.Quantity | undefined): string | undefined {
 }
 
 function valueOf(o: fhir4.Observation): { value?: string; unit?: string } {
-  if (o.valueQuantity) return { value: quantityText(o.valueQuantity), unit: o.valueQuantity.unit ?? o.valueQuantity.code };
+  if (o.valueQuantity)
+    return { value: quantityText(o.valueQuantity), unit: o.valueQuantity.unit ?? o.valueQuantity.code };
   if (o.valueString !== undefined) return { value: o.valueString };
-  if (o.valueCodeableConcept) return { value: o.valueCodeableConcept.text ?? o.valueCodeableConcept.coding?.[0]?.display ?? o.valueCodeableConcept.coding?.[0]?.code };
+  if (o.valueCodeableConcept)
+    return {
+      value:
+        o.valueCodeableConcept.text ??
+        o.valueCodeableConcept.coding?.[0]?.display ??
+        o.valueCodeableConcept.coding?.[0]?.code,
+    };
   if (o.valueInteger !== undefined) return { value: String(o.valueInteger) };
   if (o.valueBoolean !== undefined) return { value: String(o.valueBoolean) };
   return {};
@@ -83,9 +94,17 @@ function labRecord(event: RecordedEvent<string, LabReportRecordedV1>): ResultRec
   const { report, observations, specimens, performer } = event.data;
   const collected = specimens?.[0]?.collection?.collectedDateTime;
   const effective =
-    report.effectiveDateTime ?? report.effectivePeriod?.start ?? collected ?? observations[0]?.effectiveDateTime ?? report.issued ?? event.recordedAt;
+    report.effectiveDateTime ??
+    report.effectivePeriod?.start ??
+    collected ??
+    observations[0]?.effectiveDateTime ??
+    report.issued ??
+    event.recordedAt;
   const lines: ResultLine[] = [
-    definedOnly({ codings: codingsOf(report.code), name: report.code?.text ?? report.code?.coding?.[0]?.display }),
+    definedOnly({
+      codings: codingsOf(report.code),
+      name: report.code?.text ?? report.code?.coding?.[0]?.display,
+    }),
     ...observations.map((o) =>
       definedOnly({
         codings: codingsOf(o.code),
@@ -115,11 +134,20 @@ function labRecord(event: RecordedEvent<string, LabReportRecordedV1>): ResultRec
 function imagingRecord(event: RecordedEvent<string, ImagingStudyRecordedV1>): ResultRecord {
   const { study, performer, modalities, bodySite, studyInstanceUid } = event.data;
   const sites = new Map<string, ResultCoding>();
-  for (const c of [...(bodySite ?? []), ...(study.series ?? []).flatMap((s) => (s.bodySite ? [s.bodySite] : []))])
-    if (c.code) sites.set(`${c.system ?? ''}|${c.code}`, definedOnly({ system: c.system, code: c.code, display: c.display }));
+  for (const c of [
+    ...(bodySite ?? []),
+    ...(study.series ?? []).flatMap((s) => (s.bodySite ? [s.bodySite] : [])),
+  ])
+    if (c.code)
+      sites.set(
+        `${c.system ?? ''}|${c.code}`,
+        definedOnly({ system: c.system, code: c.code, display: c.display }),
+      );
   const procedureCodes = (study.procedureCode ?? []).flatMap(codingsOf);
   const imaging: ImagingSummary = definedOnly({
-    modalities: [...new Set([...modalities, ...(study.modality ?? []).flatMap((m) => (m.code ? [m.code] : []))])],
+    modalities: [
+      ...new Set([...modalities, ...(study.modality ?? []).flatMap((m) => (m.code ? [m.code] : []))]),
+    ],
     bodySites: [...sites.values()],
     procedureCodes,
     studyInstanceUid,
@@ -145,7 +173,9 @@ function imagingRecord(event: RecordedEvent<string, ImagingStudyRecordedV1>): Re
 
 /** The record a result event makes; undefined for any other event. */
 export function resultRecordOf(event: RecordedEvent): ResultRecord | undefined {
-  if (event.type === LAB_REPORT_RECORDED) return labRecord(event as RecordedEvent<string, LabReportRecordedV1>);
-  if (event.type === IMAGING_STUDY_RECORDED) return imagingRecord(event as RecordedEvent<string, ImagingStudyRecordedV1>);
+  if (event.type === LAB_REPORT_RECORDED)
+    return labRecord(event as RecordedEvent<string, LabReportRecordedV1>);
+  if (event.type === IMAGING_STUDY_RECORDED)
+    return imagingRecord(event as RecordedEvent<string, ImagingStudyRecordedV1>);
   return undefined;
 }

@@ -126,7 +126,9 @@ export class RulesBook {
 
   private ordered(): readonly RuleFact[] {
     if (!this.sorted) {
-      this.facts = [...this.facts].sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0));
+      this.facts = [...this.facts].sort((a, b) =>
+        a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0,
+      );
       this.sorted = true;
     }
     return this.facts;
@@ -153,13 +155,19 @@ export class RulesBook {
           const d = fact.data as RecognitionCatalogueItemsPublishedV1;
           const byCode = getOr(items, d.scope, () => new Map<string, ItemVersion[]>());
           for (const item of d.items)
-            push(byCode, item.code, { effectiveFrom: d.effectiveFrom, item, source: d.source, sample: d.sample === true });
+            push(byCode, item.code, {
+              effectiveFrom: d.effectiveFrom,
+              item,
+              source: d.source,
+              sample: d.sample === true,
+            });
           break;
         }
         case RECOGNITION_CATALOGUE_ITEMS_WITHDRAWN: {
           const d = fact.data as RecognitionCatalogueItemsWithdrawnV1;
           const byCode = getOr(items, d.scope, () => new Map<string, ItemVersion[]>());
-          for (const code of d.itemCodes) push(byCode, code, { effectiveFrom: d.effectiveFrom, source: d.source, sample: false });
+          for (const code of d.itemCodes)
+            push(byCode, code, { effectiveFrom: d.effectiveFrom, source: d.source, sample: false });
           break;
         }
         case QUALITY_STATUS_RECORDED: {
@@ -179,7 +187,8 @@ export class RulesBook {
           const d = fact.data as QualityStatusRevokedV1;
           const byId = quality.get(d.institution);
           const status = byId?.get(d.statusId);
-          if (byId && status) byId.set(d.statusId, { ...status, revokedFrom: d.revokedFrom, revokedReason: d.reason });
+          if (byId && status)
+            byId.set(d.statusId, { ...status, revokedFrom: d.revokedFrom, revokedReason: d.reason });
           break;
         }
         case RECOGNITION_CODES_MAPPED: {
@@ -201,7 +210,10 @@ export class RulesBook {
         }
         case INSTITUTION_JOINED_ALLIANCE: {
           const d = fact.data as InstitutionJoinedAllianceV1;
-          getOr<string, AllianceFacts>(alliances, d.allianceId, () => ({ members: new Map() })).members.set(d.institution, d.level);
+          getOr<string, AllianceFacts>(alliances, d.allianceId, () => ({ members: new Map() })).members.set(
+            d.institution,
+            d.level,
+          );
           break;
         }
         case INSTITUTION_LEFT_ALLIANCE: {
@@ -216,9 +228,10 @@ export class RulesBook {
     for (const [code, defs] of scopeDefs) {
       const def = latestInForce(defs, day);
       if (!def) continue;
-      const members = def.kind === 'alliance'
-        ? new Map(alliances.get(code.slice('alliance:'.length))?.members ?? [])
-        : new Map((def.members ?? []).map((m) => [m.institution, m.level] as const));
+      const members =
+        def.kind === 'alliance'
+          ? new Map(alliances.get(code.slice('alliance:'.length))?.members ?? [])
+          : new Map((def.members ?? []).map((m) => [m.institution, m.level] as const));
       scopes.set(code, {
         code,
         kind: def.kind,
@@ -255,9 +268,13 @@ export class RulesBook {
 }
 
 /** The version with the latest `effectiveFrom` on or before `day` (the last recorded of equals). */
-function latestInForce<T extends { readonly effectiveFrom: string }>(versions: readonly T[], day: string): T | undefined {
+function latestInForce<T extends { readonly effectiveFrom: string }>(
+  versions: readonly T[],
+  day: string,
+): T | undefined {
   let best: T | undefined;
-  for (const v of versions) if (v.effectiveFrom <= day && (!best || v.effectiveFrom >= best.effectiveFrom)) best = v;
+  for (const v of versions)
+    if (v.effectiveFrom <= day && (!best || v.effectiveFrom >= best.effectiveFrom)) best = v;
   return best;
 }
 
