@@ -11,11 +11,7 @@
  * - `rm_recognition_codes`: every code each institution's results carried, for the report of
  *   codes no catalogue item matches.
  */
-import {
-  ALLIANCE_EVENT_TYPES,
-  RECOGNITION_RULE_EVENT_TYPES,
-  type RecordedEvent,
-} from '@yilian/contracts';
+import { ALLIANCE_EVENT_TYPES, RECOGNITION_RULE_EVENT_TYPES, type RecordedEvent } from '@yilian/contracts';
 import type { SqlExecutor } from '@yilian/results';
 import { RESULT_EVENT_TYPES, resultRecordOf, type ResultRecord } from '../result-record';
 
@@ -124,7 +120,18 @@ async function applyResults(sql: SqlExecutor, records: readonly ResultRecord[]):
      ON CONFLICT (stream, version) DO NOTHING`,
     [JSON.stringify(rows)],
   );
-  const codes = new Map<string, { performer: string; kind: string; system: string; code: string; display: string | null; results: number; last_seen: string }>();
+  const codes = new Map<
+    string,
+    {
+      performer: string;
+      kind: string;
+      system: string;
+      code: string;
+      display: string | null;
+      results: number;
+      last_seen: string;
+    }
+  >();
   for (const r of records)
     for (const line of r.lines)
       for (const c of line.codings) {
@@ -135,7 +142,15 @@ async function applyResults(sql: SqlExecutor, records: readonly ResultRecord[]):
           if (r.recordedAt > seen.last_seen) seen.last_seen = r.recordedAt;
           seen.display ??= c.display ?? null;
         } else
-          codes.set(key, { performer: r.performer, kind: r.kind, system: c.system ?? '', code: c.code, display: c.display ?? null, results: 1, last_seen: r.recordedAt });
+          codes.set(key, {
+            performer: r.performer,
+            kind: r.kind,
+            system: c.system ?? '',
+            code: c.code,
+            display: c.display ?? null,
+            results: 1,
+            last_seen: r.recordedAt,
+          });
       }
   if (codes.size === 0) return;
   await sql.query(
@@ -152,7 +167,10 @@ async function applyResults(sql: SqlExecutor, records: readonly ResultRecord[]):
 }
 
 async function applyMany(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
-  await applyRules(sql, events.filter((e) => RULE_TYPES.has(e.type)));
+  await applyRules(
+    sql,
+    events.filter((e) => RULE_TYPES.has(e.type)),
+  );
   await applyResults(
     sql,
     events.flatMap((e) => {
