@@ -1,6 +1,15 @@
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import { SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { randomUUID } from 'node:crypto';
+import {
+  type NewEvent,
+  qualityStatusStream,
+  recognitionCatalogueStream,
+  recognitionScopeStream,
+} from '@yilian/contracts';
+import { MllpClient } from '@yilian/hl7v2';
+import { addDays, shanghaiDay } from '@yilian/recognition';
 import {
   ALLIANCE,
   call,
@@ -210,7 +219,10 @@ describe('web console in a real browser', () => {
       await expect(shown('total')).resolves.toBe(api.body.overall.referrals.total);
       await expect(shown('upward')).resolves.toBe(api.body.overall.referrals.upward);
       await expect(shown('downward')).resolves.toBe(api.body.overall.referrals.downward);
-      await expect(page.locator('.chart svg').count()).resolves.toBe(3);
+      // three referral charts and recognition's declines by reason (no decision yet: rate —)
+      await page.locator('[data-kpi="recognitionRate"]').waitFor();
+      await expect(page.locator('[data-kpi="recognitionRate"]').textContent()).resolves.toBe('—');
+      await expect(page.locator('.chart svg').count()).resolves.toBe(4);
       const download = page.waitForEvent('download');
       await page.getByRole('button', { name: '下载 CSV' }).first().click();
       const csv = await (await download).createReadStream();
@@ -254,5 +266,143 @@ describe('web console in a real browser', () => {
     await accessible(auditor, 'audit-as-of-1280');
   });
 
-  it.skip('a doctor recognises one result and declines another — pending: POST /recognition/eligibility (part 1) and /recognition/decisions (part 2) are not on main yet', () => {});
+  it("a doctor at the community centre recognises one of the hospital's results and declines another, with a reason", async () => {
+    const today = shanghaiDay(new Date());
+    const rule = (type: string, data: unknown): NewEvent => ({
+      id: randomUUID(),
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: {
+        source: { institution: 'HUB', messageId: randomUUID(), protocol: 'hub' },
+        correlationId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+      },
+    });
+    await hub.store.append(
+      recognitionScopeStream('province:42'),
+      [
+        rule('RecognitionScopeDefined', {
+          scope: 'province:42',
+          kind: 'province',
+          name: '湖北省',
+          mark: '鄂HR',
+          higherAcceptsLower: false,
+          tight: false,
+          effectiveFrom: '2025-01-01',
+          members: [
+            { institution: 'H001', level: 'tertiary' },
+            { institution: 'C002', level: 'primary' },
+          ],
+        }),
+      ],
+      'any',
+    );
+    await hub.store.append(
+      recognitionCatalogueStream('province:42'),
+      [
+        rule('RecognitionCatalogueItemsPublished', {
+          scope: 'province:42',
+          effectiveFrom: '2025-01-01',
+          source: 'sample',
+          items: [
+            {
+              code: 'HB-GLU',
+              name: '葡萄糖',
+              kind: 'lab',
+              validityDays: 30,
+              group: 'biochem',
+              loinc: ['2345-7'],
+              priceYuan: 6,
+            },
+            {
+              code: 'HB-HBA1C',
+              name: '糖化血红蛋白',
+              kind: 'lab',
+              validityDays: 60,
+              group: 'biochem',
+              loinc: ['4548-4'],
+              priceYuan: 60,
+            },
+          ],
+        }),
+      ],
+      'any',
+    );
+    await hub.store.append(
+      qualityStatusStream('H001'),
+      [
+        rule('QualityStatusRecorded', {
+          statusId: 'eqa-h001',
+          institution: 'H001',
+          groups: ['biochem'],
+          scheme: 'EQA',
+          validFrom: '2025-01-01',
+          validUntil: '2030-12-31',
+        }),
+      ],
+      'any',
+    );
+    const mllp = await MllpClient.connect(hub.mllpPorts.get('H001')!);
+    try {
+      for (const [accession, daysAgo, loinc, name] of [
+        ['BR-GLU-1', 2, '2345-7', '葡萄糖'],
+        ['BR-A1C-1', 5, '4548-4', '糖化血红蛋白'],
+      ] as const) {
+        const at = `${addDays(today, -daysAgo).replaceAll('-', '')}083000+0800`;
+        const ack = await mllp.send(
+          [
+            `MSH|^~\\&|LIS|H001|YILIAN|HUB|${at}||ORU^R01^ORU_R01|MSG-${accession}|P|2.5.1|||||CHN|UNICODE UTF-8`,
+            `PID|1||${SAMPLE_RESIDENT_ID}^^^NNCHN^NNCHN||王^小明||19491231|M`,
+            `ORC|RE|${accession}|${accession}`,
+            `OBR|1|${accession}|${accession}|${loinc}^${name}^LN|||${at}|||||||||^李医生||||||${at}|||F`,
+            `OBX|1|NM|${loinc}^${name}^LN||5.6|mmol/L|||N|||F|||${at}`,
+          ].join('\r'),
+        );
+        expect(ack).toMatch(/MSA\|AA\|/);
+      }
+    } finally {
+      await mllp.close();
+    }
+
+    const doctor = await open(DESKTOP, KEYS.C002);
+    await doctor.getByRole('link', { name: '患者结果互认' }).click();
+    await doctor.getByLabel('号码').fill(SAMPLE_RESIDENT_ID);
+    let rows = doctor.locator('tbody tr:has([data-status="recognisable"])');
+    for (let i = 0; i < 50 && (await rows.count()) < 2; i++) {
+      await doctor.getByRole('button', { name: '查找' }).click();
+      await doctor.waitForTimeout(200);
+    }
+    await expect(rows.count()).resolves.toBe(2);
+    await expect(doctor.getByText('调阅流水号：C002-', { exact: false }).count()).resolves.toBe(2);
+    await expect(rows.first().textContent()).resolves.toContain('鄂HR');
+    await accessible(doctor, 'results-recognisable-1280');
+
+    // the newest (glucose) is recognised
+    await rows.first().getByRole('button', { name: '互认', exact: true }).click();
+    await doctor.getByText('已记录：互认').waitFor();
+    // the HbA1c is declined: the illness has changed
+    rows = doctor.locator('tbody tr:has([data-status="recognisable"])');
+    await rows.nth(1).getByRole('button', { name: '不予互认' }).click();
+    const form = doctor.locator('form.action-form');
+    await form.getByLabel('不予互认原因').selectOption('illness-changed');
+    await form.locator('textarea').fill('病情变化，需复查糖化血红蛋白');
+    await accessible(doctor, 'results-decline-1280');
+    await form.getByRole('button', { name: /提交/ }).click();
+    await doctor.getByText('已记录：不予互认').waitFor();
+
+    const decisions = (await hub.store.readAll({ maxCount: 10_000 })).filter(
+      (e) => e.type === 'RecognitionDecisionRecorded',
+    );
+    expect(
+      decisions.map((e) => e.data as { decision: string; reason?: { code: string }; text?: string }),
+    ).toEqual([
+      expect.objectContaining({ decision: 'recognised', institution: 'C002', performer: 'H001' }),
+      expect.objectContaining({
+        decision: 'declined',
+        reason: expect.objectContaining({ code: 'illness-changed' }),
+        text: '病情变化，需复查糖化血红蛋白',
+      }),
+    ]);
+  });
 });

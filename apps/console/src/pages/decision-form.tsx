@@ -9,10 +9,10 @@ export const DECLINE_REASONS = [
   'value-changes-fast',
   'major-intervention',
   'emergency',
-  'assessment',
-  'other-genuine-need',
+  'forensic-assessment',
+  'other-need',
   'patient-request',
-  'lab-failed-eqa',
+  'eqa-failed',
   'too-old',
   'physician-judgement',
 ] as const;
