@@ -85,6 +85,11 @@ function watchBatches(projector: KafkaProjector): { ids: string[]; failed: boole
 }
 
 /** The tables `apply`, one event at a time in a fresh database, makes of `events`. */
+/** Projection applications an event list makes: each event counts once per read model that reads
+ * it (a lab report feeds the lab read model and recognition's). */
+const applications = (events: readonly RecordedEvent[]) =>
+  events.reduce((n, e) => n + ALL_PROJECTIONS.filter((p) => p.canHandle(e)).length, 0);
+
 async function appliedOneByOne(label: string, events: readonly RecordedEvent[]) {
   const pool = new Pool({ connectionString: await createTestDatabase(label), max: 1 });
   try {
@@ -142,7 +147,7 @@ test('a batch with a poisoned event in the middle: that one dead-lettered, every
   expect(dead!.headers[DLT_HEADERS.group]).toBe(t.groupId);
 
   const good = [...before, ...after, ...others];
-  expect(projector.applied).toBe(good.length);
+  expect(projector.applied).toBe(applications(good));
   expect(await labTables(t.pool)).toEqual(await appliedOneByOne('projector_poison_oracle', good));
 });
 
@@ -158,7 +163,7 @@ test('an already-applied batch delivered again changes nothing; one mixing appli
     'offsets at the end',
   );
   await a.stop();
-  expect(a.applied).toBe(first.length);
+  expect(a.applied).toBe(applications(first));
   const applied = await labTables(t.pool);
 
   // Every offset back to the start: the whole batch comes again.
@@ -176,7 +181,7 @@ test('an already-applied batch delivered again changes nothing; one mixing appli
   expect(again.some((call) => call.ids.length > 1)).toBe(true);
   expect(again.every((call) => !call.failed)).toBe(true);
   expect(b.applied).toBe(0);
-  expect(b.skipped).toBe(first.length);
+  expect(b.skipped).toBe(applications(first));
   expect(await labTables(t.pool)).toEqual(applied);
 
   // Again from the start, now with new events behind the applied ones.
@@ -191,8 +196,8 @@ test('an already-applied batch delivered again changes nothing; one mixing appli
     'offsets at the end',
   );
   await c.stop();
-  expect(c.applied).toBe(more.length);
-  expect(c.skipped).toBe(first.length);
+  expect(c.applied).toBe(applications(more));
+  expect(c.skipped).toBe(applications(first));
   expect(await messageCount(admin, t.dlt)).toBe(0);
   expect(await labTables(t.pool)).toEqual(
     await appliedOneByOne('projector_redelivery_oracle', [...first, ...more]),
@@ -224,7 +229,7 @@ test('PostgreSQL unreachable while events arrive: none dead-lettered, all applie
   );
   await projector.stop();
   expect(await messageCount(admin, t.dlt)).toBe(0);
-  expect(projector.applied).toBe(events.length);
+  expect(projector.applied).toBe(applications(events));
   expect(await labTables(t.pool)).toEqual(await appliedOneByOne('projector_outage_oracle', events));
 });
 
@@ -266,7 +271,7 @@ test('stopped in the middle of a batch: nothing of it committed, the next member
   );
   await b.stop();
   expect(b.applied).toBe(0); // the abandoned transaction had applied them: redelivery is a no-op
-  expect(b.skipped).toBe(events.length);
+  expect(b.skipped).toBe(applications(events));
   expect(await labTables(t.pool)).toEqual(await appliedOneByOne('projector_stop_oracle', events));
 });
 

@@ -231,7 +231,9 @@ it('answers as the hub knew then: a later amendment (window shortened) and a lat
   const comparison = await rebuildAndCompare({ store, readModelUrl: url, projections: ALL_PROJECTIONS });
   expect(comparison.tables.filter((t) => t.table.startsWith('rm_recognition'))).toEqual([
     { table: 'rm_recognition_codes', rows: 2, same: true },
+    { table: 'rm_recognition_decisions', rows: 0, same: true },
     { table: 'rm_recognition_results', rows: 2, same: true },
+    { table: 'rm_recognition_retrievals', rows: 0, same: true },
     { table: 'rm_recognition_rules', rows: 4, same: true },
   ]);
   expect(comparison.identical).toBe(true);
