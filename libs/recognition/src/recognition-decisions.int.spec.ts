@@ -80,12 +80,20 @@ afterAll(async () => {
   await store?.close();
 });
 
+/** Replays the whole log into `into` (idempotent: what it applied before is skipped), until it
+ * has read every committed event — readAll stops at the oldest transaction still open anywhere
+ * on the server (another test file's), so one drain may stop short. */
 async function projectAll(into: ProjectionRunner): Promise<void> {
+  const total = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM yl_events')).rows[0]!.n;
   let after;
-  for (;;) {
+  for (let read = 0, tries = 0; read < total && tries < 500; tries++) {
     const batch = await store.readAll({ ...(after ? { after } : {}), maxCount: 500 });
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      await new Promise((r) => setTimeout(r, 20));
+      continue;
+    }
     await into.applyBatch(batch);
+    read += batch.length;
     after = batch[batch.length - 1]!.position;
   }
 }
