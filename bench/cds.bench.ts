@@ -31,17 +31,12 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Client, Pool } from 'pg';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
-import {
-  type NewEvent,
-  qualityStatusStream,
-  recognitionCatalogueStream,
-  recognitionScopeStream,
-} from '@yilian/contracts';
+import { qualityStatusStream, recognitionCatalogueStream, recognitionScopeStream } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer, residentIdCheckCharacter } from '@yilian/patients';
 import { addDays, RecognitionEligibility, shanghaiDay } from '@yilian/recognition';
 import { configureHttp, createLogger } from '@yilian/runtime';
-import { oruR01, startEmbeddedPostgres } from '@yilian/testing';
+import { oruR01, startEmbeddedPostgres, ruleEvent } from '@yilian/testing';
 import { startHub } from '../apps/hub/src/hub';
 import { PlatformApiModule } from '../apps/platform-api/src';
 import { serverCpuMs } from './lib/server-cpu';
@@ -204,19 +199,7 @@ function residentIdOf(i: number): string {
   return `${first17}${residentIdCheckCharacter(first17)}`;
 }
 
-function rule(type: string, data: unknown): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    data,
-    metadata: {
-      source: { institution: 'HUB', messageId: 'bench-rules', protocol: 'hub' },
-      correlationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-    },
-  };
-}
+const rule = ruleEvent;
 
 const ANALYTES: readonly [string, string, string, number][] = [
   ['K', '2823-3', '钾', 7],

@@ -1,13 +1,7 @@
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
-import { SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { SAMPLE_RESIDENT_ID, ruleEvent } from '@yilian/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { randomUUID } from 'node:crypto';
-import {
-  type NewEvent,
-  qualityStatusStream,
-  recognitionCatalogueStream,
-  recognitionScopeStream,
-} from '@yilian/contracts';
+import { qualityStatusStream, recognitionCatalogueStream, recognitionScopeStream } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { addDays, shanghaiDay } from '@yilian/recognition';
 import {
@@ -268,17 +262,7 @@ describe('web console in a real browser', () => {
 
   it("a doctor at the community centre recognises one of the hospital's results and declines another, with a reason", async () => {
     const today = shanghaiDay(new Date());
-    const rule = (type: string, data: unknown): NewEvent => ({
-      id: randomUUID(),
-      type,
-      schemaVersion: 1,
-      data,
-      metadata: {
-        source: { institution: 'HUB', messageId: randomUUID(), protocol: 'hub' },
-        correlationId: randomUUID(),
-        occurredAt: new Date().toISOString(),
-      },
-    });
+    const rule = ruleEvent;
     await hub.store.append(
       recognitionScopeStream('province:42'),
       [

@@ -8,16 +8,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import {
-  type NewEvent,
-  qualityStatusStream,
-  recognitionCatalogueStream,
-  recognitionScopeStream,
-} from '@yilian/contracts';
+import { qualityStatusStream, recognitionCatalogueStream, recognitionScopeStream } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { addDays, shanghaiDay } from '@yilian/recognition';
-import { oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { oruR01, SAMPLE_RESIDENT_ID, ruleEvent } from '@yilian/testing';
 import { CdsHooksClient, cardProblems } from './cds-hooks-client';
 import { eventually, KEYS, PATIENT_KEY_SECRET, startTestHub } from './hub-harness';
 
@@ -38,17 +33,8 @@ const SELECT = 'recognition-duplicate-test-select';
 const SIGN = 'recognition-duplicate-test-sign';
 const DECLINE = 'https://fhir.yilian.cn/CodeSystem/recognition-decline-reason';
 const patientKey = new PatientKeyer(PATIENT_KEY_SECRET).forResidentId(SAMPLE_RESIDENT_ID);
-const source = { institution: 'HUB', messageId: 'rules', protocol: 'hub' as const };
 
-function rule(type: string, data: unknown): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    data,
-    metadata: { source, correlationId: randomUUID(), occurredAt: new Date().toISOString() },
-  };
-}
+const rule = ruleEvent;
 
 /** `YYYYMMDDHHMMSS+0800` of `day` (Asia/Shanghai) at 08:00. */
 const hl7At = (day: string, hhmmss: string) => `${day.replace(/-/g, '')}${hhmmss}+0800`;

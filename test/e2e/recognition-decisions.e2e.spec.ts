@@ -8,7 +8,6 @@
  * a decline without a reason and one with 201 characters refused. The indicators count the
  * decision in force.
  */
-import { randomUUID } from 'node:crypto';
 import Client from 'fhir-kit-client';
 import { Pool } from 'pg';
 import {
@@ -17,7 +16,6 @@ import {
   recognitionCatalogueStream,
   recognitionScopeStream,
   type fhir4,
-  type NewEvent,
 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
@@ -29,7 +27,7 @@ import {
   recognitionIndicators,
   shanghaiDay,
 } from '@yilian/recognition';
-import { SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { SAMPLE_RESIDENT_ID, ruleEvent } from '@yilian/testing';
 import { eventually, KEYS, PATIENT_KEY_SECRET, startTestHub } from './hub-harness';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
@@ -38,17 +36,7 @@ const today = shanghaiDay(new Date());
 const hl7 = (day: string, time: string) => `${day.replaceAll('-', '')}${time}+0800`;
 const DECISION = 'https://fhir.yilian.cn/CodeSystem/recognition-decision';
 
-const rule = (type: string, data: unknown): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: {
-    source: { institution: 'HUB', messageId: randomUUID(), protocol: 'hub' },
-    correlationId: randomUUID(),
-    occurredAt: new Date().toISOString(),
-  },
-});
+const rule = ruleEvent;
 
 function oru(accession: string, day: string, obx: [string, string, string, string][]): string {
   const at = hl7(day, '083000');

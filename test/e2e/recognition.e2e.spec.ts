@@ -20,7 +20,6 @@ import { Pool } from 'pg';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import {
   type fhir4,
-  type NewEvent,
   qualityStatusStream,
   recognitionCatalogueStream,
   recognitionScopeStream,
@@ -31,8 +30,7 @@ import { ensureTopics, type KafkaConfig, KafkaEventPublisher } from '@yilian/mes
 import { PatientKeyer } from '@yilian/patients';
 import { addDays, type EligibilityAnswer, shanghaiDay } from '@yilian/recognition';
 import { configureHttp, createLogger } from '@yilian/runtime';
-import { createTestDatabase, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
-import { randomUUID } from 'node:crypto';
+import { createTestDatabase, testKafkaBrokers, testTopicPrefix, ruleEvent } from '@yilian/testing';
 import { type RunningHub, startHub } from '../../apps/hub/src/hub';
 import { PlatformApiModule } from '@yilian/platform-api';
 import { KafkaProjector } from '../../apps/projector/src';
@@ -68,17 +66,7 @@ const labDay = addDays(today, -10);
 const ctDay = addDays(today, -2);
 const hl7Time = (day: string, time: string) => `${day.replace(/-/g, '')}${time}+0800`;
 
-const rule = (type: string, data: unknown): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: {
-    source: { institution: 'HUB', messageId: randomUUID(), protocol: 'hub' },
-    correlationId: randomUUID(),
-    occurredAt: new Date().toISOString(),
-  },
-});
+const rule = ruleEvent;
 
 /** A's LIS: K, glucose and HbA1c taken at 23:30 Shanghai time ten days ago. */
 function oru(): string {

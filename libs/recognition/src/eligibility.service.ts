@@ -43,7 +43,18 @@ export class RecognitionEligibility implements EligibilityService {
   private loadedCount = -1;
   private readonly folded = new Map<string, RulesAt>();
 
-  constructor(private readonly sql: SqlExecutor) {}
+  private lastCheck: { day: string; at: number } | undefined;
+  private readonly rulesRecheckMs: number;
+
+  /** `rulesRecheckMs`: for a caller asking hundreds of times a second about "now" (the CDS
+   * Hooks alert), how long the rules last looked at are trusted for moments that close together
+   * on the same day before the table is asked again; 0 (the default) asks on every call. */
+  constructor(
+    private readonly sql: SqlExecutor,
+    options: { readonly rulesRecheckMs?: number } = {},
+  ) {
+    this.rulesRecheckMs = options.rulesRecheckMs ?? 0;
+  }
 
   /** Reloads the rule facts when the table changed (a count is one index-only scan). */
   private async refresh(): Promise<void> {
@@ -70,8 +81,16 @@ export class RecognitionEligibility implements EligibilityService {
 
   /** The rules as known at `moment`, on its day; folded once per (facts known then, day). */
   async rulesAt(moment: Date): Promise<RulesAt> {
-    await this.refresh();
     const day = shanghaiDay(moment);
+    const recent = this.lastCheck;
+    const trusted =
+      recent !== undefined &&
+      recent.day === day &&
+      Math.abs(moment.getTime() - recent.at) < this.rulesRecheckMs;
+    if (!trusted) {
+      await this.refresh();
+      this.lastCheck = { day, at: moment.getTime() };
+    }
     const key = `${this.book.countUpTo(moment.toISOString())}|${day}`;
     let rules = this.folded.get(key);
     if (!rules) {

@@ -7,12 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import type { fhir4, NewEvent } from '@yilian/contracts';
+import type { fhir4 } from '@yilian/contracts';
 import { recognitionCatalogueStream, recognitionScopeStream, qualityStatusStream } from '@yilian/contracts';
 import { PostgresEventStore } from '@yilian/event-store';
 import { ALL_PROJECTIONS, ProjectionRunner, rebuildAndCompare } from '@yilian/projections';
 import { handleRecordLabReport } from '@yilian/results';
-import { createTestDatabase } from '@yilian/testing';
+import { createTestDatabase, ruleEvent } from '@yilian/testing';
 import { addDays, shanghaiDay } from './days';
 import { RecognitionEligibility } from './eligibility.service';
 
@@ -25,17 +25,8 @@ const GLU = {
   loinc: ['2345-7'],
   priceYuan: 6,
 };
-const source = { institution: 'HUB', messageId: 'm', protocol: 'hub' as const };
 
-function rule(type: string, data: unknown): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    schemaVersion: 1,
-    data,
-    metadata: { source, correlationId: randomUUID(), occurredAt: new Date().toISOString() },
-  };
-}
+const rule = ruleEvent;
 
 function report(
   status: 'final' | 'corrected',

@@ -11,12 +11,11 @@ import {
   recognitionCatalogueStream,
   recognitionScopeStream,
   type fhir4,
-  type NewEvent,
 } from '@yilian/contracts';
 import { PostgresEventStore } from '@yilian/event-store';
 import { ALL_PROJECTIONS, ProjectionRunner, rebuildAndCompare } from '@yilian/projections';
 import { handleRecordLabReport } from '@yilian/results';
-import { createTestDatabase } from '@yilian/testing';
+import { createTestDatabase, ruleEvent } from '@yilian/testing';
 import { addDays, shanghaiDay } from './days';
 import { DecisionRejection, handleRecognitionDecision } from './decisions';
 import { RecognitionEligibility } from './eligibility.service';
@@ -54,14 +53,7 @@ const ITEMS = [
     priceYuan: 60,
   },
 ];
-const hub = { institution: 'HUB', messageId: 'm', protocol: 'hub' as const };
-const rule = (type: string, data: unknown): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: { source: hub, correlationId: randomUUID(), occurredAt: new Date().toISOString() },
-});
+const rule = ruleEvent;
 
 let store: PostgresEventStore;
 let url: string;

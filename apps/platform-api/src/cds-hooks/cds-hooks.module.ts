@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { READ_MODEL_POOL } from '@yilian/runtime';
-import { CdsRecognitionEligibility } from './cds-eligibility';
+import { RecognitionEligibility } from '@yilian/recognition';
 import { CdsHooksController } from './cds-hooks.controller';
 import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
 
@@ -13,7 +13,9 @@ import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
     {
       provide: CDS_ELIGIBILITY,
       inject: [READ_MODEL_POOL],
-      useFactory: (pool: Pool) => new CdsRecognitionEligibility(pool),
+      // asked hundreds of times a second about now: the rules (changed a few times a year) are
+      // looked at again at most once a second
+      useFactory: (pool: Pool) => new RecognitionEligibility(pool, { rulesRecheckMs: 1000 }),
     },
     CdsHooksService,
   ],

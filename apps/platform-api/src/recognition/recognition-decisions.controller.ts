@@ -1,17 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Optional,
-  Post,
-  Query,
-  Req,
-  Res,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Get, Inject, Optional, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import {
   DECISION_TEXT_MAX_CHARACTERS,
@@ -128,7 +116,6 @@ export class RecognitionDecisionsController {
   }
 
   @Get('indicators')
-  @HttpCode(200)
   async indicators(
     @Query() q: Record<string, unknown>,
     @Req() req: Request,

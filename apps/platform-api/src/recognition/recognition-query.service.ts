@@ -14,7 +14,7 @@ import {
 } from '@yilian/patients';
 import type { EligibilityAnswer } from '@yilian/recognition';
 import { RecognitionEligibility, RetrievalSerials } from '@yilian/recognition';
-import { FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
+import { FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL, RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
 import { PatientAccess } from '../access/patient-access';
 import { ReadGate } from '../access/read-gate';
 import { PlatformAuth, type ReadClient } from '../platform-auth';
@@ -44,8 +44,9 @@ export interface RecognitionReply {
   readonly answer: EligibilityAnswer;
 }
 
-/** The RecognitionEligibility of the read side: one per process (it holds the rules folded). */
-export const RECOGNITION_ELIGIBILITY = Symbol('RECOGNITION_ELIGIBILITY');
+/** The RecognitionEligibility of the read side (the token the apps share): one per process, it
+ * holds the rules folded. */
+export { RECOGNITION_ELIGIBILITY };
 
 const KNOWN_PATIENT_SQL = /* sql */ `
 SELECT EXISTS (SELECT 1 FROM rm_recognition_results WHERE patient_key = ANY($1::text[]))

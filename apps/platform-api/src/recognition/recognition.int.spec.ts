@@ -11,7 +11,6 @@ import { Pool } from 'pg';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import {
   type fhir4,
-  type NewEvent,
   qualityStatusStream,
   recognitionCatalogueStream,
   recognitionScopeStream,
@@ -23,7 +22,7 @@ import { ALL_PROJECTIONS, ProjectionRunner } from '@yilian/projections';
 import { addDays, type EligibilityAnswer, NOT_RECOGNISABLE_REASONS, shanghaiDay } from '@yilian/recognition';
 import { handleRecordLabReport } from '@yilian/results';
 import { configureHttp } from '@yilian/runtime';
-import { createTestDatabase, SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { createTestDatabase, SAMPLE_RESIDENT_ID, ruleEvent } from '@yilian/testing';
 import { PlatformApiModule } from '../platform-api.module';
 import { checkExtension } from './extension-conformance';
 import { RECOGNITION_CONFORMANCE } from './recognition-conformance';
@@ -38,20 +37,13 @@ const KEY = {
 const keyer = new PatientKeyer('recognition-int-secret-at-least-32-bytes!');
 const PATIENT = keyer.forResidentId(SAMPLE_RESIDENT_ID);
 const RESIDENT = { system: 'urn:oid:2.16.156.10011.1.3', value: SAMPLE_RESIDENT_ID };
-const source = { institution: 'HUB', messageId: 'm', protocol: 'hub' as const };
 const SD = RECOGNITION_CONFORMANCE.StructureDefinition[0];
 const TERMINOLOGY = {
   valueSets: RECOGNITION_CONFORMANCE.ValueSet,
   codeSystems: RECOGNITION_CONFORMANCE.CodeSystem,
 };
 
-const rule = (type: string, data: unknown): NewEvent => ({
-  id: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: { source, correlationId: randomUUID(), occurredAt: new Date().toISOString() },
-});
+const rule = ruleEvent;
 
 const obs = (id: string, loinc: string | undefined, local: string, value: number, effective: string) => ({
   resourceType: 'Observation' as const,
