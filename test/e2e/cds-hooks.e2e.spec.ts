@@ -8,10 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { qualityStatusStream, recognitionCatalogueStream, recognitionScopeStream } from '@yilian/contracts';
+import {
+  qualityStatusStream,
+  recognitionCatalogueStream,
+  recognitionDecisionStream,
+  recognitionScopeStream,
+} from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
-import { addDays, shanghaiDay } from '@yilian/recognition';
+import { addDays, recognitionIndicators, shanghaiDay } from '@yilian/recognition';
 import { oruR01, SAMPLE_RESIDENT_ID, ruleEvent } from '@yilian/testing';
 import { CdsHooksClient, cardProblems } from './cds-hooks-client';
 import { eventually, KEYS, PATIENT_KEY_SECRET, startTestHub } from './hub-harness';
@@ -362,6 +367,148 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     );
   });
 
+  /** A card for B's glucose order, issued in `encounter`. */
+  async function cardIn(encounter: string): Promise<Card> {
+    const request = orderSelect();
+    const answer = await b().call<{ cards: Card[] }>(SELECT, {
+      ...request,
+      context: { ...request.context, encounterId: encounter },
+    });
+    expect(answer.body.cards).toHaveLength(1);
+    return answer.body.cards[0]!;
+  }
+  const decisionsIn = (encounter: string) =>
+    pool.query<{
+      institution: string;
+      resource: string;
+      decision: string;
+      reason_code: string | null;
+      version: number;
+      result_stream: string;
+    }>(
+      `SELECT institution, resource, decision, reason_code, version, result_stream
+         FROM rm_recognition_decisions WHERE encounter = $1`,
+      [encounter],
+    );
+  const todays = () => recognitionIndicators(pool, { from: today, to: today, period: 'day' });
+
+  it('feedback accepted → the result recognised by B: one decision in the read model and the indicators', async () => {
+    const card = await cardIn('c002-visit-2');
+    const ok = await b().feedback(SELECT, {
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: card.suggestions[0]!.uuid }],
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    });
+    expect([ok.status, ok.body]).toEqual([200, {}]);
+    const { rows } = await eventually(
+      () => decisionsIn('c002-visit-2'),
+      (r) => r.rows.length >= 1,
+    );
+    expect(rows).toEqual([
+      {
+        institution: 'C002',
+        resource: `DiagnosticReport/${glucoseReportId}`,
+        decision: 'recognised',
+        reason_code: null,
+        version: 1,
+        result_stream: expect.any(String),
+      },
+    ]);
+    const figures = await eventually(todays, (f) => f.recognised >= 1);
+    expect(figures).toMatchObject({ recognised: 1, declined: 0 });
+  });
+
+  it('feedback overridden with a national reason and a comment → declined with that reason', async () => {
+    const card = await cardIn('c002-visit-3');
+    const reason = card.overrideReasons.find((r) => r.code === 'illness-changed')!;
+    const ok = await b().feedback(SELECT, {
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'overridden',
+          overrideReason: { reason, userComment: '病情变化，需复查血糖' },
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    });
+    expect([ok.status, ok.body]).toEqual([200, {}]);
+    const { rows } = await eventually(
+      () => decisionsIn('c002-visit-3'),
+      (r) => r.rows.length >= 1,
+    );
+    expect(rows).toMatchObject([
+      { institution: 'C002', decision: 'declined', reason_code: 'illness-changed', version: 1 },
+    ]);
+    const figures = await eventually(todays, (f) => f.declined >= 1);
+    expect(figures).toMatchObject({
+      recognised: 1,
+      declined: 1,
+      declinesByReason: { 'illness-changed': 1 },
+    });
+  });
+
+  it('feedback refused, nothing recorded: a card the hub never issued (404), another institution (403), a long comment (400)', async () => {
+    const card = await cardIn('c002-visit-4');
+    const accepted = {
+      card: card.uuid,
+      outcome: 'accepted',
+      acceptedSuggestions: [{ id: card.suggestions[0]!.uuid }],
+      outcomeTimestamp: new Date().toISOString(),
+    };
+    type Outcome = { issue: { diagnostics: string; expression: string[] }[] };
+    // a valid entry and one for a card never issued: the whole request is refused, the valid one too
+    const unknown = await b().feedback(SELECT, {
+      feedback: [accepted, { ...accepted, card: randomUUID() }],
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.contentType).toMatch(/^application\/json/);
+    expect((unknown.body as Outcome).issue[0]!.expression).toEqual(['feedback[1].card']);
+    // H001 has a part in the patient's care, but the card was issued to C002
+    const other = await new CdsHooksClient(hub.httpUrl, KEYS.H001).feedback(SELECT, { feedback: [accepted] });
+    expect(other.status).toBe(403);
+    expect((other.body as Outcome).issue[0]!.diagnostics).toContain('issued to another institution');
+    // the other service never issued it
+    expect((await b().feedback(SIGN, { feedback: [accepted] })).status).toBe(404);
+    const reason = card.overrideReasons.find((r) => r.code === 'emergency')!;
+    const long = await b().feedback(SELECT, {
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'overridden',
+          overrideReason: { reason, userComment: '病'.repeat(201) },
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(long.status).toBe(400);
+    expect((long.body as Outcome).issue[0]!.expression).toEqual(['feedback[0].overrideReason.userComment']);
+    const noReason = await b().feedback(SELECT, {
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'overridden',
+          overrideReason: { userComment: '不需要' },
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    });
+    expect([noReason.status, (noReason.body as Outcome).issue[0]!.expression]).toEqual([
+      400,
+      ['feedback[0].overrideReason.reason'],
+    ]);
+    const { rows } = await pool.query<{ stream: string }>(
+      `SELECT result_stream AS stream FROM rm_recognition_decisions WHERE encounter = 'c002-visit-2'`,
+    );
+    expect(
+      await hub.store.readStream(recognitionDecisionStream('C002', rows[0]!.stream, 'c002-visit-4')),
+    ).toEqual([]);
+  });
+
   it('feedback per the spec: accepted and overridden with a decline reason → 200; an off-spec body → 400', async () => {
     const { body } = await b().call<{ cards: Card[] }>(SELECT, orderSelect());
     const card = body.cards[0]!;
@@ -383,6 +530,12 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
       ],
     });
     expect(ok.status).toBe(200);
+    // both entries applied, in the order sent: the decline is version 2 of visit 1's decision
+    const { rows } = await eventually(
+      () => decisionsIn('c002-visit-1'),
+      (r) => r.rows[0]?.version === 2,
+    );
+    expect(rows).toMatchObject([{ decision: 'declined', reason_code: 'emergency', version: 2 }]);
     const off = await b().feedback(SELECT, {
       feedback: [{ card: card.uuid, outcome: 'dismissed', outcomeTimestamp: '2026-12-06T02:05:31Z' }],
     });

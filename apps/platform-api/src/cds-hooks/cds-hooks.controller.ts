@@ -13,7 +13,9 @@ import { feedbackRequestOf, hookRequestOf } from './cds-request.validation';
  * - `GET /cds-services` — discovery (anyone): the duplicate-test services for `order-select`
  *   and `order-sign`, with their prefetch templates;
  * - `POST /cds-services/{id}` — the hook call (an institution key) → `{cards}`;
- * - `POST /cds-services/{id}/feedback` — the doctor's outcome per card → 200.
+ * - `POST /cds-services/{id}/feedback` — the doctor's outcome per card, recorded as a recognition
+ *   decision (cds-feedback.decisions.ts) → 200 `{}`; a card the hub did not issue 404, issued to
+ *   another institution 403, a decision the decider refuses 422 with its reason.
  *
  * An invalid request is 400, an unknown service 404, a missing key 401, a platform key or a
  * patient the institution has no part in 403 — each an OperationOutcome in JSON naming the
@@ -34,7 +36,7 @@ export class CdsHooksController {
   async call(@Param('id') id: string, @Body() body: unknown, @Req() req: Request): Promise<CdsResponse> {
     const service = serviceOf(id);
     this.cds.requesterOf(req); // 401 / 403 before the body is looked at
-    return this.cds.answer(req, hookRequestOf(body, service));
+    return this.cds.answer(req, service.id, hookRequestOf(body, service));
   }
 
   @Post(':id/feedback')

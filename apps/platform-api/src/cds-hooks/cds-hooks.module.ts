@@ -2,11 +2,15 @@ import { Module } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 import { RecognitionEligibility } from '@yilian/recognition';
+import { CdsCardStore } from './cds-cards.store';
+import { CdsFeedbackDecisions } from './cds-feedback.decisions';
+import { CDS_FEEDBACK_HANDLER } from './cds-feedback.port';
 import { CdsHooksController } from './cds-hooks.controller';
 import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
 
-/** The duplicate-test alert at ordering time as CDS Hooks 2.0 services (cds-hooks.controller.ts).
- * The recognition decisions will provide CDS_FEEDBACK_HANDLER (cds-feedback.port.ts). */
+/** The duplicate-test alert at ordering time as CDS Hooks 2.0 services (cds-hooks.controller.ts);
+ * the cards it issued (`pa_cds_cards`, cds-cards.store.ts) and their feedback recorded as
+ * recognition decisions (CDS_FEEDBACK_HANDLER → CdsFeedbackDecisions). */
 @Module({
   controllers: [CdsHooksController],
   providers: [
@@ -17,6 +21,9 @@ import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
       // looked at again at most once a second
       useFactory: (pool: Pool) => new RecognitionEligibility(pool, { rulesRecheckMs: 1000 }),
     },
+    CdsCardStore,
+    CdsFeedbackDecisions,
+    { provide: CDS_FEEDBACK_HANDLER, useExisting: CdsFeedbackDecisions },
     CdsHooksService,
   ],
 })

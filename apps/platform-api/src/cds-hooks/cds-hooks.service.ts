@@ -17,7 +17,8 @@ import { PatientAccess } from '../access/patient-access';
 import { ReadGate } from '../access/read-gate';
 import { CONSOLE_INSTITUTIONS } from '../console/console-auth';
 import { PlatformAuth, type ReadClient } from '../platform-auth';
-import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler, PENDING_DECISIONS } from './cds-feedback.port';
+import { CdsCardStore } from './cds-cards.store';
+import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler } from './cds-feedback.port';
 import type { CdsFeedbackRequest, CdsHookRequest, CdsResponse } from './cds-hooks.types';
 import { draftOrdersOf, orderedItems } from './draft-orders';
 import { duplicateTestCards } from './duplicate-test.cards';
@@ -36,7 +37,8 @@ export class CdsHooksService {
     @Inject(PatientAccess) private readonly access: PatientAccess,
     @Inject(ReadGate) private readonly gate: ReadGate,
     @Inject(CDS_ELIGIBILITY) private readonly eligibility: RecognitionEligibility,
-    @Optional() @Inject(CDS_FEEDBACK_HANDLER) private readonly feedbackHandler?: CdsFeedbackHandler,
+    @Inject(CdsCardStore) private readonly cardStore: CdsCardStore,
+    @Inject(CDS_FEEDBACK_HANDLER) private readonly feedbackHandler: CdsFeedbackHandler,
     @Optional() @Inject(CONSOLE_INSTITUTIONS) institutions?: InstitutionDirectory,
   ) {
     for (const i of institutions?.institutions ?? []) this.names.set(i.code, i.name);
@@ -54,7 +56,7 @@ export class CdsHooksService {
     return { client, requester: client.institution };
   }
 
-  async answer(req: Request, request: CdsHookRequest): Promise<CdsResponse> {
+  async answer(req: Request, serviceId: string, request: CdsHookRequest): Promise<CdsResponse> {
     const { client, requester } = this.requesterOf(req);
     const types = RESULT_TYPES.filter((t) => scopesGrant(client.scopes, t));
     const patientKey = request.context.patientId;
@@ -78,19 +80,40 @@ export class CdsHooksService {
       uuid: randomUUID,
     });
     const shown = [...new Set(findings.map((f) => `${f.result.resourceType}/${f.result.resourceId}`))];
-    await this.gate.record(req, client, {
-      patientKey,
-      interaction: 'recognisable',
-      resourceType: 'Patient',
-      returned: shown.length,
-      resources: shown,
-    });
+    const practitioner = request.context.userId.split('/')[1];
+    const encounter = request.context.encounterId;
+    // the access record and what each card's uuid stands for (for its feedback), both stored
+    // before the answer leaves
+    await Promise.all([
+      this.gate.record(req, client, {
+        patientKey,
+        interaction: 'recognisable',
+        resourceType: 'Patient',
+        returned: shown.length,
+        resources: shown,
+      }),
+      this.cardStore.remember(
+        findings.map((f, i) => ({
+          uuid: cards[i]!.uuid!,
+          serviceId,
+          requester,
+          ...(practitioner ? { practitioner } : {}),
+          patientKey,
+          ...(encounter ? { encounter } : {}),
+          resultType: f.result.resourceType,
+          resultId: f.result.resourceId,
+          resultStream: f.result.resultStream,
+          itemCode: f.item.item.catalogueItemCode,
+          orderRef: f.order.reference,
+        })),
+      ),
+    ]);
     return { cards };
   }
 
   async feedback(req: Request, serviceId: string, request: CdsFeedbackRequest): Promise<void> {
     const { client, requester } = this.requesterOf(req);
-    await (this.feedbackHandler ?? PENDING_DECISIONS).onFeedback({
+    await this.feedbackHandler.onFeedback({
       serviceId,
       requester,
       client,
