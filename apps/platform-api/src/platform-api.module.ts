@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AsOfModule } from './as-of/as-of.module';
 import { AuditEventController } from './audit/audit-event.controller';
 import { BulkExportController } from './bulk/bulk-export.controller';
 import { ConsoleModule } from './console/console.module';
@@ -25,6 +26,7 @@ export class PlatformApiModule {
       module: PlatformApiModule,
       imports: [
         PlatformCoreModule.register(options),
+        AsOfModule,
         ReferralsReadModule,
         ImagingReadModule,
         RecognitionReadModule,

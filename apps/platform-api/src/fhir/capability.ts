@@ -1,4 +1,5 @@
 import type { fhir4 } from '@yilian/contracts';
+import { AS_OF_TYPES } from '../as-of/as-of-reads';
 import { RECOGNITION_FHIR } from '../recognition/recognition-fhir';
 import { SEARCH_TABLES, type ParamSpec } from './search/search-tables';
 
@@ -22,8 +23,8 @@ const TYPE_OF: Record<ParamSpec['kind'], Param['type']> = {
  * /fhir: a new route needs its line here. Search parameters come from fhir/search/search-tables.
  */
 export const SERVED: Readonly<Record<string, { interactions: Interaction[]; operations?: string[] }>> = {
-  DiagnosticReport: { interactions: ['read', 'search-type', 'history-instance'] },
-  Observation: { interactions: ['read', 'search-type'] },
+  DiagnosticReport: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
+  Observation: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   ImagingStudy: { interactions: ['read', 'search-type', 'history-instance'] },
   ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
@@ -64,6 +65,14 @@ const AUDIT_EVENT_PARAMS: Param[] = [
   { name: '_count', type: 'number' },
 ];
 
+/** As of a past moment, from the log (as-of/, docs/as-of.md). */
+const AT_PARAM: Param = {
+  name: '_at',
+  type: 'date',
+  documentation:
+    'auditor key only, with patient: what the hub knew at this instant, folded from the log (also on Patient/<key>/$everything); docs/as-of.md',
+};
+
 function searchParams(type: string): Param[] {
   if (type === 'AuditEvent') return AUDIT_EVENT_PARAMS;
   if (CONFORMANCE_TYPES.has(type)) return [{ name: 'url', type: 'uri' }];
@@ -80,6 +89,7 @@ function searchParams(type: string): Param[] {
   return [
     ...Object.entries(table.params).map(([name, spec]) => ({ name, type: TYPE_OF[spec.kind] })),
     { name: '_count', type: 'number' as const },
+    ...((AS_OF_TYPES as readonly string[]).includes(type) ? [AT_PARAM] : []),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { fhir4 } from '@yilian/contracts';
 import { samePatientKeys } from '@yilian/patients';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, READ_MODEL_POOL, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
+import { AsOfReads, asksAsOf } from '../as-of/as-of-reads';
 import { scopesGrant } from '@yilian/config';
 import { searchsetBundle } from './bundle';
 import { dateRange } from './search/search-values';
@@ -21,6 +22,7 @@ export class EverythingController {
   constructor(
     @Inject(READ_MODEL_POOL) private readonly pool: Pool,
     @Inject(ReadGate) private readonly gate: ReadGate,
+    @Inject(AsOfReads) private readonly asOf: AsOfReads,
   ) {}
 
   @Get('Patient/:id/$everything')
@@ -30,6 +32,7 @@ export class EverythingController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
+    if (asksAsOf(query)) return sendFhir(res, 200, await this.asOf.everything(req, id, query));
     const client = await this.gate.open(req, 'Patient', null);
     if (!PATIENT_KEY.test(id))
       throw FhirHttpError.of(400, 'invalid', 'the id must be a hub patient key', 'id');

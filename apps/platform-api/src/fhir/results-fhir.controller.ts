@@ -4,6 +4,7 @@ import type { fhir4 } from '@yilian/contracts';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, resourceTypeOf, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
 import { RetrievalStamp } from '../access/retrieval-stamp';
+import { AsOfReads, asksAsOf } from '../as-of/as-of-reads';
 import { historyBundle } from './bundle';
 import { type ResultResourceType, ResultsReadRepository } from './results-read.repository';
 import { FhirSearchService } from './search/fhir-search.service';
@@ -20,11 +21,13 @@ export class ResultsFhirController {
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(ReadGate) private readonly gate: ReadGate,
     @Inject(RetrievalStamp) private readonly retrievals: RetrievalStamp,
+    @Inject(AsOfReads) private readonly asOf: AsOfReads,
   ) {}
 
   @Get(['DiagnosticReport', 'Observation'])
   async search(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
     const resourceType = this.resourceType(resourceTypeOf(req));
+    if (asksAsOf(query)) return sendFhir(res, 200, await this.asOf.search(req, resourceType, query));
     sendFhir(res, 200, await this.searches.search(req, resourceType, query));
   }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, Res, UseFilters } from '@ne
 import type { Request, Response } from 'express';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, resourceTypeOf, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
+import { AsOfReads, asksAsOf } from '../as-of/as-of-reads';
 import { historyBundle } from '../fhir/bundle';
 import { FhirSearchService } from '../fhir/search/fhir-search.service';
 import { ReferralFhirReadRepository, type ReferralResourceType } from './referral-fhir-read.repository';
@@ -18,11 +19,14 @@ export class ReferralFhirReadController {
     private readonly repo: ReferralFhirReadRepository,
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(ReadGate) private readonly gate: ReadGate,
+    @Inject(AsOfReads) private readonly asOf: AsOfReads,
   ) {}
 
   @Get(['ServiceRequest', 'Task'])
   async search(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
-    sendFhir(res, 200, await this.searches.search(req, typeOf(resourceTypeOf(req)), query));
+    const type = typeOf(resourceTypeOf(req));
+    if (asksAsOf(query)) return sendFhir(res, 200, await this.asOf.search(req, type, query));
+    sendFhir(res, 200, await this.searches.search(req, type, query));
   }
 
   @Get(['ServiceRequest/:id', 'Task/:id'])

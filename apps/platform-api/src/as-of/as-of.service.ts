@@ -1,0 +1,107 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { type fhir4, referralStream } from '@yilian/contracts';
+import { EVENT_STORE, type EventStore } from '@yilian/event-store';
+import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
+import { type IdentityAsOf, identityAsOf, IdentityIndex } from './identity-as-of';
+import { type LabReportVersion, labReportVersions, type LogVersion, referralVersions } from './log-versions';
+
+/** A patient as the hub knew them at an instant: who they were (identity links) and each of
+ * their lab reports and referrals at its version of then. */
+export interface PatientAsOf {
+  readonly at: string;
+  readonly identity: IdentityAsOf;
+  readonly reports: readonly LabReportVersion[];
+  readonly serviceRequests: readonly LogVersion<fhir4.ServiceRequest>[];
+  readonly tasks: readonly LogVersion<fhir4.Task>[];
+}
+
+/**
+ * As-of reads and `_history` from the log (docs/as-of.md). The read models serve only as an
+ * index — which streams ever belonged to a key (`rm_lab_reports.stream`,
+ * `rm_referral_fhir.referral_id`) — and the answer is folded from the streams' events recorded
+ * at or before the instant. Needs the event store (platform-api's `store` option; the hub
+ * passes it): without it 501.
+ */
+@Injectable()
+export class AsOfService {
+  private readonly index?: IdentityIndex;
+
+  constructor(
+    @Inject(READ_MODEL_POOL) private readonly pool: Pool,
+    @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
+  ) {
+    if (eventStore) this.index = new IdentityIndex(eventStore);
+  }
+
+  /** The store, or 501 with an OperationOutcome naming the parameter that needs it. */
+  store(parameter: string): { store: EventStore; index: IdentityIndex } {
+    if (!this.eventStore || !this.index)
+      throw FhirHttpError.of(
+        501,
+        'not-supported',
+        'this platform-api has no event store (EVENT_STORE_URL): it cannot answer from the log',
+        parameter,
+      );
+    return { store: this.eventStore, index: this.index };
+  }
+
+  async patient(key: string, at: string): Promise<PatientAsOf> {
+    const { store, index } = this.store('_at');
+    const identity = await identityAsOf(store, index, key, at);
+    const keys = new Set(identity.keys);
+    const [labs, referrals] = await Promise.all([
+      this.pool.query<{ stream: string }>(
+        'SELECT stream FROM rm_lab_reports WHERE patient_key = ANY($1::text[]) ORDER BY stream',
+        [identity.keys],
+      ),
+      this.pool.query<{ referral_id: string }>(
+        'SELECT referral_id FROM rm_referral_fhir WHERE patient_key = ANY($1::text[]) ORDER BY referral_id',
+        [identity.keys],
+      ),
+    ]);
+    const reports: LabReportVersion[] = [];
+    for (const { stream } of labs.rows) {
+      const then = labReportVersions(await store.readStream(stream), at).at(-1);
+      if (then && keys.has(then.patientKey)) reports.push(then);
+    }
+    const serviceRequests: LogVersion<fhir4.ServiceRequest>[] = [];
+    const tasks: LogVersion<fhir4.Task>[] = [];
+    for (const { referral_id } of referrals.rows) {
+      const then = referralVersions(await store.readStream(referralStream(referral_id)), at);
+      const sr = then.serviceRequest.at(-1);
+      const task = then.task.at(-1);
+      if (sr && keys.has(sr.patientKey)) serviceRequests.push(sr);
+      if (task && keys.has(task.patientKey)) tasks.push(task);
+    }
+    const newest = (a: string | undefined, b: string | undefined) => (b ?? '').localeCompare(a ?? '');
+    reports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
+    serviceRequests.sort((a, b) => newest(a.resource.authoredOn, b.resource.authoredOn));
+    tasks.sort((a, b) => newest(a.resource.authoredOn, b.resource.authoredOn));
+    return { at, identity, reports, serviceRequests, tasks };
+  }
+
+  /** Every version of a lab report from its stream, oldest first (empty: not a lab report). */
+  async reportVersions(reportId: string): Promise<LabReportVersion[]> {
+    const { store } = this.store('id');
+    const { rows } = await this.pool.query<{ stream: string }>(
+      'SELECT stream FROM rm_lab_reports WHERE id = $1',
+      [reportId],
+    );
+    return rows[0] ? labReportVersions(await store.readStream(rows[0].stream)) : [];
+  }
+
+  /** Every version of an Observation: each version of its report that holds it. */
+  async observationVersions(id: string): Promise<LogVersion<fhir4.Observation>[]> {
+    this.store('id');
+    const { rows } = await this.pool.query<{ report_id: string }>(
+      'SELECT report_id FROM rm_observations WHERE id = $1',
+      [id],
+    );
+    if (!rows[0]) return [];
+    return (await this.reportVersions(rows[0].report_id)).flatMap((v) => {
+      const o = v.observations.find((x) => x.id === id);
+      return o ? [{ resource: o, patientKey: v.patientKey, event: v.event }] : [];
+    });
+  }
+}

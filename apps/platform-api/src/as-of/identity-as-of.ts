@@ -1,0 +1,148 @@
+/**
+ * Identity links as they were at a past moment, from the log. A key's own stream
+ * (`patient-{key}`) says whom it was linked or merged into; who was linked *to* a key is found
+ * through {@link IdentityIndex}: every link and merge the log ever recorded, read once and then
+ * the log's tail (readAll from where it stopped) before each question. Which links held at the
+ * instant is then decided by folding each candidate's stream up to the instant
+ * (`evolvePatientIdentity`, the decider's own fold) — links, merges, unlinks and unmerges
+ * recorded at or before it.
+ */
+import {
+  type GlobalPosition,
+  type LinkReason,
+  parsePatientEvent,
+  patientStream,
+  type RecordedEvent,
+} from '@yilian/contracts';
+import type { EventStore } from '@yilian/event-store';
+import { evolvePatientIdentity, initialPatientIdentityState, MAX_LINK_DEPTH } from '@yilian/patients';
+import { recordedBy } from './as-of-instant';
+
+const JOINING: ReadonlySet<string> = new Set(['PatientIdentifiersLinked', 'PatientsMerged']);
+const PAGE = 2_000;
+
+/** Every key that was ever linked or merged into another, by the key it pointed to. */
+export class IdentityIndex {
+  private after?: GlobalPosition;
+  private readonly members = new Map<string, Set<string>>();
+  private catching?: Promise<void>;
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Reads the log from where the index stopped to its end (one reader at a time). */
+  catchUp(): Promise<void> {
+    this.catching ??= this.read().finally(() => {
+      this.catching = undefined;
+    });
+    return this.catching;
+  }
+
+  /** Keys ever linked or merged into `key` (the candidates; the fold says which held). */
+  membersEver(key: string): readonly string[] {
+    return [...(this.members.get(key) ?? [])];
+  }
+
+  private async read(): Promise<void> {
+    for (;;) {
+      const batch = await this.store.readAll({
+        ...(this.after ? { after: this.after } : {}),
+        maxCount: PAGE,
+      });
+      for (const e of batch) this.index(e);
+      if (batch.length > 0) this.after = batch[batch.length - 1]!.position;
+      if (batch.length < PAGE) return;
+    }
+  }
+
+  private index(e: RecordedEvent): void {
+    if (!JOINING.has(e.type)) return;
+    const parsed = parsePatientEvent(e);
+    if (!parsed.ok) return;
+    const ev = parsed.event;
+    const [member, target] =
+      ev.type === 'PatientIdentifiersLinked'
+        ? [ev.data.memberKey, ev.data.patientKey]
+        : ev.type === 'PatientsMerged'
+          ? [ev.data.mergedKey, ev.data.survivorKey]
+          : [undefined, undefined];
+    if (!member || !target) return;
+    let set = this.members.get(target);
+    if (!set) this.members.set(target, (set = new Set()));
+    set.add(member);
+  }
+}
+
+/** One key pointing to another at the instant, and the event that made it so. */
+export interface IdentityLinkAsOf {
+  readonly key: string;
+  readonly target: string;
+  /** `merge`, or the link's reason. A merge overrides a link while it holds. */
+  readonly via: 'merge' | LinkReason;
+  readonly since: string;
+  readonly eventId: string;
+}
+
+export interface IdentityAsOf {
+  /** The patient the asked key belonged to then (itself when nobody's member). */
+  readonly root: string;
+  /** The root first, then every key of the same patient then. */
+  readonly keys: readonly string[];
+  readonly links: readonly IdentityLinkAsOf[];
+}
+
+/** Where `key` pointed at the instant, folded from its stream's events recorded by then. */
+export async function linkAsOf(
+  store: EventStore,
+  key: string,
+  at: string,
+): Promise<IdentityLinkAsOf | undefined> {
+  const events = (await store.readStream(patientStream(key))).filter((e) => recordedBy(e, at));
+  let state = initialPatientIdentityState();
+  let link: { since: string; eventId: string } | undefined;
+  let merge: { since: string; eventId: string } | undefined;
+  for (const e of events) {
+    const parsed = parsePatientEvent(e);
+    if (!parsed.ok) throw new Error(`patient stream holds an invalid ${e.type}: ${parsed.problems[0]}`);
+    state = evolvePatientIdentity(state, parsed.event);
+    const made = { since: e.recordedAt, eventId: e.id };
+    if (e.type === 'PatientIdentifiersLinked') link = made;
+    if (e.type === 'PatientsMerged') merge = made;
+  }
+  if (state.merge && merge) return { key, target: state.merge.survivorKey, via: 'merge', ...merge };
+  if (state.link && link) return { key, target: state.link.patientKey, via: state.link.reason, ...link };
+  return undefined;
+}
+
+/** The person `key` named at the instant: up its links to the root, then down to every key. */
+export async function identityAsOf(
+  store: EventStore,
+  index: IdentityIndex,
+  key: string,
+  at: string,
+): Promise<IdentityAsOf> {
+  await index.catchUp();
+  let root = key;
+  for (let depth = 0; depth < MAX_LINK_DEPTH; depth++) {
+    const up = await linkAsOf(store, root, at);
+    if (!up || up.target === key) break;
+    root = up.target;
+  }
+  const keys = [root];
+  const links: IdentityLinkAsOf[] = [];
+  let level = [root];
+  for (let depth = 0; depth < MAX_LINK_DEPTH && level.length > 0; depth++) {
+    const next: string[] = [];
+    for (const target of level) {
+      for (const member of index.membersEver(target)) {
+        if (keys.includes(member)) continue;
+        const link = await linkAsOf(store, member, at);
+        if (link?.target !== target) continue;
+        keys.push(member);
+        links.push(link);
+        next.push(member);
+      }
+    }
+    level = next;
+  }
+  return { root, keys, links };
+}
