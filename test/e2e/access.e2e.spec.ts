@@ -26,6 +26,8 @@ const KEY: Record<Role, string | undefined> = {
 const P1_DATA = { platform: 200, auditor: 200, H001: 200, X003: 403, C002: 403 };
 const TRAIL = { platform: 403, auditor: 200, H001: 403, X003: 403, C002: 403 };
 const ANY = { platform: 200, auditor: 200, H001: 200, X003: 200, C002: 200 };
+/** An instant in the past for the as-of routes. */
+const AT = encodeURIComponent('2026-01-01T00:00:00+08:00');
 const ROUTES: { route: string; expect: Partial<Record<Role, number>>; post?: string }[] = [
   { route: `DiagnosticReport?patient=Patient/${P1}`, expect: P1_DATA },
   { route: 'DiagnosticReport/H001.A-2001', expect: P1_DATA },
@@ -36,6 +38,15 @@ const ROUTES: { route: string; expect: Partial<Record<Role, number>>; post?: str
   { route: `ServiceRequest?patient=Patient/${P1}`, expect: P1_DATA },
   { route: `Task?patient=Patient/${P1}`, expect: P1_DATA },
   { route: `Patient/${P1}/$everything`, expect: P1_DATA },
+  // as of a past moment, from the log: the auditors' (docs/as-of.md)
+  { route: `DiagnosticReport?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
+  { route: `Observation?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
+  { route: `ServiceRequest?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
+  { route: `Task?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
+  { route: `Patient/${P1}/$everything?_at=${AT}`, expect: TRAIL },
+  { route: 'DiagnosticReport/H001.A-2001/_history/1', expect: P1_DATA },
+  { route: 'Observation/H001.A-2001.o1/_history', expect: P1_DATA },
+  { route: 'Observation/H001.A-2001.o1/_history/1', expect: P1_DATA },
   {
     route: 'Patient/_search',
     post: `identifier=${encodeURIComponent(`urn:oid:2.16.156.10011.1.3|${SAMPLE_RESIDENT_ID}`)}`,
