@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { samePatientKeys } from '@yilian/patients';
+import { SAME_PATIENT_KEYS_SQL } from '@yilian/patients';
 import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
 import type { ReadClient } from '../platform-auth';
 
@@ -9,9 +9,10 @@ import type { ReadClient } from '../platform-auth';
  * performer. Then it sees all the patient's data in the hub (so a result from elsewhere that it
  * may recognise reaches it). docs/access.md. */
 const HAS_PART_SQL = /* sql */ `
-SELECT EXISTS (SELECT 1 FROM rm_lab_reports WHERE patient_key = ANY($2::text[]) AND performer = $1)
-    OR EXISTS (SELECT 1 FROM rm_imaging_studies WHERE patient_key = ANY($2::text[]) AND performer = $1)
-    OR EXISTS (SELECT 1 FROM rm_referral_fhir WHERE patient_key = ANY($2::text[])
+WITH keys AS (SELECT array_agg(key) AS k FROM (${SAME_PATIENT_KEYS_SQL.replaceAll('$1', () => '$2')}) same)
+SELECT EXISTS (SELECT 1 FROM rm_lab_reports WHERE patient_key = ANY((SELECT k FROM keys)::text[]) AND performer = $1)
+    OR EXISTS (SELECT 1 FROM rm_imaging_studies WHERE patient_key = ANY((SELECT k FROM keys)::text[]) AND performer = $1)
+    OR EXISTS (SELECT 1 FROM rm_referral_fhir WHERE patient_key = ANY((SELECT k FROM keys)::text[])
                  AND (requester = $1 OR performer = $1)) AS part`;
 
 /** Who may read which patient's data: the platform and auditors every patient, an institution
@@ -22,8 +23,8 @@ export class PatientAccess {
 
   async mayRead(client: ReadClient, patientKey: string): Promise<boolean> {
     if (client.role !== 'institution') return true;
-    const keys = await samePatientKeys(this.pool, patientKey);
-    const { rows } = await this.pool.query<{ part: boolean }>(HAS_PART_SQL, [client.institution, keys]);
+    // the patient's keys and the part in one round trip
+    const { rows } = await this.pool.query<{ part: boolean }>(HAS_PART_SQL, [client.institution, patientKey]);
     return rows[0]?.part === true;
   }
 

@@ -20,7 +20,7 @@ import { PlatformAuth, type ReadClient } from '../platform-auth';
 import { CdsCardStore } from './cds-cards.store';
 import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler } from './cds-feedback.port';
 import type { CdsFeedbackRequest, CdsHookRequest, CdsResponse } from './cds-hooks.types';
-import { draftOrdersOf, orderedItems } from './draft-orders';
+import { type DraftOrder, draftOrdersOf, orderedItems } from './draft-orders';
 import { duplicateTestCards } from './duplicate-test.cards';
 import { DECLINE_REASONS } from './override-reasons';
 
@@ -62,15 +62,22 @@ export class CdsHooksService {
     const patientKey = request.context.patientId;
     const now = new Date();
     const orders = draftOrdersOf(request);
-    // the rules are no patient's data: folded while the access check runs
-    const [, rules] = await Promise.all([
-      this.mayRead(req, client, patientKey),
-      this.eligibility.rulesAt(now),
-    ]);
-    if (orders.length === 0 || types.length === 0) return { cards: [] };
-    const ordered = orderedItems(orders, requester, rules);
-    if (![...ordered.values()].some((codes) => codes.length > 0)) return { cards: [] }; // nothing read
-    const answer = await this.eligibility.eligibility({ patientKey, requester, asOf: now });
+    // the rules are no patient's data (folded at most once a second)
+    const rules = await this.eligibility.rulesAt(now);
+    const ordered =
+      orders.length > 0 && types.length > 0
+        ? orderedItems(orders, requester, rules)
+        : new Map<DraftOrder, readonly string[]>();
+    // the patient's results are read while the access check runs — one round trip instead of
+    // two on the answer's path — and looked at only once it passed: a refusal answers 403 and
+    // nothing of what was read leaves
+    const reading = [...ordered.values()].some((codes) => codes.length > 0)
+      ? this.eligibility.eligibility({ patientKey, requester, asOf: now })
+      : undefined;
+    reading?.catch(() => undefined); // awaited below unless the access check throws
+    await this.mayRead(req, client, patientKey);
+    if (!reading) return { cards: [] }; // nothing read
+    const answer = await reading;
     const { cards, findings } = duplicateTestCards({
       ordered,
       results: answer.results.filter((r) => (types as readonly string[]).includes(r.resourceType)),
