@@ -217,11 +217,8 @@ describe('yilian rebuild --swap', () => {
       let settled = false;
       void f.projector.done?.then(() => (settled = true));
       for (let i = 0; i < 500; i++) {
-        const [{ n }] = await sql<{ n: number }>(
-          f.live,
-          'SELECT count(*)::int AS n FROM rm_outpatient_volume',
-        );
-        if (n === written) break;
+        const [row] = await sql<{ n: number }>(f.live, 'SELECT count(*)::int AS n FROM rm_outpatient_volume');
+        if (row?.n === written) break;
         await sleep(20);
       }
       expect(settled).toBe(false);
