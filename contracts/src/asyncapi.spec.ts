@@ -244,6 +244,11 @@ describe('the AsyncAPI document', () => {
         type,
         [Math.min(...versions.map((m) => m.message['x-yilian-schema-version']))],
       ]);
+      // the version the relay downcasts to (downcastToPublished) is the one declared published
+      expect([type, published.map((m) => m.message['x-yilian-schema-version'])]).toEqual([
+        type,
+        [contracts.publishedSchemaVersion(type)],
+      ]);
       expect([type, Math.max(...versions.map((m) => m.message['x-yilian-schema-version']))]).toEqual([
         type,
         contracts.latestSchemaVersion(type),

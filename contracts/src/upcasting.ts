@@ -1,5 +1,5 @@
 /**
- * Upcasting on read: the log keeps every event in the version it was recorded in (a published
+ * Upcasting on read, downcasting on publication: the log keeps every event in the version it was recorded in (a published
  * version is never edited), and whoever reads it for the hub's own read models — the Kafka
  * projector, the in-process projector, a rebuild — passes each event through
  * `upcastRecordedEvent`, so projections see only the latest version of each type.
@@ -7,6 +7,12 @@
  * One upcaster per (type, version): it turns version n into n + 1; they chain. An event whose
  * version has no upcaster, or whose data does not fit its version, is handed on unchanged and
  * the projection's own parser says what is wrong.
+ *
+ * The other way, for Kafka: each type's topic carries one version, the oldest the contract
+ * still declares (`publishedSchemaVersion`; AsyncAPI rule 3). The relay passes every event
+ * through `downcastToPublished` before publishing it, so a consumer of v1 keeps reading v1
+ * when a producer starts recording v2. Same leniency: data that does not fit its version is
+ * published as recorded.
  */
 import type { RecordedEvent } from './envelope';
 import {
@@ -14,7 +20,12 @@ import {
   OUTPATIENT_VOLUME_REPORTED,
   type OutpatientVolumeReportedV1,
 } from './alliance/outpatient-volume-reported.v1';
-import { upcastOutpatientVolumeReportedV1 } from './alliance/outpatient-volume-reported.v2';
+import {
+  checkOutpatientVolumeReportedV2,
+  downcastOutpatientVolumeReportedV2,
+  type OutpatientVolumeReportedV2,
+  upcastOutpatientVolumeReportedV1,
+} from './alliance/outpatient-volume-reported.v2';
 
 interface Upcaster {
   readonly type: string;
@@ -23,6 +34,10 @@ interface Upcaster {
   /** Problems of the data at `from` (empty: it can be upcast). */
   readonly check: (data: unknown, path: string) => string[];
   readonly upcast: (data: never) => unknown;
+  /** Problems of the data at `from + 1` (empty: it can be downcast). */
+  readonly checkNext: (data: unknown, path: string) => string[];
+  /** `from + 1` → `from`: what a consumer of `from` is given. */
+  readonly downcast: (data: never) => unknown;
 }
 
 const UPCASTERS: readonly Upcaster[] = [
@@ -31,6 +46,8 @@ const UPCASTERS: readonly Upcaster[] = [
     from: 1,
     check: checkOutpatientVolumeReportedV1,
     upcast: (data: OutpatientVolumeReportedV1) => upcastOutpatientVolumeReportedV1(data),
+    checkNext: checkOutpatientVolumeReportedV2,
+    downcast: (data: OutpatientVolumeReportedV2) => downcastOutpatientVolumeReportedV2(data),
   },
 ];
 
@@ -54,4 +71,27 @@ export function upcastRecordedEvent<E extends Pick<RecordedEvent, 'type' | 'sche
     if (!step || step.check(current.data, 'data').length > 0) return current;
     current = { ...current, schemaVersion: step.from + 1, data: step.upcast(current.data as never) };
   }
+}
+
+/** The version a type is published at on Kafka: the oldest one declared (1 for a type that
+ * never changed; a version dropped after its notice takes its upcaster and downcaster along). */
+export function publishedSchemaVersion(type: string): number {
+  const froms = UPCASTERS.filter((u) => u.type === type).map((u) => u.from);
+  return froms.length === 0 ? 1 : Math.min(...froms);
+}
+
+/** The event at its type's published version (`publishedSchemaVersion`), for Kafka; the same
+ * object when it already is. The rest of the envelope (id, positions, hashes) is the recorded
+ * event's: the hashes name the log entry, they are not a digest of the published value. */
+export function downcastToPublished<E extends Pick<RecordedEvent, 'type' | 'schemaVersion' | 'data'>>(
+  event: E,
+): E {
+  const target = publishedSchemaVersion(event.type);
+  let current = event;
+  while (current.schemaVersion > target) {
+    const step = UPCASTERS.find((u) => u.type === current.type && u.from + 1 === current.schemaVersion);
+    if (!step || step.checkNext(current.data, 'data').length > 0) return current;
+    current = { ...current, schemaVersion: step.from, data: step.downcast(current.data as never) };
+  }
+  return current;
 }

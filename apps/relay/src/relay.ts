@@ -1,4 +1,4 @@
-import type { GlobalPosition, RecordedEvent } from '@yilian/contracts';
+import { downcastToPublished, type GlobalPosition, type RecordedEvent } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
 import { appMetricsRegistry, type Logger, recordedTimeReading } from '@yilian/runtime';
 import type { Registry } from 'prom-client';
@@ -20,6 +20,10 @@ export interface RelayOptions {
  * Follows the event store from its stored checkpoint and publishes each event to Kafka. The
  * checkpoint moves only after Kafka acknowledged the batch: a crash re-publishes at most one
  * batch (at-least-once; consumers are idempotent by stream position).
+ *
+ * Each event goes out at its type's published version (`downcastToPublished`, AsyncAPI rule
+ * 3): an event the log holds at a later version is downcast, so consumers of the published
+ * version keep working; the log itself keeps what was recorded.
  */
 export class Relay {
   private stopped = false;
@@ -56,7 +60,7 @@ export class Relay {
           await this.sleep(this.options.idleWaitMs ?? 50);
           continue;
         }
-        await this.publisher.publish(batch);
+        await this.publisher.publish(batch.map(downcastToPublished));
         after = batch[batch.length - 1]!.position;
         await this.checkpoints.save(this.options.name, after);
         this.published += batch.length;

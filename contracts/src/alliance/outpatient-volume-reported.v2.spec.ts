@@ -1,10 +1,12 @@
 import {
   checkOutpatientVolumeReportedV1,
   downcastOutpatientVolumeReportedV2,
+  downcastToPublished,
   latestSchemaVersion,
   OUTPATIENT_VOLUME_REPORTED,
   parseOutpatientVolumeReported,
   parseOutpatientVolumeReportedV2,
+  publishedSchemaVersion,
   upcastRecordedEvent,
 } from '../index';
 
@@ -40,6 +42,22 @@ describe('OutpatientVolumeReported v2', () => {
     const broken = { type: OUTPATIENT_VOLUME_REPORTED, schemaVersion: 1, data: { ...v1, visits: -1 } };
     expect(upcastRecordedEvent(broken)).toBe(broken);
     expect(parseOutpatientVolumeReportedV2(broken).ok).toBe(false);
+  });
+
+  it('publication: downcastToPublished gives the published version (v1), the rest of the envelope kept', () => {
+    expect(publishedSchemaVersion(OUTPATIENT_VOLUME_REPORTED)).toBe(1);
+    expect(publishedSchemaVersion('ReferralAccepted')).toBe(1);
+    const recorded = { id: 'e-1', hash: 'h', type: OUTPATIENT_VOLUME_REPORTED, schemaVersion: 2, data: v2 };
+    expect(downcastToPublished(recorded)).toEqual({ ...recorded, schemaVersion: 1, data: v1 });
+    const asV1 = { type: OUTPATIENT_VOLUME_REPORTED, schemaVersion: 1, data: v1 };
+    expect(downcastToPublished(asV1)).toBe(asV1);
+    // a v2 that does not fit v2 is published as recorded (the consumer's check says why)
+    const broken = {
+      type: OUTPATIENT_VOLUME_REPORTED,
+      schemaVersion: 2,
+      data: { ...v1, visits: { total: -1 } },
+    };
+    expect(downcastToPublished(broken)).toBe(broken);
   });
 
   it('refuses a split that does not add up or comes half', () => {
