@@ -139,78 +139,80 @@ function labReportRow(event: RecordedEvent): LabReportRow {
   };
 }
 
+/** What rm_observations keeps beside each observation of the version (in its order). */
 function observationRows(r: LabReportRow) {
   return r.observations.map((o) => ({
     id: o.id,
-    report_id: r.id,
-    patient_key: r.patientKey,
     status: o.status,
     tokens: codeTokens(o.code),
     effective: toTimestamp(o.effectiveDateTime ?? o.issued ?? r.report.effectiveDateTime),
-    resource: o,
-    last_updated: r.recordedAt,
   }));
 }
 
-const INSERT_OBSERVATIONS = `INSERT INTO rm_observations (id, report_id, patient_key, status, code_tokens, effective, resource, last_updated)
-  SELECT x.id, x.report_id, x.patient_key, x.status, ARRAY(SELECT jsonb_array_elements_text(x.tokens)),
-    x.effective::timestamptz, x.resource, x.last_updated
-  FROM jsonb_to_recordset($1::jsonb) AS x(id text, report_id text, patient_key text, status text, tokens jsonb,
-    effective text, resource jsonb, last_updated timestamptz)`;
+/** A batch's lab reports in one statement, its JSON parsed once (PostgreSQL's jsonb input and
+ * the copies it makes of each value were most of the projection's cost): every version into
+ * rm_lab_report_versions; each report's latest version (`latest`) into rm_lab_reports, and its
+ * observations — elements of the version's `observations`, zipped with what the search needs
+ * of each (`obs`) — into rm_observations. */
+const APPLY_LAB_REPORTS = `WITH x AS MATERIALIZED (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, event_id uuid, stream text,
+      patient_key text, performer text, status text, tokens text[], issued timestamptz, resource jsonb,
+      observations jsonb, recorded_at timestamptz, latest boolean, obs jsonb)
+  ),
+  versions AS (
+    INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
+    SELECT x.id, x.version, x.event_id, x.resource, x.observations, x.recorded_at FROM x
+    ON CONFLICT DO NOTHING
+  ),
+  reports AS (
+    INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
+    SELECT x.id, x.stream, x.patient_key, x.performer, x.status, x.tokens, x.issued, x.version, x.resource, x.recorded_at
+    FROM x WHERE x.latest
+    ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, status = excluded.status,
+      code_tokens = excluded.code_tokens, issued = excluded.issued, version = excluded.version,
+      resource = excluded.resource, last_updated = excluded.last_updated
+  )
+  INSERT INTO rm_observations (id, report_id, patient_key, status, code_tokens, effective, resource, last_updated)
+  SELECT o.id, x.id, x.patient_key, o.status, o.tokens, o.effective, o.resource, x.recorded_at
+  FROM x CROSS JOIN LATERAL ROWS FROM (
+    jsonb_array_elements(x.observations),
+    jsonb_to_recordset(x.obs) AS (id text, status text, tokens text[], effective timestamptz)
+  ) AS o(resource, id, status, tokens, effective)
+  WHERE x.latest`;
 
-/** Lab reports into the read model, a batch in four statements whatever its size: every
+/** Lab reports into the read model, a batch in two statements whatever its size: every
  * version kept for _history, and for each report its latest version as the current rows. */
 async function applyLabReports(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
   const rows = events.map(labReportRow);
-  const latest = [...new Map(rows.map((r) => [r.id, r])).values()];
-  await sql.query(
-    `INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
-     SELECT x.id, x.version, x.event_id, x.resource, x.observations, x.recorded_at
-     FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, event_id uuid, resource jsonb,
-       observations jsonb, recorded_at timestamptz)
-     ON CONFLICT DO NOTHING`,
-    [
-      JSON.stringify(
-        rows.map((r) => ({
+  const latest = new Map(rows.map((r) => [r.id, r]));
+  // The observations of a version the batch replaces go first. A report's first version (one
+  // stream per report: its id is the performer's accession) replaces nothing.
+  const replaced = [...latest.values()].filter((r) => r.version > 1).map((r) => r.id);
+  if (replaced.length > 0)
+    await sql.query('DELETE FROM rm_observations WHERE report_id = ANY($1::text[])', [replaced]);
+  await sql.query(APPLY_LAB_REPORTS, [
+    JSON.stringify(
+      rows.map((r) => {
+        const current = latest.get(r.id) === r;
+        return {
           id: r.id,
           version: r.version,
           event_id: r.eventId,
-          resource: r.report,
-          observations: r.observations,
-          recorded_at: r.recordedAt,
-        })),
-      ),
-    ],
-  );
-  await sql.query(
-    `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, issued, version, resource, last_updated)
-     SELECT x.id, x.stream, x.patient_key, x.performer, x.status, ARRAY(SELECT jsonb_array_elements_text(x.tokens)),
-       x.issued::timestamptz, x.version, x.resource, x.last_updated
-     FROM jsonb_to_recordset($1::jsonb) AS x(id text, stream text, patient_key text, performer text, status text,
-       tokens jsonb, issued text, version int, resource jsonb, last_updated timestamptz)
-     ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, status = excluded.status,
-       code_tokens = excluded.code_tokens, issued = excluded.issued, version = excluded.version,
-       resource = excluded.resource, last_updated = excluded.last_updated`,
-    [
-      JSON.stringify(
-        latest.map((r) => ({
-          id: r.id,
           stream: r.stream,
           patient_key: r.patientKey,
           performer: r.performer,
           status: r.report.status,
           tokens: codeTokens(r.report.code),
           issued: toTimestamp(r.report.issued ?? r.report.effectiveDateTime),
-          version: r.version,
           resource: r.report,
-          last_updated: r.recordedAt,
-        })),
-      ),
-    ],
-  );
-  await sql.query('DELETE FROM rm_observations WHERE report_id = ANY($1::text[])', [latest.map((r) => r.id)]);
-  const observations = latest.flatMap(observationRows);
-  if (observations.length > 0) await sql.query(INSERT_OBSERVATIONS, [JSON.stringify(observations)]);
+          observations: r.observations,
+          recorded_at: r.recordedAt,
+          latest: current,
+          obs: current ? observationRows(r) : [],
+        };
+      }),
+    ),
+  ]);
 }
 
 export const labReportProjection = {
