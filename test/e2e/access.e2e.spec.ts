@@ -9,6 +9,8 @@ import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './
 const keyer = new PatientKeyer(PATIENT_KEY_SECRET);
 const P1 = keyer.forResidentId(SAMPLE_RESIDENT_ID);
 const P2 = keyer.forMrn('X003', 'M-77');
+/** P1's H001 MRN, linked to P1 (its identity stream holds the link). */
+const P1_MRN = keyer.forMrn('H001', 'M-2001');
 const ROLES = ['none', 'unknown', 'platform', 'auditor', 'H001', 'X003', 'C002'] as const;
 type Role = (typeof ROLES)[number];
 const KEY: Record<Role, string | undefined> = {
@@ -47,6 +49,8 @@ const ROUTES: { route: string; expect: Partial<Record<Role, number>>; post?: str
   { route: 'DiagnosticReport/H001.A-2001/_history/1', expect: P1_DATA },
   { route: 'Observation/H001.A-2001.o1/_history', expect: P1_DATA },
   { route: 'Observation/H001.A-2001.o1/_history/1', expect: P1_DATA },
+  { route: `Patient/${P1_MRN}/_history`, expect: P1_DATA },
+  { route: `Patient/${P1_MRN}/_history/1`, expect: P1_DATA },
   {
     route: 'Patient/_search',
     post: `identifier=${encodeURIComponent(`urn:oid:2.16.156.10011.1.3|${SAMPLE_RESIDENT_ID}`)}`,
@@ -73,8 +77,17 @@ describe('who may read what (every role × every read route)', () => {
   beforeAll(async () => {
     hub = await startTestHub('access');
     expect(
-      (await postFhir(hub, '', labReportBundle({ accession: 'A-2001', residentId: SAMPLE_RESIDENT_ID })))
-        .status,
+      (
+        await postFhir(
+          hub,
+          '',
+          labReportBundle({
+            accession: 'A-2001',
+            residentId: SAMPLE_RESIDENT_ID,
+            mrn: { institution: 'H001', value: 'M-2001' },
+          }),
+        )
+      ).status,
     ).toBe(201);
     const x = JSON.parse(
       JSON.stringify(

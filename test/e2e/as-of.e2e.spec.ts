@@ -147,6 +147,11 @@ describe('as of a past moment: results, referrals and identity links from the lo
       (t) => t.status === 'accepted',
     );
     await mark('accepted');
+
+    const unmerge = { ...merge };
+    expect((await call(hub, 'POST', '/fhir/Patient/$unmerge', KEYS.H001, unmerge)).status).toBe(200);
+    await projected(R, ['C002.CB-1@1', 'H001.AS-1@2']);
+    await mark('unmerged');
   }, 120_000);
   afterAll(() => hub?.stop());
 
@@ -227,6 +232,48 @@ describe('as of a past moment: results, referrals and identity links from the lo
       'H001.AS-9@1',
     ]);
     expect(merged.some((r) => r.resourceType === 'ServiceRequest')).toBe(false);
+  });
+
+  it('an unmerge: before it the merged record was the patient’s, after it not', async () => {
+    expect(versions(await at('DiagnosticReport', M9, 'merged'))).toEqual([
+      'C002.CB-1@1',
+      'H001.AS-1@2',
+      'H001.AS-9@1',
+    ]);
+    expect(versions(await at('DiagnosticReport', M9, 'unmerged'))).toEqual(['H001.AS-9@1']);
+    expect(versions(await at('DiagnosticReport', R, 'unmerged'))).toEqual(['C002.CB-1@1', 'H001.AS-1@2']);
+    expect(patients(await everything(R, 'unmerged'))).toEqual({
+      [R]: [`seealso Patient/${M1}`],
+      [M1]: [`seealso Patient/${R}`],
+    });
+  });
+
+  it('Patient _history from the key’s identity stream: each version with its event', async () => {
+    const stream = await hub.store.readStream(`patient-${M9}`);
+    expect(stream.map((e) => e.type)).toEqual(['PatientsMerged', 'PatientsUnmerged']);
+    const history = (await auditor.history({ resourceType: 'Patient', id: M9 })) as fhir4.Bundle;
+    const shown = history.entry!.map((e) => e.resource as fhir4.Patient);
+    for (const p of shown) expect(errorsOf(p)).toEqual([]);
+    expect(
+      shown.map((p) => [
+        p.meta!.versionId,
+        p.meta!.source,
+        p.meta!.tag![0]!.code,
+        p.meta!.lastUpdated,
+        (p.link ?? []).map((l) => `${l.type} ${l.other.reference}`),
+      ]),
+    ).toEqual([
+      ['2', `urn:uuid:${stream[1]!.id}`, 'PatientsUnmerged', stream[1]!.recordedAt, []],
+      [
+        '1',
+        `urn:uuid:${stream[0]!.id}`,
+        'PatientsMerged',
+        stream[0]!.recordedAt,
+        [`replaced-by Patient/${R}`],
+      ],
+    ]);
+    const v1 = (await auditor.vread({ resourceType: 'Patient', id: M9, version: '1' })) as fhir4.Patient;
+    expect(v1.link?.[0]?.type).toBe('replaced-by');
   });
 
   it('a referral and its next step: the ServiceRequest and Task as they were', async () => {

@@ -5,11 +5,17 @@ import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, resourceTypeOf, sendFh
 import { ReadGate } from '../access/read-gate';
 import { historyBundle } from '../fhir/bundle';
 import { FHIR_ID } from '../fhir/results-fhir.controller';
+import { PATIENT_KEY } from './as-of-reads';
 import { AsOfService } from './as-of.service';
 import { type LogVersion, withEvent } from './log-versions';
 
+type LogType = 'Observation' | 'DiagnosticReport' | 'Patient';
+const typeOf = (type: string): LogType =>
+  type === 'Observation' || type === 'Patient' ? type : 'DiagnosticReport';
+
 /** `_history` and vread of results from the log (the types whose read model keeps no versions
- * of their own): `Observation/<id>/_history[/<vid>]`, `DiagnosticReport/<id>/_history/<vid>`.
+ * of their own): `Observation/<id>/_history[/<vid>]`, `DiagnosticReport/<id>/_history/<vid>`,
+ * `Patient/<key>/_history[/<vid>]` (the key's identity stream: where it pointed after each event).
  * Each version carries the event that made it (`meta.source` = its id, a tag its type). */
 @Controller('fhir')
 @UseFilters(FhirExceptionFilter)
@@ -25,9 +31,15 @@ export class AsOfHistoryController {
     sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions.map(withEvent).reverse()));
   }
 
-  @Get(['Observation/:id/_history/:vid', 'DiagnosticReport/:id/_history/:vid'])
+  @Get('Patient/:id/_history')
+  async patientHistory(@Param('id') id: string, @Req() req: Request, @Res() res: Response) {
+    const versions = await this.versions(req, 'Patient', id, 'history');
+    sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions.map(withEvent).reverse()));
+  }
+
+  @Get(['Observation/:id/_history/:vid', 'DiagnosticReport/:id/_history/:vid', 'Patient/:id/_history/:vid'])
   async vread(@Param('id') id: string, @Param('vid') vid: string, @Req() req: Request, @Res() res: Response) {
-    const type = resourceTypeOf(req) === 'Observation' ? 'Observation' : 'DiagnosticReport';
+    const type = typeOf(resourceTypeOf(req));
     const versions = await this.versions(req, type, id, 'read');
     const version = versions.find((v) => v.resource.meta?.versionId === vid);
     if (!version)
@@ -38,15 +50,19 @@ export class AsOfHistoryController {
   /** The resource's versions from the log, once the client is shown to be allowed them. */
   private async versions(
     req: Request,
-    type: 'Observation' | 'DiagnosticReport',
+    type: LogType,
     id: string,
     interaction: 'read' | 'history',
   ): Promise<LogVersion<fhir4.Resource>[]> {
     const client = await this.gate.open(req, type, null);
-    if (!FHIR_ID.test(id))
-      throw FhirHttpError.of(400, 'invalid', `"${id.slice(0, 70)}" is not a FHIR id`, 'id');
+    if (!(type === 'Patient' ? PATIENT_KEY : FHIR_ID).test(id))
+      throw FhirHttpError.of(400, 'invalid', `"${id.slice(0, 70)}" is not a ${type} id here`, 'id');
     const versions: LogVersion<fhir4.Resource>[] =
-      type === 'Observation' ? await this.asOf.observationVersions(id) : await this.asOf.reportVersions(id);
+      type === 'Observation'
+        ? await this.asOf.observationVersions(id)
+        : type === 'Patient'
+          ? await this.asOf.patientVersions(id)
+          : await this.asOf.reportVersions(id);
     const patientKey = versions.at(-1)?.patientKey;
     if (!patientKey) throw FhirHttpError.of(404, 'not-found', `${type}/${id} is not known`);
     await this.gate.patient(req, client, type, patientKey);

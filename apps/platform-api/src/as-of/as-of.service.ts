@@ -1,9 +1,9 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { type fhir4, referralStream } from '@yilian/contracts';
+import { type fhir4, patientStream, referralStream } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
-import { type IdentityAsOf, identityAsOf, IdentityIndex } from './identity-as-of';
+import { type IdentityAsOf, identityAsOf, IdentityIndex, linksAfterEach } from './identity-as-of';
 import { type LabReportVersion, labReportVersions, type LogVersion, referralVersions } from './log-versions';
 
 /** A patient as the hub knew them at an instant: who they were (identity links) and each of
@@ -103,5 +103,30 @@ export class AsOfService {
       const o = v.observations.find((x) => x.id === id);
       return o ? [{ resource: o, patientKey: v.patientKey, event: v.event }] : [];
     });
+  }
+
+  /** Every version of a key's Patient from its identity stream: after each event, where the key
+   * pointed (`link` replaced-by / seealso). Links of other keys to it are in their streams. */
+  async patientVersions(key: string): Promise<LogVersion<fhir4.Patient>[]> {
+    const { store } = this.store('id');
+    return linksAfterEach(key, await store.readStream(patientStream(key))).map(({ event, link }) => ({
+      resource: {
+        resourceType: 'Patient',
+        id: key,
+        meta: { versionId: String(Number(event.streamPosition) + 1), lastUpdated: event.recordedAt },
+        ...(link
+          ? {
+              link: [
+                {
+                  other: { reference: `Patient/${link.target}` },
+                  type: link.via === 'merge' ? ('replaced-by' as const) : ('seealso' as const),
+                },
+              ],
+            }
+          : {}),
+      },
+      patientKey: key,
+      event: { id: event.id, type: event.type, recordedAt: event.recordedAt },
+    }));
   }
 }

@@ -90,6 +90,29 @@ export interface IdentityAsOf {
   readonly links: readonly IdentityLinkAsOf[];
 }
 
+/** Where `key` pointed after each of its stream's events (the decider's own fold). */
+export function linksAfterEach(
+  key: string,
+  events: readonly RecordedEvent[],
+): { readonly event: RecordedEvent; readonly link?: IdentityLinkAsOf }[] {
+  let state = initialPatientIdentityState();
+  let link: { since: string; eventId: string } | undefined;
+  let merge: { since: string; eventId: string } | undefined;
+  return events.map((e) => {
+    const parsed = parsePatientEvent(e);
+    if (!parsed.ok) throw new Error(`patient stream holds an invalid ${e.type}: ${parsed.problems[0]}`);
+    state = evolvePatientIdentity(state, parsed.event);
+    const made = { since: e.recordedAt, eventId: e.id };
+    if (e.type === 'PatientIdentifiersLinked') link = made;
+    if (e.type === 'PatientsMerged') merge = made;
+    if (state.merge && merge)
+      return { event: e, link: { key, target: state.merge.survivorKey, via: 'merge' as const, ...merge } };
+    if (state.link && link)
+      return { event: e, link: { key, target: state.link.patientKey, via: state.link.reason, ...link } };
+    return { event: e };
+  });
+}
+
 /** Where `key` pointed at the instant, folded from its stream's events recorded by then. */
 export async function linkAsOf(
   store: EventStore,
@@ -97,20 +120,7 @@ export async function linkAsOf(
   at: string,
 ): Promise<IdentityLinkAsOf | undefined> {
   const events = (await store.readStream(patientStream(key))).filter((e) => recordedBy(e, at));
-  let state = initialPatientIdentityState();
-  let link: { since: string; eventId: string } | undefined;
-  let merge: { since: string; eventId: string } | undefined;
-  for (const e of events) {
-    const parsed = parsePatientEvent(e);
-    if (!parsed.ok) throw new Error(`patient stream holds an invalid ${e.type}: ${parsed.problems[0]}`);
-    state = evolvePatientIdentity(state, parsed.event);
-    const made = { since: e.recordedAt, eventId: e.id };
-    if (e.type === 'PatientIdentifiersLinked') link = made;
-    if (e.type === 'PatientsMerged') merge = made;
-  }
-  if (state.merge && merge) return { key, target: state.merge.survivorKey, via: 'merge', ...merge };
-  if (state.link && link) return { key, target: state.link.patientKey, via: state.link.reason, ...link };
-  return undefined;
+  return linksAfterEach(key, events).at(-1)?.link;
 }
 
 /** The person `key` named at the instant: up its links to the root, then down to every key. */

@@ -28,7 +28,10 @@ export const SERVED: Readonly<Record<string, { interactions: Interaction[]; oper
   ImagingStudy: { interactions: ['read', 'search-type', 'history-instance'] },
   ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
-  Patient: { interactions: ['search-type'], operations: ['everything', 'export', 'recognisable'] },
+  Patient: {
+    interactions: ['vread', 'search-type', 'history-instance'],
+    operations: ['everything', 'export', 'recognisable'],
+  },
   AuditEvent: { interactions: ['read', 'search-type'] },
   // the conformance resources of $recognisable (contracts/src/recognition/conformance)
   StructureDefinition: { interactions: ['read', 'search-type'] },
