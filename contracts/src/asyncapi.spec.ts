@@ -273,6 +273,20 @@ describe('the AsyncAPI document', () => {
     expect(everything).toEqual(Object.values(contracts.HEADERS).sort());
   });
 
+  it('lists every source protocol the envelope allows (SOURCE_PROTOCOLS) as ce_sourceprotocol, and fromCloudEvent reads each', () => {
+    const headers = doc.components.schemas['CloudEventHeaders']!;
+    const protocol = headers.properties?.[contracts.HEADERS.sourceprotocol] as { enum?: string[] };
+    expect([...(protocol.enum ?? [])].sort()).toEqual([...contracts.SOURCE_PROTOCOLS].sort());
+    const event = recorded(EVENT_SAMPLES[0]!);
+    for (const p of contracts.SOURCE_PROTOCOLS) {
+      const headersOut = contracts.toCloudEventHeaders({
+        ...event,
+        metadata: { ...event.metadata, source: { ...event.metadata.source, protocol: p } },
+      });
+      expect(contracts.fromCloudEvent(headersOut, '{}').metadata.source.protocol).toBe(p);
+    }
+  });
+
   it('describes the key: the patient key, else the stream — an identifier in clear does not fit', () => {
     const key = doc.components.schemas['KafkaKey'];
     expect(errorsOf(key, contracts.kafkaKey(recorded(EVENT_SAMPLES[0]!)))).toEqual([]);

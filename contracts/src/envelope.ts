@@ -33,13 +33,19 @@ export function parsePosition(text: string): GlobalPosition {
 
 /** Who sent the fact and under which message, so a resend is recognised and an auditor can
  * trace an event back to the sender's own log. */
+/** How a fact reached the hub: an HL7 v2 message, a FHIR resource, a CDA R2 document (WS/T 500;
+ * over `POST /cda` or inside an MDM's OBX), or the hub itself (a fact it decides, e.g. an
+ * expiry). The `ce_sourceprotocol` header's values. */
+export const SOURCE_PROTOCOLS = ['hl7v2', 'fhir', 'cda', 'hub'] as const;
+export type SourceProtocol = (typeof SOURCE_PROTOCOLS)[number];
+
 export interface EventSource {
   /** Institution code taken from the credential, never from the message body. */
   readonly institution: string;
   /** MSH-10, FHIR resource identifier, or another id unique in the sender's system. */
   readonly messageId: string;
-  /** 'hl7v2' | 'fhir' | 'hub' (facts the hub itself decides, e.g. an expiry). */
-  readonly protocol: 'hl7v2' | 'fhir' | 'hub';
+  /** One of SOURCE_PROTOCOLS. */
+  readonly protocol: SourceProtocol;
 }
 
 export interface EventMetadata {

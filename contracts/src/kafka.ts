@@ -5,7 +5,7 @@
  * partition), never an identifier in clear.
  */
 import type { RecordedEvent } from './envelope';
-import { formatPosition } from './envelope';
+import { formatPosition, SOURCE_PROTOCOLS, type SourceProtocol } from './envelope';
 
 /** Topic per domain; the prefix lets several hubs (or test files) share a cluster. */
 export const TOPICS = {
@@ -119,7 +119,7 @@ export function fromCloudEvent(headers: Record<string, string | undefined>, valu
   if (!/^\d+$/.test(streamPosition))
     throw new MalformedCloudEventError(`${HEADERS.streamposition} is not a number`);
   const protocol = need(HEADERS.sourceprotocol);
-  if (protocol !== 'hl7v2' && protocol !== 'fhir' && protocol !== 'hub') {
+  if (!(SOURCE_PROTOCOLS as readonly string[]).includes(protocol)) {
     throw new MalformedCloudEventError(`unexpected ${HEADERS.sourceprotocol}`);
   }
   let data: unknown;
@@ -140,7 +140,7 @@ export function fromCloudEvent(headers: Record<string, string | undefined>, valu
       source: {
         institution: source.slice(CE_SOURCE_PREFIX.length),
         messageId: need(HEADERS.sourcemessageid),
-        protocol,
+        protocol: protocol as SourceProtocol,
       },
       ...(patientKey ? { patientKey } : {}),
       correlationId: need(HEADERS.correlationid),

@@ -212,7 +212,10 @@ describe('hub: WS/T 500 CDA documents over HTTP (POST /cda) and inside MDM^T02 o
     const ack = await h001.send(mdmWithCda('MDM-CDA-0001', us));
     expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'MDM-CDA-0001']);
     const events = await hub.store.readStream('imaging-H001-US20251204010');
-    expect(events.map((e) => e.type)).toEqual(['ImagingReportRecorded']);
+    // a CDA document, whether posted or carried in an MDM, is labelled with its own protocol
+    expect(events.map((e) => [e.type, e.metadata.source.protocol])).toEqual([
+      ['ImagingReportRecorded', 'cda'],
+    ]);
     const [report] = await read('imaging.H001.US20251204010');
     expect(errorsOf(report!)).toEqual([]);
     expect(report!.conclusion).toBe('脂肪肝（轻度）\n胆、胰、脾未见明显异常');
@@ -257,9 +260,9 @@ describe('hub: WS/T 500 CDA documents over HTTP (POST /cda) and inside MDM^T02 o
     const ack = await h001.send(oru);
     expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'ORU-CDA-0001']);
     const events = await hub.store.readStream(stream);
-    expect(events.map((e) => [e.type, e.metadata.source.messageId])).toEqual([
-      ['LabReportRecorded', 'cda:2.16.156.10011.1.1^LIS-DOC-20251201-0001'],
-      ['LabReportRecorded', 'ORU-CDA-0001'],
+    expect(events.map((e) => [e.type, e.metadata.source.protocol, e.metadata.source.messageId])).toEqual([
+      ['LabReportRecorded', 'cda', 'cda:2.16.156.10011.1.1^LIS-DOC-20251201-0001'],
+      ['LabReportRecorded', 'hl7v2', 'ORU-CDA-0001'],
     ]);
     const versions = await read('H001.JY20251201-0042', 2);
     expect(versions).toHaveLength(2);

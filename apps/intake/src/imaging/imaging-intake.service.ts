@@ -43,8 +43,9 @@ export interface ImagingSubmission {
   readonly report?: Omit<fhir4.DiagnosticReport, 'subject' | 'id'>;
   /** The report revises one the hub has (HL7 v2 MDM^T08 / T10 / T11). */
   readonly revises?: ReportRevision;
-  readonly protocol: 'hl7v2' | 'fhir';
-  /** HL7 v2: MSH-10 (with the order's index). FHIR: the study's business identifier. */
+  readonly protocol: 'hl7v2' | 'fhir' | 'cda';
+  /** HL7 v2: MSH-10 (with the order's index). FHIR: the study's business identifier. CDA: `cda:`
+   * + the document id. */
   readonly messageId: string;
   readonly correlationId?: string;
 }
@@ -128,10 +129,10 @@ export class ImagingIntake {
     const base = { performer: s.performer, accession: s.accession, patientKey, now };
     const source: EventSource = { institution: s.institution, messageId: s.messageId, protocol: s.protocol };
     const correlationId = s.correlationId ?? randomUUID();
-    // HL7 v2: the control id names the message. FHIR: the identifier and the content do — the
-    // same resource resent is one event, a changed one a new version.
+    // HL7 v2: the control id names the message; CDA: the document id does. FHIR: the identifier
+    // and the content do — the same resource resent is one event, a changed one a new version.
     const idOf = (part: string, content: object) =>
-      s.protocol === 'hl7v2'
+      s.protocol !== 'fhir'
         ? deterministicEventId(s.institution, s.protocol, s.messageId, part)
         : deterministicEventId(s.institution, s.protocol, s.messageId, part, imagingContentHash(content));
     const commands: ImagingCommand[] = [];

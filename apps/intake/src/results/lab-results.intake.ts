@@ -33,8 +33,9 @@ export interface LabReportSubmission {
   readonly report: fhir4.DiagnosticReport;
   readonly observations: readonly fhir4.Observation[];
   readonly specimens?: readonly fhir4.Specimen[];
-  readonly protocol: 'hl7v2' | 'fhir';
-  /** HL7 v2: MSH-10 (with the OBR group's index). FHIR: the report's business identifier. */
+  readonly protocol: 'hl7v2' | 'fhir' | 'cda';
+  /** HL7 v2: MSH-10 (with the OBR group's index). FHIR: the report's business identifier. CDA:
+   * `cda:` + the document id. */
   readonly messageId: string;
   readonly correlationId?: string;
   /** Resolves the sender's references between the parts (default: by the parts' own ids). */
@@ -163,10 +164,11 @@ export class LabResultsIntake {
       ...(s.specimens ? { specimens: s.specimens } : {}),
       resolve: s.resolve ?? resolverByIds([s.report, ...s.observations, ...(s.specimens ?? [])]),
     });
-    // HL7 v2: the control id (MSH-10) names the message. FHIR: the business identifier and
-    // the content do — the same report resent is one event, a changed one a new version.
+    // HL7 v2: the control id (MSH-10) names the message; CDA: the document id does. FHIR: the
+    // business identifier and the content do — the same report resent is one event, a changed
+    // one a new version.
     const eventId =
-      s.protocol === 'hl7v2'
+      s.protocol !== 'fhir'
         ? deterministicEventId(s.institution, s.protocol, s.messageId)
         : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
     const command: RecordLabReport = {
