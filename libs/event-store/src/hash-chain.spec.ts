@@ -1,5 +1,5 @@
 import type { NewEvent } from '@yilian/contracts';
-import { contentHash, serializeEvent } from './hash-chain';
+import { contentHash, encodeEvent, envelopeHash, serializeEvent, sha256Hex } from './hash-chain';
 
 const event = (over: Partial<NewEvent> = {}): NewEvent => ({
   id: '0b7c6f1e-2d3a-8c4b-9e5f-0a1b2c3d4e5f',
@@ -34,5 +34,37 @@ describe('serializeEvent', () => {
     expect(contentHash('s', { ...e, data: { a: 2 } })).not.toBe(contentHash('s', e));
     expect(contentHash('t', e)).not.toBe(contentHash('s', e));
     expect(contentHash('s', { ...e, type: 'Other' })).not.toBe(contentHash('s', e));
+  });
+});
+
+describe('encodeEvent', () => {
+  it("gives the UTF-8 bytes of serializeEvent's texts and the same content hash, small or large", () => {
+    const large = event({
+      data: { items: Array.from({ length: 400 }, (_, i) => ({ i, name: `钾 ${i} é\u2028😀` })) },
+    });
+    for (const e of [event(), large, event({ data: 'text' }), event({ data: [] })]) {
+      const encoded = encodeEvent('lab-report-H001-A1', e);
+      const serialized = serializeEvent('lab-report-H001-A1', e);
+      expect(encoded.data.equals(Buffer.from(serialized.data, 'utf8'))).toBe(true);
+      expect(encoded.metadata.equals(Buffer.from(serialized.metadata, 'utf8'))).toBe(true);
+      expect(encoded.contentHash).toBe(serialized.contentHash);
+    }
+    // the scratch room it encodes in is reused: an earlier event's bytes stay its own
+    const first = encodeEvent('s', large);
+    const copy = Buffer.from(first.data);
+    encodeEvent('s', event({ data: { other: 'x'.repeat(5000) } }));
+    expect(first.data.equals(copy)).toBe(true);
+  });
+});
+
+describe('envelopeHash', () => {
+  it('is sha256 of the whole envelope text, from texts or from their bytes', () => {
+    const data = JSON.stringify({ a: '钾', b: [1, 2] });
+    const metadata = JSON.stringify({ correlationId: 'c' });
+    const whole = sha256Hex(
+      `{"id":"i","type":"T","schemaVersion":2,"stream":"s-1","data":${data},"metadata":${metadata}}`,
+    );
+    expect(envelopeHash('i', 'T', 2, 's-1', data, metadata)).toBe(whole);
+    expect(envelopeHash('i', 'T', 2, 's-1', Buffer.from(data), Buffer.from(metadata))).toBe(whole);
   });
 });

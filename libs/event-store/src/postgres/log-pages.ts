@@ -1,6 +1,7 @@
 import type { ClientBase } from 'pg';
-import { formatPosition, type GlobalPosition, type RecordedEvent, sha256Hex, START } from '@yilian/contracts';
+import { formatPosition, type GlobalPosition, type RecordedEvent, START } from '@yilian/contracts';
 import type { LogEntry } from '../log-chain';
+import { envelopeHash } from '../hash-chain';
 
 /** An event exactly as stored: the data and metadata texts the hashes are over. */
 export interface StoredEvent {
@@ -37,11 +38,7 @@ interface Row {
 export function storedContentHash(
   e: Pick<StoredEvent, 'eventId' | 'type' | 'schemaVersion' | 'stream' | 'data' | 'metadata'>,
 ): string {
-  return sha256Hex(
-    `{"id":${JSON.stringify(e.eventId)},"type":${JSON.stringify(e.type)},` +
-      `"schemaVersion":${JSON.stringify(e.schemaVersion)},"stream":${JSON.stringify(e.stream)},` +
-      `"data":${e.data},"metadata":${e.metadata}}`,
-  );
+  return envelopeHash(e.eventId, e.type, e.schemaVersion, e.stream, e.data, e.metadata);
 }
 
 export function logEntryOf(e: StoredEvent): LogEntry {

@@ -12,7 +12,7 @@ import {
   type Subscription,
   WrongExpectedRevisionError,
 } from '../event-store.port';
-import { serializeEvent } from '../hash-chain';
+import { encodeEvent } from '../hash-chain';
 import { type PolledBatch, pollingSubscription } from '../polling-subscription';
 import { AppendBatcher, type Queued } from './append-batcher';
 import { EVENT_STORE_DDL } from './schema';
@@ -36,7 +36,7 @@ export interface PostgresEventStoreOptions {
   readonly maxConcurrentBatches?: number;
   /** Appends per call at most (default 64). */
   readonly maxBatchAppends?: number;
-  /** JSON (data and metadata) per call at most, in characters (default 4 MiB); a larger
+  /** JSON (data and metadata) per call at most, in UTF-8 bytes (default 4 MiB); a larger
    * append still goes, alone. */
   readonly maxBatchBytes?: number;
 }
@@ -144,10 +144,11 @@ interface PendingAppend {
   readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
   readonly expectedCode: string;
-  /** The events' data texts, as hashed and stored; the same for metadata. */
-  readonly data: readonly string[];
-  readonly metadata: readonly string[];
-  /** Characters of data and metadata (what a batch's size cap counts). */
+  /** The events' data texts, as hashed and stored, in UTF-8 (sent as they are: a parameter in
+   * binary format, which for text is its bytes); the same for metadata. */
+  readonly data: readonly Buffer[];
+  readonly metadata: readonly Buffer[];
+  /** Bytes of data and metadata (what a batch's size cap counts). */
   readonly size: number;
   readonly contentHashes: readonly string[];
 }
@@ -276,16 +277,17 @@ export class PostgresEventStore implements EventStore {
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append: no events');
     const expectedCode = typeof expected === 'bigint' ? expected : EXPECTED_CODE[expected];
-    // The texts the content hash is computed from are the ones stored: serialised once.
+    // The texts the content hash is computed from are the ones stored: serialised and encoded
+    // once, the same bytes hashed and sent.
     if (events.some((e) => e.data === undefined)) throw new Error('append: an event has no data');
-    const serialized = events.map((e) => serializeEvent(stream, e));
+    const serialized = events.map((e) => encodeEvent(stream, e));
     const data = serialized.map((s) => s.data);
     const metadata = serialized.map((s) => s.metadata);
     let size = 0;
-    for (const text of [...data, ...metadata]) {
-      if (text.includes('\\u0000'))
+    for (const bytes of [...data, ...metadata]) {
+      if (bytes.includes('\\u0000'))
         throw new Error('append: NUL characters cannot be stored; strip them at intake');
-      size += text.length;
+      size += bytes.length;
     }
     return this.batcher.submit({
       stream,
@@ -313,8 +315,8 @@ export class PostgresEventStore implements EventStore {
     const types: string[] = [];
     const versions: number[] = [];
     const hashes: string[] = [];
-    const data: string[] = [];
-    const metadata: string[] = [];
+    const data: Buffer[] = [];
+    const metadata: Buffer[] = [];
     for (const { item } of batch) {
       streams.push(item.stream);
       expected.push(item.expectedCode);
