@@ -12,7 +12,14 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
-import { imagingStream, labReportStream, type RecordedEvent } from '@yilian/contracts';
+import {
+  formatPosition,
+  type GlobalPosition,
+  imagingStream,
+  labReportStream,
+  parsePosition,
+  type RecordedEvent,
+} from '@yilian/contracts';
 import { type EventStore, PostgresEventStore } from '@yilian/event-store';
 import { PatientKeyer } from '@yilian/patients';
 import { ALL_PROJECTIONS, ProjectionRunner } from '@yilian/projections';
@@ -94,7 +101,14 @@ export interface ProvinceMarker {
   readonly storeEvents: number;
   readonly patients: number;
   /** The read database holds ALL_PROJECTIONS built from the whole store (these names). */
-  readonly readModels?: { readonly projections: string[]; readonly events: number; readonly at: string };
+  readonly readModels?: {
+    readonly projections: string[];
+    /** Events of the log applied, up to `position` (formatPosition). */
+    readonly events: number;
+    readonly position?: string;
+    readonly complete: boolean;
+    readonly at: string;
+  };
 }
 
 export interface ProvinceStore {
@@ -361,53 +375,105 @@ export async function readWholeLog(p: ProvinceStore, total: number): Promise<Pas
   return figures(reads.done, cpu(reads.done), loadBefore);
 }
 
-/** The rebuild's loop (the CLI's `rebuild`): `applyBatch` per `readAll` page, from position 0
- * until the log's committed prefix is exhausted. The CLI's own function when it exports one. */
+/** The rebuild's loop: the CLI `rebuild`'s own (`catchUp` of apps/cli/src/read-model-swap.ts),
+ * `applyBatch` per `readAll` page until the log's committed prefix is exhausted. */
 export type CatchUp = (
   store: Pick<EventStore, 'readAll'>,
   runner: ProjectionRunner,
-  after: undefined,
+  after: GlobalPosition | undefined,
 ) => Promise<{ events: number }>;
 
-/** (b) Every read model (ALL_PROJECTIONS) rebuilt from position 0 into a fresh read database
- * (dropped and created), by the rebuild's path; then VACUUM ANALYZE (not timed) and the row
- * count of each table. The read database is left holding them (the marker says so). */
+export interface RebuildFigures extends PassFigures {
+  /** Events in the read models at the end (more than `events` when resumed). */
+  readonly projected: number;
+  readonly complete: boolean;
+  readonly tables: { table: string; rows: number; size: string }[];
+}
+
+/**
+ * (b) Every read model (ALL_PROJECTIONS) rebuilt from position 0 into a fresh read database
+ * (dropped and created) by the rebuild's path; then VACUUM ANALYZE (not timed) and the rows of
+ * each table. The marker remembers how far the read database holds the log (every 50,000
+ * events), so that `resume` goes on from there instead of from 0. `budgetS`: stop after the page
+ * that passes it (then `complete` is false and the rate is over the events done).
+ */
 export async function rebuildReadModels(
   p: ProvinceStore,
   total: number,
   catchUp: CatchUp,
-): Promise<PassFigures & { tables: { table: string; rows: number; size: string }[] }> {
-  const { readModels: _dropped, ...storeOnly } = p.marker;
-  p.remember(storeOnly); // the read database is being rebuilt: not complete until the end
-  await sql(p.adminUrl, `DROP DATABASE IF EXISTS ${READ_DB} WITH (FORCE)`);
-  await sql(p.adminUrl, `CREATE DATABASE ${READ_DB}`);
+  o: { readonly budgetS?: number; readonly resume?: boolean } = {},
+): Promise<RebuildFigures> {
+  const names = ALL_PROJECTIONS.map((x) => x.name);
+  const prior = p.marker.readModels;
+  const resume =
+    o.resume && prior?.position !== undefined && names.every((n) => prior.projections.includes(n))
+      ? { after: parsePosition(prior.position), events: prior.events }
+      : undefined;
+  const { readModels: _previous, ...storeOnly } = p.marker;
+  const progress = (events: number, position: GlobalPosition | undefined, complete: boolean) =>
+    p.remember({
+      ...storeOnly,
+      readModels: {
+        projections: names,
+        events,
+        ...(position ? { position: formatPosition(position) } : {}),
+        complete,
+        at: new Date().toISOString(),
+      },
+    });
+  if (resume) log(`resuming the read models after ${fmt(resume.events)} events`);
+  else {
+    p.remember(storeOnly); // being rebuilt: holds nothing until the first progress mark
+    await sql(p.adminUrl, `DROP DATABASE IF EXISTS ${READ_DB} WITH (FORCE)`);
+    await sql(p.adminUrl, `CREATE DATABASE ${READ_DB}`);
+  }
   const pool = new Pool({ connectionString: p.readUrl, max: 2 });
   pool.on('error', () => undefined);
   try {
     const runner = new ProjectionRunner(pool, ALL_PROJECTIONS);
     await runner.migrate();
     const loadBefore = load();
-    const reads = countedReads(p.store, total, 'rebuilt');
+    const before = resume?.events ?? 0;
+    const reads = countedReads(p.store, total - before, 'rebuilt');
+    const stopAt = o.budgetS !== undefined ? performance.now() + o.budgetS * 1000 : Infinity;
+    let stopped = false;
+    let marked = 0;
+    let last: GlobalPosition | undefined = resume?.after;
+    const bounded: Pick<EventStore, 'readAll'> = {
+      readAll: async (q) => {
+        // catchUp applies each page before it reads the next: all up to q.after is in
+        if (q?.after) last = q.after;
+        if (reads.done - marked >= 50_000) {
+          marked = reads.done;
+          progress(before + reads.done, last, false);
+        }
+        if (performance.now() > stopAt) {
+          stopped = true;
+          return [];
+        }
+        return reads.readAll(q);
+      },
+    };
     const cpu = cpuSince(p.pgDir);
-    const { events } = await catchUp(reads, runner, undefined);
+    const { events } = await catchUp(bounded, runner, resume?.after);
     const f = figures(events, cpu(events), loadBefore);
-    const { rows } = await pool.query<{ table: string; rows: string; size: string }>(
-      `SELECT c.relname AS table, c.reltuples::bigint::text AS rows, pg_size_pretty(pg_total_relation_size(c.oid)) AS size
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
+    const { rows: inLog } = await p.store.pool.query<{ n: string }>(
+      'SELECT count(*)::text AS n FROM yl_events',
     );
+    const complete = !stopped && before + events >= Number(inLog[0]!.n);
+    if (stopped)
+      log(`rebuild stopped at its budget of ${o.budgetS} s: ${fmt(before + events)} of ${fmt(total)} events`);
     await pool.query('VACUUM ANALYZE');
-    const { rows: counted } = await pool.query<{ table: string; rows: string }>(
-      `SELECT relname AS table, n_live_tup::text AS rows FROM pg_stat_user_tables`,
+    const { rows } = await pool.query<{ table: string; rows: string; size: string }>(
+      `SELECT relname AS table, n_live_tup::text AS rows, pg_size_pretty(pg_total_relation_size(relid)) AS size
+         FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC`,
     );
-    const live = new Map(counted.map((r) => [r.table, Number(r.rows)]));
-    p.remember({
-      ...p.marker,
-      readModels: { projections: ALL_PROJECTIONS.map((x) => x.name), events, at: new Date().toISOString() },
-    });
+    progress(before + events, last, complete);
     return {
       ...f,
-      tables: rows.map((r) => ({ table: r.table, rows: live.get(r.table) ?? Number(r.rows), size: r.size })),
+      projected: before + events,
+      complete,
+      tables: rows.map((r) => ({ table: r.table, rows: Number(r.rows), size: r.size })),
     };
   } finally {
     await pool.end();
@@ -417,9 +483,5 @@ export async function rebuildReadModels(
 /** Whether the kept read database holds every projection of today's ALL_PROJECTIONS. */
 export function readModelsComplete(marker: ProvinceMarker): boolean {
   const names = new Set(marker.readModels?.projections ?? []);
-  return (
-    marker.readModels !== undefined &&
-    marker.readModels.events >= marker.storeEvents &&
-    ALL_PROJECTIONS.every((x) => names.has(x.name))
-  );
+  return marker.readModels?.complete === true && ALL_PROJECTIONS.every((x) => names.has(x.name));
 }
