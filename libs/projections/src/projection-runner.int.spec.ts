@@ -1,7 +1,14 @@
-/* applyBatch (projection by projection, lab reports through applyMany) leaves exactly the
- * tables that `apply`, one event at a time, leaves — including a report corrected within the
- * same batch, and a redelivered batch. */
-import { type fhir4, LAB_REPORT_RECORDED, type RecordedEvent } from '@yilian/contracts';
+/* applyBatch (projection by projection, through each projection's applyMany) leaves exactly
+ * the tables that `apply`, one event at a time, leaves — including a report corrected within
+ * the same batch, imaging studies with a later version in the batch, runs of patient links
+ * broken by merges and unlinks, and a redelivered batch. */
+import {
+  type fhir4,
+  IMAGING_REPORT_RECORDED,
+  IMAGING_STUDY_RECORDED,
+  LAB_REPORT_RECORDED,
+  type RecordedEvent,
+} from '@yilian/contracts';
 import { createTestDatabase, labTables as tables } from '@yilian/testing';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from './registry';
@@ -56,6 +63,93 @@ function labEvent(accession: string, version: number, potassium: number, status 
   };
 }
 
+const recorded = (
+  stream: string,
+  streamPosition: number,
+  type: string,
+  data: unknown,
+  patientKey?: string,
+) => {
+  sequence++;
+  return {
+    id: `00000000-0000-8000-8000-${sequence.toString().padStart(12, '0')}`,
+    type,
+    schemaVersion: 1,
+    stream,
+    streamPosition: BigInt(streamPosition),
+    position: { commit: sequence, prepare: sequence },
+    recordedAt: new Date(Date.UTC(2026, 10, 23, 1, 0, Number(sequence))).toISOString(),
+    hash: 'h',
+    previousHash: null,
+    data,
+    metadata: {
+      source: { institution: 'H001', messageId: `m${sequence}`, protocol: 'hl7v2' as const },
+      correlationId: 'c',
+      ...(patientKey ? { patientKey } : {}),
+      occurredAt: new Date(Date.UTC(2026, 10, 23, 0, 0, Number(sequence))).toISOString(),
+    },
+  } as RecordedEvent;
+};
+
+const key = (c: string) => `pk_${c.repeat(26)}`;
+
+function studyEvent(accession: string, position: number, status: string, modality: string): RecordedEvent {
+  const study: fhir4.ImagingStudy = {
+    resourceType: 'ImagingStudy',
+    id: `H001.${accession}`,
+    status: status as fhir4.ImagingStudy['status'],
+    subject: { reference: `Patient/${key('a')}` },
+    started: `2026-11-2${position}T08:00:00+08:00`,
+    modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: modality }],
+  };
+  return recorded(
+    `imagingstudy-H001-${accession}`,
+    position,
+    IMAGING_STUDY_RECORDED,
+    {
+      study,
+      performer: 'H001',
+      accession,
+      studyInstanceUid: `1.2.3.${accession.length}`,
+      modalities: [modality],
+    },
+    key('a'),
+  );
+}
+
+function imagingReportEvent(accession: string, position: number): RecordedEvent {
+  const report: fhir4.DiagnosticReport = {
+    resourceType: 'DiagnosticReport',
+    id: `H001.${accession}.report`,
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: '18748-4' }] },
+    subject: { reference: `Patient/${key('a')}` },
+    issued: '2026-11-23T10:00:00+08:00',
+    conclusion: '未见异常',
+  };
+  return recorded(
+    `imagingstudy-H001-${accession}`,
+    position,
+    IMAGING_REPORT_RECORDED,
+    { report, performer: 'H001', reporter: 'H001', accession, performerBasis: 'sender' },
+    key('a'),
+  );
+}
+
+const patientEvent = (member: string, position: number, type: string, data: object) =>
+  recorded(`patient-${key(member)}`, position, type, { institution: 'H001', ...data }, key(member));
+
+/** Every table of the database but the consumer's checkpoints, row by row in a stable order. */
+async function allTables(pool: Pool): Promise<Record<string, unknown[]>> {
+  const { rows } = await pool.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'rm_checkpoints' ORDER BY 1`,
+  );
+  const out: Record<string, unknown[]> = {};
+  for (const { table_name: t } of rows)
+    out[t] = (await pool.query(`SELECT * FROM ${t} ORDER BY ${t}::text`)).rows;
+  return out;
+}
+
 describe('ProjectionRunner.applyBatch', () => {
   const pools: Pool[] = [];
   afterAll(async () => {
@@ -103,5 +197,72 @@ describe('ProjectionRunner.applyBatch', () => {
     const again = await batch.runner.applyBatch(events, { consumer: 'test' });
     expect(again.applied).toEqual([]);
     expect(await tables(batch.pool)).toEqual(expected);
+  });
+
+  it('imaging studies and patient links: the batched paths give the tables of one by one', async () => {
+    const events = [
+      studyEvent('S1', 0, 'registered', 'CT'),
+      patientEvent('b', 0, 'PatientIdentifiersLinked', {
+        memberKey: key('b'),
+        patientKey: key('p'),
+        reason: 'same-resident-id',
+      }),
+      patientEvent('c', 0, 'PatientIdentifiersLinked', {
+        memberKey: key('c'),
+        patientKey: key('p'),
+        reason: 'same-resident-id',
+      }),
+      patientEvent('c', 1, 'PatientIdentifiersLinked', {
+        memberKey: key('c'),
+        patientKey: key('s'),
+        reason: 'patient-link',
+      }), // the same member twice in a run of links: the later wins
+      studyEvent('S2', 0, 'available', 'MR'),
+      studyEvent('S1', 1, 'available', 'CT'), // a later version in the same batch
+      imagingReportEvent('S1', 2),
+      patientEvent('b', 1, 'PatientsMerged', { mergedKey: key('b'), survivorKey: key('q') }),
+      patientEvent('d', 0, 'PatientIdentifiersLinked', {
+        memberKey: key('d'),
+        patientKey: key('p'),
+        reason: 'same-resident-id',
+      }),
+      // second batch from here
+      patientEvent('b', 2, 'PatientIdentifiersLinked', {
+        memberKey: key('b'),
+        patientKey: key('r'),
+        reason: 'patient-link',
+      }),
+      patientEvent('b', 3, 'PatientsUnmerged', { mergedKey: key('b'), survivorKey: key('q') }),
+      patientEvent('d', 1, 'PatientIdentifiersUnlinked', { memberKey: key('d'), patientKey: key('p') }),
+      patientEvent('d', 2, 'PatientIdentifiersLinked', {
+        memberKey: key('d'),
+        patientKey: key('q'),
+        reason: 'patient-link',
+      }),
+      studyEvent('S2', 1, 'cancelled', 'MR'),
+    ];
+    const one = await runnerOn('runner_one_by_one_imaging_links');
+    for (const e of events) await one.runner.apply(e);
+    const batch = await runnerOn('runner_batch_imaging_links');
+    await batch.runner.applyBatch(events.slice(0, 9), { consumer: 'test' });
+    await batch.runner.applyBatch(events.slice(9), { consumer: 'test' });
+
+    const expected = await allTables(one.pool);
+    expect(await allTables(batch.pool)).toEqual(expected);
+    expect(expected.rm_imaging_study_versions!.map((r) => (r as { version: number }).version).sort()).toEqual(
+      [1, 1, 2, 2],
+    );
+    expect(
+      Object.fromEntries(
+        (expected.rm_patient_links as { member_key: string; patient_key: string }[]).map((r) => [
+          r.member_key.slice(3, 4),
+          r.patient_key.slice(3, 4),
+        ]),
+      ),
+    ).toEqual({ b: 'r', c: 's', d: 'q' });
+
+    const again = await batch.runner.applyBatch(events, { consumer: 'test' });
+    expect(again.applied).toEqual([]);
+    expect(await allTables(batch.pool)).toEqual(expected);
   });
 });

@@ -33,15 +33,58 @@ const PATIENT_EVENTS: ReadonlySet<string> = new Set([
   'PatientsUnmerged',
 ]);
 
+function parsed(recorded: RecordedEvent) {
+  const result = parsePatientEvent(recorded);
+  if (!result.ok) throw new Error(`event ${recorded.id} (${recorded.type}): ${result.problems.join('; ')}`);
+  return result.event;
+}
+
+/** Links in one statement: each member's last link of the run (an upsert cannot touch a row
+ * twice, and a later link of the same member overwrites an earlier one whole). */
+async function applyLinks(
+  sql: SqlExecutor,
+  links: readonly { memberKey: string; patientKey: string; reason: string; since: string }[],
+): Promise<void> {
+  const last = [...new Map(links.map((l) => [l.memberKey, l])).values()];
+  await sql.query(
+    `INSERT INTO rm_patient_links (member_key, linked_to, linked_via, since)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])
+     ON CONFLICT (member_key) DO UPDATE SET linked_to = excluded.linked_to, linked_via = excluded.linked_via,
+       since = excluded.since`,
+    [
+      last.map((l) => l.memberKey),
+      last.map((l) => l.patientKey),
+      last.map((l) => l.reason),
+      last.map((l) => l.since),
+    ],
+  );
+}
+
 export const patientLinksProjection = {
   name: 'patient-links',
   ddl: PATIENT_LINKS_DDL,
   canHandle: (event: RecordedEvent) => PATIENT_EVENTS.has(event.type),
 
+  /** In log order; each run of consecutive links (nearly every patient event: the first
+   * message carrying both identifiers) in one statement, anything else as `apply` does. */
+  async applyMany(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
+    let run: { memberKey: string; patientKey: string; reason: string; since: string }[] = [];
+    for (const recorded of events) {
+      const event = parsed(recorded);
+      if (event.type === 'PatientIdentifiersLinked') {
+        const { memberKey, patientKey, reason } = event.data;
+        run.push({ memberKey, patientKey, reason, since: recorded.metadata.occurredAt });
+        continue;
+      }
+      if (run.length > 0) await applyLinks(sql, run);
+      run = [];
+      await patientLinksProjection.apply(sql, recorded);
+    }
+    if (run.length > 0) await applyLinks(sql, run);
+  },
+
   async apply(sql: SqlExecutor, recorded: RecordedEvent): Promise<void> {
-    const parsed = parsePatientEvent(recorded);
-    if (!parsed.ok) throw new Error(`event ${recorded.id} (${recorded.type}): ${parsed.problems.join('; ')}`);
-    const { event } = parsed;
+    const event = parsed(recorded);
     const since = recorded.metadata.occurredAt;
     switch (event.type) {
       case 'PatientIdentifiersLinked':

@@ -107,11 +107,90 @@ async function applyReport(sql: SqlExecutor, event: RecordedEvent): Promise<void
   });
 }
 
+/** The latest version of each id in `table` (0 for none), in one query. */
+async function versionsOf(
+  sql: SqlExecutor,
+  table: string,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const { rows } = await sql.query<{ id: string; v: number }>(
+    `SELECT id, max(version) AS v FROM ${table} WHERE id = ANY($1::text[]) GROUP BY id`,
+    [[...new Set(ids)]],
+  );
+  return new Map(rows.map((r) => [r.id, r.v]));
+}
+
+/** Studies, a batch in three statements: the versions numbered as `nextVersion` would one by
+ * one (the table's latest, then one more per event of the batch, in log order). */
+async function applyStudies(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
+  const at = await versionsOf(
+    sql,
+    'rm_imaging_study_versions',
+    events.map((e) => (e.data as ImagingStudyRecordedV1).study.id!),
+  );
+  const rows = events.map((event) => {
+    const data = event.data as ImagingStudyRecordedV1;
+    const id = data.study.id!;
+    const version = (at.get(id) ?? 0) + 1;
+    at.set(id, version);
+    const study = { ...data.study, meta: { versionId: String(version), lastUpdated: event.recordedAt } };
+    return {
+      id,
+      stream: event.stream,
+      patient_key: event.metadata.patientKey ?? '',
+      performer: data.performer,
+      status: study.status,
+      study_uid: data.studyInstanceUid ?? null,
+      modalities: data.modalities,
+      started: toTimestamp(study.started),
+      version,
+      resource: study,
+      event_id: event.id,
+      recorded_at: event.recordedAt,
+    };
+  });
+  const latest = [...new Map(rows.map((r) => [r.id, r])).values()];
+  await sql.query(
+    `INSERT INTO rm_imaging_studies (id, stream, patient_key, performer, status, study_uid, modalities, started, version, resource, last_updated)
+     SELECT x.id, x.stream, x.patient_key, x.performer, x.status, x.study_uid, x.modalities, x.started, x.version, x.resource, x.recorded_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, stream text, patient_key text, performer text, status text,
+       study_uid text, modalities text[], started timestamptz, version int, resource jsonb, recorded_at timestamptz)
+     ON CONFLICT (id) DO UPDATE SET patient_key = excluded.patient_key, status = excluded.status,
+       study_uid = excluded.study_uid, modalities = excluded.modalities, started = excluded.started,
+       version = excluded.version, resource = excluded.resource, last_updated = excluded.last_updated`,
+    [JSON.stringify(latest)],
+  );
+  await sql.query(
+    `INSERT INTO rm_imaging_study_versions (id, version, event_id, resource, recorded_at)
+     SELECT x.id, x.version, x.event_id, x.resource, x.recorded_at
+     FROM jsonb_to_recordset($1::jsonb) AS x(id text, version int, event_id uuid, resource jsonb, recorded_at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({
+          id: r.id,
+          version: r.version,
+          event_id: r.event_id,
+          resource: r.resource,
+          recorded_at: r.recorded_at,
+        })),
+      ),
+    ],
+  );
+}
+
 export const imagingProjection = {
   name: 'imaging',
   ddl: IMAGING_READ_MODEL_DDL,
   canHandle: (event: RecordedEvent) =>
     event.type === IMAGING_STUDY_RECORDED || event.type === IMAGING_REPORT_RECORDED,
+  /** Studies in a few statements per batch; reports (rare: a radiologist's report per study,
+   * later) one by one, in log order after the batch's studies — they touch other tables. */
+  async applyMany(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void> {
+    const studies = events.filter((e) => e.type === IMAGING_STUDY_RECORDED);
+    if (studies.length > 0) await applyStudies(sql, studies);
+    for (const event of events) if (event.type !== IMAGING_STUDY_RECORDED) await applyReport(sql, event);
+  },
   async apply(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
     if (event.type === IMAGING_STUDY_RECORDED) await applyStudy(sql, event);
     else await applyReport(sql, event);
