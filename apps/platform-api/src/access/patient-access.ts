@@ -24,7 +24,12 @@ export class PatientAccess {
   async mayRead(client: ReadClient, patientKey: string): Promise<boolean> {
     if (client.role !== 'institution') return true;
     // the patient's keys and the part in one round trip
-    const { rows } = await this.pool.query<{ part: boolean }>(HAS_PART_SQL, [client.institution, patientKey]);
+    // a named statement: parsed and planned once per connection, not on every read
+    const { rows } = await this.pool.query<{ part: boolean }>({
+      name: 'pa-has-part',
+      text: HAS_PART_SQL,
+      values: [client.institution, patientKey],
+    });
     return rows[0]?.part === true;
   }
 

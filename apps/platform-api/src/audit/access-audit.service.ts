@@ -105,8 +105,9 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
       const batch = this.pending.splice(0, 500);
       const col = <T>(f: (e: AccessEntry) => T) => batch.map((p) => f(p.entry));
       try {
-        const { rows } = await this.pool.query<{ serial: string }>(
-          `INSERT INTO pa_access_log (actor, purpose, patient_key, interaction, resource_type, returned,
+        const { rows } = await this.pool.query<{ serial: string }>({
+          name: 'pa-access-log-insert',
+          text: `INSERT INTO pa_access_log (actor, purpose, patient_key, interaction, resource_type, returned,
              client_role, client_institution, resources, outcome)
            SELECT a, p, k, i, t, n, r, ins, string_to_array(res, ' '), o
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
@@ -114,7 +115,7 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
                   WITH ORDINALITY AS u(a, p, k, i, t, n, r, ins, res, o, ord)
             ORDER BY ord
            RETURNING serial`,
-          [
+          values: [
             col((e) => e.actor),
             col((e) => e.purpose ?? null),
             col((e) => e.patientKey ?? null),
@@ -126,7 +127,7 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
             col((e) => (e.resources ?? []).join(' ')),
             col((e) => e.outcome ?? 'success'),
           ],
-        );
+        });
         const serials = rows.map((r) => Number(r.serial)).sort((a, b) => a - b);
         batch.forEach((p, i) => p.resolve(serials[i]!));
       } catch (e) {

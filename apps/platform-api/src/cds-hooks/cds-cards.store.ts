@@ -145,13 +145,14 @@ export class CdsCardStore implements OnModuleInit, OnModuleDestroy {
       const cards = batch.flatMap((p) => p.cards);
       const col = <T>(f: (c: IssuedCard) => T) => cards.map(f);
       try {
-        await this.pool.query(
-          `INSERT INTO pa_cds_cards (uuid, service_id, requester, practitioner, patient_key, encounter,
+        await this.pool.query({
+          name: 'pa-cds-cards-insert',
+          text: `INSERT INTO pa_cds_cards (uuid, service_id, requester, practitioner, patient_key, encounter,
              result_type, result_id, result_stream, item_code, order_ref)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                                 $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
            ON CONFLICT (uuid) DO NOTHING`,
-          [
+          values: [
             col((c) => c.uuid),
             col((c) => c.serviceId),
             col((c) => c.requester),
@@ -164,7 +165,7 @@ export class CdsCardStore implements OnModuleInit, OnModuleDestroy {
             col((c) => c.itemCode),
             col((c) => c.orderRef),
           ],
-        );
+        });
         batch.forEach((p) => p.resolve());
       } catch (e) {
         batch.forEach((p) => p.reject(e));
