@@ -103,7 +103,10 @@ const timeoutS = envInt(
 // deployment; BENCH_PG_DATA_DIR: its data directory, for its CPU (postmaster.pid, as root).
 const externalUrl = process.env.BENCH_DATABASE_URL || undefined;
 const externalDataDir = process.env.BENCH_PG_DATA_DIR || undefined;
-const GOAL = { perSecond: 1_500, p99Ms: 50 };
+// Issue 16's goal, as a ratio any VM can judge: messages acknowledged per second at least 0.30 ×
+// the one-core parse+map ceiling measured in the same run, p99 ≤ 50 ms. The results issue's
+// absolute floor (1,500/s) is printed beside it; it was met on a faster VM only.
+const GOAL = { ratio: 0.3, p99Ms: 50, floorPerSecond: 1_500 };
 const HOST = '127.0.0.1';
 
 /** What the load runs against: the intake app alone (as deployed) or the whole hub. */
@@ -201,7 +204,22 @@ function runLines(r: RunFigures): string[] {
     `  CPU: ${hubCpu} · PostgreSQL ${r.pgCpuMs === undefined ? '?' : `${cores(r.pgCpuMs)} cores (${perMsg(r.pgCpuMs)})`}`,
     `  projector applied ${int(r.projected)} events during the run (${int(r.projected / secs)}/s)`,
     `  load average before ${la(r.loadBefore)} · after ${la(r.loadAfter)}`,
+    `  CPU per AA: ${cpuPerAaLine(r)}`,
   ];
+}
+
+/** The round's CPU per AA, and the rate the machine's cores would give at that CPU were nothing
+ * else running (intake, PostgreSQL and load generator together). */
+function cpuPerAaLine(r: RunFigures): string {
+  const per = (cpuMs: number) => (cpuMs * 1000) / Math.max(1, r.load.accepted);
+  const hub = r.sharedProcess ? per(r.hubCpuMs) : per(r.hubCpuMs) + per(r.load.cpuMs);
+  const pg = r.pgCpuMs === undefined ? undefined : per(r.pgCpuMs);
+  const parts =
+    `intake ${per(r.hubCpuMs).toFixed(0)} µs + PostgreSQL ${pg === undefined ? '?' : pg.toFixed(0)} µs` +
+    (r.sharedProcess ? '' : ` + load generator ${per(r.load.cpuMs).toFixed(0)} µs`);
+  if (pg === undefined) return parts;
+  const total = hub + pg;
+  return `${parts} = ${total.toFixed(0)} µs: ${cpus().length} cores would give ${int((cpus().length * 1e6) / total)}/s`;
 }
 
 async function main(): Promise<void> {
@@ -530,7 +548,10 @@ async function main(): Promise<void> {
     const p99s = headlineRuns.map((r) => summarize(r.load.latenciesMs).p99);
     const rates = headlineRuns.map((r) => r.perSecond);
     const bestL = summarize(best.load.latenciesMs);
-    const met = best.perSecond >= GOAL.perSecond && bestL.p99 <= GOAL.p99Ms && failed === 0;
+    const ceilingPerSecond = 1e6 / ceiling.parseMap.bestUs;
+    const ratio = best.perSecond / ceilingPerSecond;
+    const met = ratio >= GOAL.ratio && bestL.p99 <= GOAL.p99Ms && failed === 0;
+    const floorMet = best.perSecond >= GOAL.floorPerSecond && bestL.p99 <= GOAL.p99Ms && failed === 0;
     console.log(
       `\nHEADLINE (load generator ${MODES[0] === 'process' ? 'in its own process' : "in the hub's process"}` +
         `${rounds > 1 ? `, best of ${rounds} rounds` : ''}): ${int(best.perSecond)} messages/s acknowledged ` +
@@ -544,9 +565,18 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `goal ≥ ${int(GOAL.perSecond)} messages/s with p99 ≤ ${GOAL.p99Ms} ms: ${met ? 'MET' : 'NOT MET'} · ` +
-        `ceiling: HL7 library parse ${int(1e6 / ceiling.libraryParse.bestUs)}/s, ` +
-        `hub parse ${int(1e6 / ceiling.parseOnly.bestUs)}/s, parse+map ${int(1e6 / ceiling.parseMap.bestUs)}/s ` +
+      `  CPU per AA in that round: ${cpuPerAaLine(best)} (other jobs on the machine slow the ` +
+        `rate more than they raise the CPU a message takes; but at low rates batches shrink, and it rises too)`,
+    );
+    console.log(
+      `GOAL (issue 16): acknowledged/s ≥ ${GOAL.ratio.toFixed(2)} × the one-core parse+map ceiling, p99 ≤ ${GOAL.p99Ms} ms: ` +
+        `${int(best.perSecond)} / ${int(ceilingPerSecond)} = ratio ${ratio.toFixed(3)} ` +
+        `(goal ${int(GOAL.ratio * ceilingPerSecond)}/s), p99 ${ms(bestL.p99)} ms: ${met ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `  floor (results issue, absolute): ≥ ${int(GOAL.floorPerSecond)} messages/s with p99 ≤ ${GOAL.p99Ms} ms: ` +
+        `${floorMet ? 'MET' : 'NOT MET'} · ceiling: HL7 library parse ${int(1e6 / ceiling.libraryParse.bestUs)}/s, ` +
+        `hub parse ${int(1e6 / ceiling.parseOnly.bestUs)}/s, parse+map ${int(ceilingPerSecond)}/s ` +
         `on one core · load average now ${la(loadavg())} · ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
     );
   } finally {

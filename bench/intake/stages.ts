@@ -4,12 +4,11 @@
  * message, called here one by one on the bench's own messages. What a message costs the hub
  * before PostgreSQL, the projector and the sockets.
  */
-import { randomUUID } from 'node:crypto';
-import { deterministicEventId, labReportStream } from '@yilian/contracts';
-import { serializeEvent } from '@yilian/event-store';
+import { labReportStream } from '@yilian/contracts';
+import { encodeEvent } from '@yilian/event-store';
 import { buildAck, classifyMessage, mapOruR01Lab, parseHl7 } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
-import { decideLabReport, initialLabReportState, normalizeLabReport, resolverByIds } from '@yilian/results';
+import { firstVersionEvent, normalizeMapped } from './lab-event';
 
 /** Wall µs per message of each step, run message by message as the hub does (median: robust
  * to the neighbours taking the core now and then; mean: includes the garbage collector). */
@@ -26,8 +25,8 @@ export function measureStages(
     'patient key (HMAC-SHA256)',
     'normalizeLabReport',
     'event id + decide (new stream)',
-    'serializeEvent (JSON.stringify + sha256)',
-    'append params (NUL check, JSON arrays)',
+    'encodeEvent (stringify, UTF-8, sha256)',
+    'append params (NUL check)',
     'buildAck AA',
   ];
   const rounds = 4;
@@ -47,37 +46,14 @@ export function measureStages(
     const patientKey = keyer.forResidentId(mapped.patient.residentId!);
     mark();
     const r = mapped.reports[0]!;
-    const normalized = normalizeLabReport({
-      performer: 'H001',
-      accession: r.accession,
-      patientKey,
-      report: r.report,
-      observations: r.observations,
-      specimens: r.specimens,
-      resolve: resolverByIds([r.report, ...r.observations, ...r.specimens]),
-    });
+    const normalized = normalizeMapped(r, patientKey);
     mark();
-    const controlId = `C-${i}`;
-    const [event] = decideLabReport(
-      {
-        type: 'RecordLabReport',
-        performer: 'H001',
-        accession: r.accession,
-        patientKey,
-        ...normalized,
-        source: { institution: 'H001', messageId: controlId, protocol: 'hl7v2' },
-        eventId: deterministicEventId('H001', 'hl7v2', controlId),
-        correlationId: randomUUID(),
-        now: receivedAt,
-      },
-      initialLabReportState,
-    );
+    const event = firstVersionEvent(r.accession, patientKey, normalized, `C-${i}`, receivedAt);
     mark();
-    const serialized = serializeEvent(labReportStream('H001', r.accession), event!);
+    const encoded = encodeEvent(labReportStream('H001', r.accession), event);
     mark();
-    const data = `[${serialized.data}]`;
-    const metadata = `[${serialized.metadata}]`;
-    if (data.includes('\\u0000') || metadata.includes('\\u0000')) throw new Error('stages: NUL');
+    if (encoded.data.includes('\\u0000') || encoded.metadata.includes('\\u0000'))
+      throw new Error('stages: NUL');
     mark();
     buildAck(parsed.message, 'AA', [], { now });
     mark();
