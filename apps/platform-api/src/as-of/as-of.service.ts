@@ -34,8 +34,8 @@ export class AsOfService {
     if (eventStore) this.index = new IdentityIndex(eventStore);
   }
 
-  /** The store, or 501 with an OperationOutcome naming the parameter that needs it. */
-  store(parameter: string): { store: EventStore; index: IdentityIndex } {
+  /** The store, or 501 with an OperationOutcome (naming the parameter that needs it, if any). */
+  store(parameter?: string): { store: EventStore; index: IdentityIndex } {
     if (!this.eventStore || !this.index)
       throw FhirHttpError.of(
         501,
@@ -83,7 +83,7 @@ export class AsOfService {
 
   /** Every version of a lab report from its stream, oldest first (empty: not a lab report). */
   async reportVersions(reportId: string): Promise<LabReportVersion[]> {
-    const { store } = this.store('id');
+    const { store } = this.store();
     const { rows } = await this.pool.query<{ stream: string }>(
       'SELECT stream FROM rm_lab_reports WHERE id = $1',
       [reportId],
@@ -93,7 +93,7 @@ export class AsOfService {
 
   /** Every version of an Observation: each version of its report that holds it. */
   async observationVersions(id: string): Promise<LogVersion<fhir4.Observation>[]> {
-    this.store('id');
+    this.store();
     const { rows } = await this.pool.query<{ report_id: string }>(
       'SELECT report_id FROM rm_observations WHERE id = $1',
       [id],
@@ -108,7 +108,7 @@ export class AsOfService {
   /** Every version of a key's Patient from its identity stream: after each event, where the key
    * pointed (`link` replaced-by / seealso). Links of other keys to it are in their streams. */
   async patientVersions(key: string): Promise<LogVersion<fhir4.Patient>[]> {
-    const { store } = this.store('id');
+    const { store } = this.store();
     return linksAfterEach(key, await store.readStream(patientStream(key))).map(({ event, link }) => ({
       resource: {
         resourceType: 'Patient',
