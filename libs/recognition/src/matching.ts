@@ -54,7 +54,7 @@ function keysOf(c: ResultCoding): string[] {
 }
 
 /** Item codes a coding names in this catalogue. */
-function itemsForCoding(
+function lookUpCoding(
   c: ResultCoding,
   index: CatalogueIndex,
   codeMap: ReadonlyMap<string, string> | undefined,
@@ -68,6 +68,44 @@ function itemsForCoding(
     if (mapped) found.add(mapped);
   }
   return [...found];
+}
+
+/** lookUpCoding per (catalogue index and kind, code map, coding): results carry the same few
+ * hundred codes again and again, and a query looks each up once per shared scope. The catalogue,
+ * its index and the code map of a fold are never changed, so their answers can be kept with
+ * them (weakly: a new fold of the rules makes new ones). */
+const codingMemo = new WeakMap<
+  Map<string, string[]>,
+  WeakMap<object, Map<string, Map<string, readonly string[]>>>
+>();
+const NO_CODE_MAP = {};
+const MEMO_SYSTEMS = 1000;
+const MEMO_CODES = 10_000;
+
+function itemsForCoding(
+  c: ResultCoding,
+  index: CatalogueIndex,
+  codeMap: ReadonlyMap<string, string> | undefined,
+  byCode: Map<string, string[]>,
+): readonly string[] {
+  let byMap = codingMemo.get(byCode);
+  if (!byMap) codingMemo.set(byCode, (byMap = new WeakMap()));
+  let bySystem = byMap.get(codeMap ?? NO_CODE_MAP);
+  if (!bySystem) byMap.set(codeMap ?? NO_CODE_MAP, (bySystem = new Map()));
+  // no system and the system "" look the same keys up (keysOf)
+  const system = c.system || '';
+  let byCodeOf = bySystem.get(system);
+  if (!byCodeOf) {
+    if (bySystem.size >= MEMO_SYSTEMS) bySystem.clear();
+    bySystem.set(system, (byCodeOf = new Map()));
+  }
+  let found = byCodeOf.get(c.code);
+  if (found === undefined) {
+    found = lookUpCoding(c, index, codeMap, byCode);
+    if (byCodeOf.size >= MEMO_CODES) byCodeOf.clear();
+    byCodeOf.set(c.code, found);
+  }
+  return found;
 }
 
 function siteMatches(item: CatalogueItem, sites: readonly ResultCoding[]): boolean {
