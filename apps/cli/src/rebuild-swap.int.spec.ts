@@ -65,6 +65,18 @@ async function close(f: Fixture): Promise<void> {
   await f.store.close();
 }
 
+/** `yilian rebuild` on the fixture's store and live read models. */
+const rebuild = (f: Fixture, ...more: string[]) =>
+  runCli(['rebuild', '--store', f.storeUrl, '--read-models', f.live, ...more]);
+
+/** `rebuild --swap --json`, which must succeed: its report. */
+async function swap(f: Fixture): Promise<Report> {
+  const run = await rebuild(f, '--swap', '--json');
+  expect(run.stderr).toBe('');
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout) as Report;
+}
+
 interface Report {
   identical: boolean;
   tables: { table: string; rows: number; liveRows: number | null; same: boolean }[];
@@ -78,7 +90,7 @@ describe('yilian rebuild --swap', () => {
       await f.projector.stop();
       await sql(f.live, `UPDATE rm_outpatient_volume SET visits = 999 WHERE day = '2026-01-03'`);
 
-      const damaged = await runCli(['rebuild', '--store', f.storeUrl, '--read-models', f.live]);
+      const damaged = await rebuild(f);
       expect(damaged.stderr).toBe('');
       expect(damaged.code).toBe(1);
       expect(damaged.stdout).toContain(
@@ -91,18 +103,7 @@ describe('yilian rebuild --swap', () => {
         { visits: 999 },
       ]);
 
-      const swapped = await runCli([
-        'rebuild',
-        '--store',
-        f.storeUrl,
-        '--read-models',
-        f.live,
-        '--swap',
-        '--json',
-      ]);
-      expect(swapped.stderr).toBe('');
-      expect(swapped.code).toBe(0);
-      const report = JSON.parse(swapped.stdout) as Report;
+      const report = await swap(f);
       expect(report.identical).toBe(false);
       expect(report.tables.filter((t) => !t.same).map((t) => t.table)).toEqual(['rm_outpatient_volume']);
       const last = (await f.store.readAll({ maxCount: 100 })).at(-1)!.position;
@@ -125,7 +126,7 @@ describe('yilian rebuild --swap', () => {
         [],
       );
 
-      const again = await runCli(['rebuild', '--store', f.storeUrl, '--read-models', f.live]);
+      const again = await rebuild(f);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('every table is the same');
 
@@ -153,16 +154,7 @@ describe('yilian rebuild --swap', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT * FROM rm_stream_positions FOR UPDATE');
       try {
-        const blocked = await runCli([
-          'rebuild',
-          '--store',
-          f.storeUrl,
-          '--read-models',
-          f.live,
-          '--swap',
-          '--lock-timeout',
-          '1',
-        ]);
+        const blocked = await rebuild(f, '--swap', '--lock-timeout', '1');
         expect(blocked.code).toBe(2);
         expect(blocked.stderr).toContain(
           'could not lock the live read models within 1000 ms (a long transaction on them?); nothing swapped',
@@ -195,18 +187,7 @@ describe('yilian rebuild --swap', () => {
     })();
     try {
       await sql(f.live, `UPDATE rm_outpatient_volume SET visits = 999 WHERE day = '2026-01-02'`);
-      const swapped = await runCli([
-        'rebuild',
-        '--store',
-        f.storeUrl,
-        '--read-models',
-        f.live,
-        '--swap',
-        '--json',
-      ]);
-      expect(swapped.stderr).toBe('');
-      expect(swapped.code).toBe(0);
-      const report = JSON.parse(swapped.stdout) as Report;
+      const report = await swap(f);
       expect(report.swapped!.consumers).toEqual(['in-process-projector']);
       // events came in after the comparison: the swap caught the rebuilt tables up to them
       expect(report.swapped!.caughtUp).toBeGreaterThan(0);
@@ -228,7 +209,7 @@ describe('yilian rebuild --swap', () => {
         { n: written, s: Array.from({ length: written }, (_, n) => 100 + n).reduce((a, b) => a + b, 0) },
       ]);
       await f.projector.stop();
-      const again = await runCli(['rebuild', '--store', f.storeUrl, '--read-models', f.live]);
+      const again = await rebuild(f);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('every table is the same');
     } finally {
