@@ -465,8 +465,10 @@ export async function rebuildReadModels(
       log(`rebuild stopped at its budget of ${o.budgetS} s: ${fmt(before + events)} of ${fmt(total)} events`);
     await pool.query('VACUUM ANALYZE');
     const { rows } = await pool.query<{ table: string; rows: string; size: string }>(
-      `SELECT relname AS table, n_live_tup::text AS rows, pg_size_pretty(pg_total_relation_size(relid)) AS size
-         FROM pg_stat_user_tables ORDER BY pg_total_relation_size(relid) DESC`,
+      `SELECT c.relname AS table, greatest(c.reltuples, 0)::bigint::text AS rows,
+              pg_size_pretty(pg_total_relation_size(c.oid)) AS size
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
     );
     progress(before + events, last, complete);
     return {
