@@ -68,6 +68,10 @@ export interface EventStore {
   ): Promise<RecordedEvent[]>;
   /** Events in global order, never skipping one committed late. */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** The position of the last event committed now, where a store's readAll can lag behind it
+   * (PostgreSQL: below a transaction still open) — so that a reader knows an empty page is not
+   * the end. A store without it: an empty page is the end. */
+  headPosition?(): Promise<GlobalPosition | undefined>;
   /** Catch up from `after`, then follow live. */
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;

@@ -4,8 +4,9 @@ import type { ProjectionRunner } from './projection-runner';
 
 /**
  * The embedded hub's projector: follows the store's global log directly in place of Kafka,
- * applying each batch read (up to `batchSize` events) in one transaction together with its
- * global checkpoint, and resumes from that checkpoint after a restart.
+ * applying each batch read (up to `batchSize` events, 500) in one transaction together with its
+ * global checkpoint, and resumes from that checkpoint after a restart. The next batch is read
+ * while one is applied (PostgreSQL reads the log while Node builds the statements).
  */
 export class InProcessProjector {
   private stopped = false;
@@ -30,15 +31,22 @@ export class InProcessProjector {
   private async follow(from: GlobalPosition | undefined, onCaughtUp?: () => void): Promise<void> {
     let after = from;
     let caughtUp = false;
-    while (!this.stopped) {
-      const batch = await this.store.readAll({
-        ...(after ? { after } : {}),
-        maxCount: this.options.batchSize ?? 200,
+    const read = (at: GlobalPosition | undefined) => {
+      const page = this.store.readAll({
+        ...(at ? { after: at } : {}),
+        maxCount: this.options.batchSize ?? 500,
       });
+      page.catch(() => undefined); // read ahead: awaited below, or dropped when stopped or failed
+      return page;
+    };
+    let next = read(after);
+    while (!this.stopped) {
+      const batch = await next;
       if (batch.length > 0) {
+        after = batch[batch.length - 1]!.position;
+        next = read(after); // the next page is read while this one is applied
         const outcome = await this.runner.applyBatch(batch, { consumer: this.consumer });
         this.applied += outcome.applied.length;
-        after = batch[batch.length - 1]!.position;
         this.lastRecordedAt = batch[batch.length - 1]!.recordedAt;
         continue;
       }
@@ -53,6 +61,7 @@ export class InProcessProjector {
           resolve();
         };
       });
+      next = read(after);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { comparePositions, type GlobalPosition, type RecordedEvent } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
@@ -10,6 +11,71 @@ export interface RebuildComparison {
   readonly events: number;
   readonly tables: { readonly table: string; readonly rows: number; readonly same: boolean }[];
   readonly identical: boolean;
+}
+
+export interface ReplayOptions {
+  /** Events per readAll page, one applyBatch transaction each (1000). */
+  readonly pageSize?: number;
+  /** Told each page's size once it is applied. */
+  readonly onBatch?: (events: number) => void;
+  /** How long an empty page short of the head is waited out (an open transaction on the
+   * server hides what was committed after it) before giving up with an error (60 s). */
+  readonly waitMs?: number;
+}
+
+/**
+ * Feeds `runner` every event of the log after `after` (all when undefined), one `applyBatch`
+ * transaction per `readAll` page (the projector's path), up to the head of the log as it was
+ * when the replay started — an empty page before it is not the end (PostgreSQL's readAll stops
+ * below the oldest transaction open on the server), so it is waited out. The next page is read
+ * while the current one is applied. A store without `headPosition`: an empty page is the end.
+ * Returns the events applied and the position of the last.
+ */
+export async function replayLog(
+  store: Pick<EventStore, 'readAll' | 'headPosition'>,
+  runner: ProjectionRunner,
+  from?: GlobalPosition,
+  options: ReplayOptions = {},
+): Promise<{ events: number; after: GlobalPosition | undefined }> {
+  const head = await store.headPosition?.();
+  const pageSize = options.pageSize ?? 1000;
+  const waitMs = options.waitMs ?? 60_000;
+  const done = (at: GlobalPosition | undefined) =>
+    head === undefined ? false : at !== undefined && comparePositions(at, head) >= 0;
+  const read = (at: GlobalPosition | undefined): Promise<RecordedEvent[]> => {
+    const page = store.readAll({ ...(at ? { after: at } : {}), maxCount: pageSize });
+    page.catch(() => undefined); // read ahead: awaited below, or dropped with the replay's error
+    return page;
+  };
+  let after = from;
+  let events = 0;
+  if (head !== undefined && done(after)) return { events, after };
+  if (store.headPosition && head === undefined) return { events, after }; // an empty log
+  let next = read(after);
+  let waitingSince: number | undefined;
+  for (;;) {
+    const batch = await next;
+    if (batch.length === 0) {
+      if (head === undefined) return { events, after };
+      waitingSince ??= Date.now();
+      if (Date.now() - waitingSince > waitMs)
+        throw new Error(
+          `replay: the log's head (${head.commit}/${head.prepare}) not readable after ${waitMs} ms at ` +
+            `${after ? `${after.commit}/${after.prepare}` : 'the start'}: a transaction still open on the store's server hides the events after it`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      next = read(after);
+      continue;
+    }
+    waitingSince = undefined;
+    after = batch[batch.length - 1]!.position;
+    const last = done(after);
+    if (!last) next = read(after);
+    await runner.applyBatch(batch);
+    events += batch.length;
+    options.onBatch?.(batch.length);
+    if (last) return { events, after };
+  }
 }
 
 /**
@@ -35,16 +101,7 @@ export async function rebuildAndCompare(args: {
   try {
     const runner = new ProjectionRunner(pool, args.projections);
     await runner.migrate();
-    let events = 0;
-    let after;
-    for (;;) {
-      const batch = await args.store.readAll({ ...(after ? { after } : {}), maxCount: 1000 });
-      if (batch.length === 0) break;
-      // one transaction per batch read (the projector's path), not per event: same outcome
-      await runner.applyBatch(batch);
-      events += batch.length;
-      after = batch[batch.length - 1]!.position;
-    }
+    const { events } = await replayLog(args.store, runner);
     const { rows: tableRows } = await admin.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
       [scratch],

@@ -425,6 +425,16 @@ export class PostgresEventStore implements EventStore {
     };
   }
 
+  /** The position of the last event committed now (undefined for an empty log). readAll may
+   * not reach it yet: it stops below the oldest transaction still open on the server. */
+  async headPosition(): Promise<GlobalPosition | undefined> {
+    const { rows } = await this.pool.query<{ tx: string; gp: string }>(
+      `SELECT transaction_id::text AS tx, global_position AS gp FROM yl_events
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows[0] ? { commit: BigInt(rows[0].tx), prepare: BigInt(rows[0].gp) } : undefined;
+  }
+
   async streamRevision(stream: string): Promise<bigint | undefined> {
     const { rows } = await this.pool.query<{ revision: string }>(
       'SELECT revision FROM yl_streams WHERE stream_id = $1',
