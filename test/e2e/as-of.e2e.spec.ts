@@ -173,7 +173,7 @@ describe('as of a past moment: results, referrals and identity links from the lo
       name: '$everything',
       resourceType: 'Patient',
       id: key,
-      method: 'get',
+      method: 'GET',
       input: { _at: moments[moment]! },
     })) as fhir4.Bundle;
     expect(bundle.type).toBe('searchset');
