@@ -127,6 +127,10 @@ export async function swapReadModels(args: {
         );
       throw e;
     }
+    // To the committed prefix readAll shows now, not to the log's head: a projector transaction
+    // waiting for these locks may hold back the prefix (read models and store on one server), and
+    // waiting for the head would wait for it. The prefix only grows, and no projector applied
+    // beyond what it showed them, so it covers everything applied live.
     const last = await catchUp(args.store, args.runner, after);
     after = last.after;
     caughtUp += last.events;
