@@ -96,20 +96,35 @@ export class ProjectionRunner {
     const events = recorded.map(upcastRecordedEvent);
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     if (events.length === 0) return outcome;
+    // Which projections read each event, asked once; a batch none reads (and no checkpoint to
+    // move) opens no transaction.
+    const readers = events.map((e) => this.projections.filter((p) => p.canHandle(e)));
+    const keys = new Map<string, { projection: string; stream: string }>();
+    events.forEach((e, i) => {
+      for (const p of readers[i]!)
+        keys.set(`${p.name}\u0000${e.stream}`, { projection: p.name, stream: e.stream });
+    });
+    if (keys.size === 0 && !checkpoint) return outcome;
     const client = await checkout(this.pool);
     try {
       await client.query('BEGIN');
-      const streams = [...new Set(events.map((e) => e.stream))];
-      const { rows } = await client.query<{ projection: string; stream: string; position: string }>(
-        'SELECT projection, stream, position FROM rm_stream_positions WHERE stream = ANY($1) FOR UPDATE',
-        [streams],
-      );
+      // by the primary key (projection, stream): an index probe per pair, whatever the table's size
+      const pairs = [...keys.values()];
+      const { rows } =
+        pairs.length === 0
+          ? { rows: [] }
+          : await client.query<{ projection: string; stream: string; position: string }>(
+              `SELECT s.projection, s.stream, s.position FROM rm_stream_positions s
+               JOIN unnest($1::text[], $2::text[]) AS k(projection, stream)
+                 ON s.projection = k.projection AND s.stream = k.stream
+               FOR UPDATE OF s`,
+              [pairs.map((k) => k.projection), pairs.map((k) => k.stream)],
+            );
       const positions = new Map(rows.map((r) => [`${r.projection}\u0000${r.stream}`, BigInt(r.position)]));
       const moved = new Map<string, { projection: string; stream: string; position: bigint }>();
       const due = new Map<Projection, RecordedEvent[]>();
-      for (const event of events) {
-        for (const p of this.projections) {
-          if (!p.canHandle(event)) continue;
+      events.forEach((event, i) => {
+        for (const p of readers[i]!) {
           const key = `${p.name}\u0000${event.stream}`;
           const at = positions.get(key);
           if (at !== undefined && at >= event.streamPosition) {
@@ -123,7 +138,7 @@ export class ProjectionRunner {
           moved.set(key, { projection: p.name, stream: event.stream, position: event.streamPosition });
           outcome.applied.push(p.name);
         }
-      }
+      });
       // Projection by projection (each owns its tables), each in log order.
       for (const [p, list] of due) {
         if (p.applyMany) await p.applyMany(client, list);
