@@ -55,8 +55,9 @@ it('waits out an open transaction and reads every event committed before it star
   for (let i = 0; i < 3; i++) await store.append(`replay-a-${i}`, [noted(i)], 'no_stream');
   await openTransaction();
   for (let i = 0; i < 4; i++) await store.append(`replay-b-${i}`, [noted(10 + i)], 'no_stream');
-  // the premise: while it is open, readAll shows only what was committed before it
-  expect(await store.readAll({ maxCount: 100 })).toHaveLength(3);
+  // the premise: while it is open, readAll shows at most what was committed before it (fewer
+  // when another test file's transaction on the same server is older)
+  expect((await store.readAll({ maxCount: 100 })).length).toBeLessThanOrEqual(3);
 
   let settled = false;
   const replay = replayLog(store, runner, undefined, { pageSize: 2 }).finally(() => (settled = true));
