@@ -35,8 +35,8 @@ export class CdsHooksController {
   @HttpCode(200)
   async call(@Param('id') id: string, @Body() body: unknown, @Req() req: Request): Promise<CdsResponse> {
     const service = serviceOf(id);
-    this.cds.requesterOf(req); // 401 / 403 before the body is looked at
-    return this.cds.answer(req, service.id, hookRequestOf(body, service));
+    const who = this.cds.requesterOf(req); // 401 / 403 before the body is looked at
+    return this.cds.answer(req, who, service.id, hookRequestOf(body, service));
   }
 
   @Post(':id/feedback')
@@ -47,8 +47,8 @@ export class CdsHooksController {
     @Req() req: Request,
   ): Promise<Record<string, never>> {
     const service = serviceOf(id);
-    this.cds.requesterOf(req);
-    await this.cds.feedback(req, service.id, feedbackRequestOf(body));
+    const who = this.cds.requesterOf(req);
+    await this.cds.feedback(who, service.id, feedbackRequestOf(body));
     return {};
   }
 }

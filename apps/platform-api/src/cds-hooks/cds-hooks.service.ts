@@ -56,8 +56,14 @@ export class CdsHooksService {
     return { client, requester: client.institution };
   }
 
-  async answer(req: Request, serviceId: string, request: CdsHookRequest): Promise<CdsResponse> {
-    const { client, requester } = this.requesterOf(req);
+  /** `who`: requesterOf(req), which the controller asked before looking at the body. */
+  async answer(
+    req: Request,
+    who: { client: ReadClient; requester: string },
+    serviceId: string,
+    request: CdsHookRequest,
+  ): Promise<CdsResponse> {
+    const { client, requester } = who;
     const types = RESULT_TYPES.filter((t) => scopesGrant(client.scopes, t));
     const patientKey = request.context.patientId;
     const now = new Date();
@@ -118,8 +124,12 @@ export class CdsHooksService {
     return { cards };
   }
 
-  async feedback(req: Request, serviceId: string, request: CdsFeedbackRequest): Promise<void> {
-    const { client, requester } = this.requesterOf(req);
+  async feedback(
+    who: { client: ReadClient; requester: string },
+    serviceId: string,
+    request: CdsFeedbackRequest,
+  ): Promise<void> {
+    const { client, requester } = who;
     await this.feedbackHandler.onFeedback({
       serviceId,
       requester,
