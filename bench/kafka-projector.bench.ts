@@ -9,8 +9,9 @@
  * round and mode starts a KafkaProjector with a fresh consumer group (from the beginning of the
  * topic) on a fresh read database and times it from its first applied event to its last.
  * Rounds alternate the order of the modes, so load from other processes falls on both alike.
- * Prints events/s, the projector process's and PostgreSQL's CPU per event, and the load average
- * before and after every run.
+ * Prints events/s (each event applied by every read model that reads it: lab reports feed the
+ * lab-report and the recognition read models), the projector process's and PostgreSQL's CPU
+ * per event, and the load average before and after every run.
  *
  * Env: BENCH_EVENTS (10000), BENCH_ROUNDS (2), BENCH_MODES ("one,batch"), BENCH_BATCH_SIZE
  * (200), BENCH_PARTITIONS_CONCURRENTLY (the projector's default, 3), BENCH_TIMEOUT_S (600).
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import type { RecordedEvent } from '@yilian/contracts';
 import { createKafka, ensureTopics, type KafkaConfig, KafkaEventPublisher } from '@yilian/messaging';
+import { ALL_PROJECTIONS } from '@yilian/projections';
 import { startEmbeddedPostgres } from '@yilian/testing';
 import { KafkaProjector } from '../apps/projector/src';
 import { startKafkaBroker } from '../libs/testing/src/kafka-broker';
@@ -125,11 +127,13 @@ async function main(): Promise<void> {
     await publisher.disconnect();
     console.log(`published ${events} events to ${kafka.topicPrefix}yilian.results.v1`);
 
+    // `applied` counts applications: a lab report feeds the lab-report and recognition read models
+    const perEvent = ALL_PROJECTIONS.filter((p) => p.canHandle(all[0]!)).length;
     const runs: Run[] = [];
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? modes : [...modes].reverse();
       for (const mode of order) {
-        const run = await measure(pg.url, pgDir, kafka, mode, round);
+        const run = await measure(pg.url, pgDir, kafka, mode, round, perEvent);
         runs.push(run);
         console.log(
           `round ${round + 1} ${mode.padEnd(5)} ${run.perSecond.toFixed(0).padStart(6)} events/s · ` +
@@ -155,6 +159,7 @@ async function measure(
   kafka: KafkaConfig,
   mode: Mode,
   round: number,
+  perEvent: number,
 ): Promise<Run> {
   const name = `bench_${mode}_${round}`;
   await sql(adminUrl, `CREATE DATABASE ${name}`);
@@ -178,11 +183,11 @@ async function measure(
     while (projector.applied === 0) await new Promise((ok) => setTimeout(ok, 5));
     const from = { applied: projector.applied, at: performance.now(), cpu: process.cpuUsage() };
     const serverFrom = serverCpuMs(pgDir);
-    while (projector.applied < events) await new Promise((ok) => setTimeout(ok, 5));
+    while (projector.applied < events * perEvent) await new Promise((ok) => setTimeout(ok, 5));
     const seconds = (performance.now() - from.at) / 1000;
     const cpu = process.cpuUsage(from.cpu);
     const serverTo = serverCpuMs(pgDir);
-    const n = projector.applied - from.applied;
+    const n = (projector.applied - from.applied) / perEvent; // events
     return {
       mode,
       round,
