@@ -1,4 +1,4 @@
-import type { SqlExecutor } from '@yilian/results';
+import type { NamedStatement, SqlExecutor } from '@yilian/results';
 import { RecognitionEligibility } from './eligibility.service';
 
 /** A read model with no rules and no results that counts the statements it is sent. */
@@ -6,7 +6,8 @@ function fakeSql(): SqlExecutor & { statements: string[] } {
   const statements: string[] = [];
   return {
     statements,
-    query: (text: string) => {
+    query: (statement: string | NamedStatement) => {
+      const text = typeof statement === 'string' ? statement : statement.text;
       statements.push(text);
       const rows = text.includes('count(*)') ? [{ n: '0' }] : [];
       return Promise.resolve({ rows, rowCount: rows.length });

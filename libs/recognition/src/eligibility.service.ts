@@ -2,13 +2,15 @@
  * The eligibility query: for a patient (any of its keys), a requesting institution and a
  * moment, every result the hub knew then, judged under the rules it knew then.
  *
- * Two indexed reads per query: the patient's keys (rm_patient_links) and the result versions
- * current at the moment (rm_recognition_results by patient_key). The rules (a few thousand rows
- * at most: catalogues, quality statuses, memberships) are held in memory as a RulesBook,
- * reloaded when rm_recognition_rules changes, and folded once per (facts known, day).
+ * One statement per query, sent under a name so that each connection plans it once: the
+ * patient's keys (rm_patient_links, walked as `SAME_PATIENT_KEYS_SQL` does), the result versions
+ * current at the moment (rm_recognition_results by patient_key) and how many rule facts the read
+ * model holds. The rules (a few thousand rows at most: catalogues, quality statuses,
+ * memberships) are held in memory as a RulesBook, reloaded when that count changes, and folded
+ * once per (facts known, day).
  */
-import { samePatientKeys } from '@yilian/patients';
-import type { SqlExecutor } from '@yilian/results';
+import { SAME_PATIENT_KEYS_SQL } from '@yilian/patients';
+import type { NamedStatement, SqlExecutor } from '@yilian/results';
 import { shanghaiDay } from './days';
 import { judgeResult } from './eligibility.rules';
 import type {
@@ -26,6 +28,32 @@ export const RESULTS_AS_OF_SQL = /* sql */ `
 SELECT record FROM rm_recognition_results
 WHERE patient_key = ANY($1::text[]) AND recorded_at <= $2::timestamptz
   AND (superseded_at IS NULL OR superseded_at > $2::timestamptz)`;
+
+const RULES_COUNT: NamedStatement = {
+  name: 'yl_recognition_rules_count',
+  text: 'SELECT count(*)::text AS n FROM rm_recognition_rules',
+};
+
+const resultsOfPatient = (count: string) => /* sql */ `
+WITH keys AS (${SAME_PATIENT_KEYS_SQL})
+SELECT record${count} FROM rm_recognition_results
+WHERE patient_key = ANY(ARRAY(SELECT key FROM keys)) AND recorded_at <= $2::timestamptz
+  AND (superseded_at IS NULL OR superseded_at > $2::timestamptz)`;
+
+/** $1: any key of the patient, $2: the moment → `record`: the version of each of the patient's
+ * results current then (every key linked to it followed, as `samePatientKeys` does), and `rules`:
+ * how many rule facts the read model holds now. */
+export const ELIGIBILITY_SQL: NamedStatement = {
+  name: 'yl_recognition_eligibility',
+  text: resultsOfPatient(', (SELECT count(*) FROM rm_recognition_rules)::text AS rules'),
+};
+
+/** ELIGIBILITY_SQL without the rules' count, for a moment the rules last looked at are trusted
+ * for (`rulesRecheckMs`). */
+export const ELIGIBILITY_TRUSTED_RULES_SQL: NamedStatement = {
+  name: 'yl_recognition_eligibility_trusted',
+  text: resultsOfPatient(''),
+};
 
 export interface UnmatchedCode {
   readonly performer: string;
@@ -58,10 +86,12 @@ export class RecognitionEligibility implements EligibilityService {
 
   /** Reloads the rule facts when the table changed (a count is one index-only scan). */
   private async refresh(): Promise<void> {
-    const { rows } = await this.sql.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM rm_recognition_rules',
-    );
-    const n = Number(rows[0]?.n ?? 0);
+    const { rows } = await this.sql.query<{ n: string }>({ ...RULES_COUNT });
+    await this.reload(Number(rows[0]?.n ?? 0));
+  }
+
+  /** Reloads the rule facts unless `n` of them are what is loaded. */
+  private async reload(n: number): Promise<void> {
     if (n === this.loadedCount) return;
     const facts = await this.sql.query<{ type: string; data: unknown; recorded_at: Date }>(
       'SELECT type, data, recorded_at FROM rm_recognition_rules ORDER BY recorded_at, commit_pos, prepare_pos',
@@ -79,18 +109,27 @@ export class RecognitionEligibility implements EligibilityService {
     this.folded.clear();
   }
 
+  /** Whether the rules last looked at are trusted for `moment` (`rulesRecheckMs`). */
+  private trusted(moment: Date, day: string): boolean {
+    const recent = this.lastCheck;
+    return (
+      recent !== undefined &&
+      recent.day === day &&
+      Math.abs(moment.getTime() - recent.at) < this.rulesRecheckMs
+    );
+  }
+
   /** The rules as known at `moment`, on its day; folded once per (facts known then, day). */
   async rulesAt(moment: Date): Promise<RulesAt> {
     const day = shanghaiDay(moment);
-    const recent = this.lastCheck;
-    const trusted =
-      recent !== undefined &&
-      recent.day === day &&
-      Math.abs(moment.getTime() - recent.at) < this.rulesRecheckMs;
-    if (!trusted) {
+    if (!this.trusted(moment, day)) {
       await this.refresh();
       this.lastCheck = { day, at: moment.getTime() };
     }
+    return this.folding(moment, day);
+  }
+
+  private folding(moment: Date, day: string): RulesAt {
     const key = `${this.book.countUpTo(moment.toISOString())}|${day}`;
     let rules = this.folded.get(key);
     if (!rules) {
@@ -102,15 +141,27 @@ export class RecognitionEligibility implements EligibilityService {
   }
 
   async eligibility(query: EligibilityQuery): Promise<EligibilityAnswer> {
-    const rules = await this.rulesAt(query.asOf);
-    const keys = await samePatientKeys(this.sql, query.patientKey);
-    const { rows } = await this.sql.query<{ record: ResultRecord }>(RESULTS_AS_OF_SQL, [
-      keys,
-      query.asOf.toISOString(),
-    ]);
-    const results: ResultEligibility[] = rows
-      .map((r) => judgeResult(r.record, query.requester, rules))
-      .sort((a, b) => b.effective.localeCompare(a.effective) || a.resultStream.localeCompare(b.resultStream));
+    const day = shanghaiDay(query.asOf);
+    const trusted = this.trusted(query.asOf, day);
+    // a fresh config each time: pg writes the values into the one it is given
+    const { rows } = await this.sql.query<{ record: ResultRecord; rules?: string }>(
+      { ...(trusted ? ELIGIBILITY_TRUSTED_RULES_SQL : ELIGIBILITY_SQL) },
+      [query.patientKey, query.asOf.toISOString()],
+    );
+    let results: ResultEligibility[] = [];
+    if (rows.length > 0) {
+      // no result, nothing to judge: the rules are looked at with the next one
+      if (!trusted) {
+        await this.reload(Number(rows[0]!.rules ?? 0));
+        this.lastCheck = { day, at: query.asOf.getTime() };
+      }
+      const rules = this.folding(query.asOf, day);
+      results = rows
+        .map((r) => judgeResult(r.record, query.requester, rules))
+        .sort(
+          (a, b) => b.effective.localeCompare(a.effective) || a.resultStream.localeCompare(b.resultStream),
+        );
+    }
     return {
       patientKey: query.patientKey,
       requester: query.requester,

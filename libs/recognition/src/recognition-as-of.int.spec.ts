@@ -245,3 +245,44 @@ it('answers as the hub knew then: a later amendment (window shortened) and a lat
   ]);
   expect(comparison.identical).toBe(true);
 });
+
+it('one service asked again after a rule is recorded answers under it (the count comes with the results); with rulesRecheckMs only once the interval has passed', async () => {
+  // the store of the test above: H1's corrected report, window passed
+  const fresh = new RecognitionEligibility(pool);
+  const recheck = new RecognitionEligibility(pool, { rulesRecheckMs: 60_000 });
+  const reasons = async (service: RecognitionEligibility, asOf: Date) =>
+    (await service.eligibility({ patientKey: 'pk_as_of_patient', requester: 'S1', asOf })).results.map(
+      (r) => r.reasons,
+    );
+  const before = new Date();
+  expect(await reasons(fresh, before)).toEqual([['window-passed', 'result-amended']]);
+  expect(await reasons(recheck, before)).toEqual([['window-passed', 'result-amended']]);
+  // a patient with no result: nothing judged, whatever the rules
+  expect(
+    (await fresh.eligibility({ patientKey: 'pk_nobody', requester: 'S1', asOf: before })).results,
+  ).toEqual([]);
+
+  await store.append(
+    qualityStatusStream('H1'),
+    [
+      rule('QualityStatusRevoked', {
+        statusId: 'eqa-2026-h1',
+        institution: 'H1',
+        revokedFrom: '2025-01-01',
+        reason: '室间质评不合格',
+      }),
+    ],
+    'any',
+  );
+  await project();
+  await sleep(20);
+  const now = new Date();
+  const revoked = [['quality-not-valid', 'window-passed', 'result-amended']];
+  expect(await reasons(fresh, now)).toEqual(revoked);
+  // trusted for a minute after `before` on the same day: the rules it last looked at
+  if (shanghaiDay(now) === shanghaiDay(before))
+    expect(await reasons(recheck, new Date(before.getTime() + 59_000))).toEqual([
+      ['window-passed', 'result-amended'],
+    ]);
+  expect(await reasons(recheck, new Date(before.getTime() + 60_000))).toEqual(revoked);
+});
