@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Pool } from 'pg';
-import { assertYilianStore, type EventStore, PostgresEventStore } from '@yilian/event-store';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@yilian/projections';
+import { assertYilianStore, PostgresEventStore } from '@yilian/event-store';
+import { ALL_PROJECTIONS, ProjectionRunner, replayLog } from '@yilian/projections';
 import { Progress } from './progress';
-import { catchUp, compareSchemas, type SwapResult, swapReadModels } from './read-model-swap';
+import { compareSchemas, type SwapResult, swapReadModels } from './read-model-swap';
 import { storeUrl } from './store-url';
 import { EXIT, UsageError } from './usage-error';
 
@@ -63,21 +63,16 @@ async function runRebuild(options: RebuildOptions): Promise<number> {
     }
     const { rows } = await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM yl_events');
     const total = Number(rows[0]!.n);
-    let done = 0;
-    // the store's reads, counted on their way to the projections
-    const counted: Pick<EventStore, 'readAll'> = {
-      readAll: async (o) => {
-        const batch = await store.readAll(o);
-        done += batch.length;
-        progress.update(done, total);
-        return batch;
-      },
-    };
     await admin.query(`CREATE SCHEMA ${scratch}`);
     created = true;
     const runner = new ProjectionRunner(pool, ALL_PROJECTIONS);
     await runner.migrate();
-    const rebuilt = await catchUp(counted, runner, undefined);
+    // to the log's head as it is now (an empty page short of it is waited out), the next page
+    // read while one is applied
+    let done = 0;
+    const rebuilt = await replayLog(store, runner, undefined, {
+      onBatch: (n) => progress.update((done += n), total),
+    });
     progress.finish(done, total);
     const tables = await compareSchemas(admin, options.schema, scratch);
     const identical = tables.every((t) => t.same);
