@@ -79,21 +79,26 @@ async function applyRules(sql: SqlExecutor, events: readonly RecordedEvent[]): P
 async function applyResults(sql: SqlExecutor, records: readonly ResultRecord[]): Promise<void> {
   if (records.length === 0) return;
   // a later version supersedes the earlier ones at the instant it was recorded (per stream, the
-  // batch's first version: an UPDATE … FROM must match each row once)
-  await sql.query(
-    `UPDATE rm_recognition_results r SET superseded_at = x.recorded_at
+  // batch's first version: an UPDATE … FROM must match each row once); a stream's first
+  // version supersedes nothing
+  const firsts = [...new Map([...records].reverse().map((r) => [r.stream, r])).values()].filter(
+    (r) => r.version > 1,
+  );
+  if (firsts.length > 0)
+    await sql.query(
+      `UPDATE rm_recognition_results r SET superseded_at = x.recorded_at
      FROM jsonb_to_recordset($1::jsonb) AS x(stream text, version int, recorded_at timestamptz)
      WHERE r.stream = x.stream AND r.version < x.version AND r.superseded_at IS NULL`,
-    [
-      JSON.stringify(
-        [...new Map([...records].reverse().map((r) => [r.stream, r])).values()].map((r) => ({
-          stream: r.stream,
-          version: r.version,
-          recorded_at: r.recordedAt,
-        })),
-      ),
-    ],
-  );
+      [
+        JSON.stringify(
+          firsts.map((r) => ({
+            stream: r.stream,
+            version: r.version,
+            recorded_at: r.recordedAt,
+          })),
+        ),
+      ],
+    );
   // within the batch: each version but a stream's last is superseded by the next
   const next = new Map<string, string>();
   const rows = [...records].reverse().map((r) => {
