@@ -43,6 +43,7 @@ const ROUTES: { route: string; expect: Partial<Record<Role, number>>; post?: str
   // as of a past moment, from the log: the auditors' (docs/as-of.md)
   { route: `DiagnosticReport?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
   { route: `Observation?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
+  { route: `ImagingStudy?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
   { route: `ServiceRequest?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
   { route: `Task?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
   { route: `Patient/${P1}/$everything?_at=${AT}`, expect: TRAIL },

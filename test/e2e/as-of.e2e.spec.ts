@@ -2,6 +2,7 @@ import Client from 'fhir-kit-client';
 import type { fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { fixture as fhirFixture } from '../../libs/fhir/test/fixtures';
 import {
   call,
   eventually,
@@ -28,6 +29,8 @@ const M1 = keyer.forMrn('H001', 'H-1');
 const M9 = keyer.forMrn('H001', 'H-9');
 const REFERRAL = 'C002.AS-REF-1';
 const K_OBS = 'H001.AS-1.o1';
+/** The patient of the official R4 ImagingStudy example, as C002 sends it. */
+const MD = keyer.forMrn('C002', 'dicom');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorsOf = (r: fhir4.Resource) => validateFhirResource(r).filter((i) => i.severity === 'error');
@@ -152,6 +155,24 @@ describe('as of a past moment: results, referrals and identity links from the lo
     expect((await call(hub, 'POST', '/fhir/Patient/$unmerge', KEYS.H001, unmerge)).status).toBe(200);
     await projected(R, ['C002.CB-1@1', 'H001.AS-1@2']);
     await mark('unmerged');
+
+    const example = fhirFixture<fhir4.ImagingStudy>('r4/imagingstudy-example.json');
+    expect((await call(hub, 'POST', '/fhir/ImagingStudy', KEYS.C002, example)).status).toBe(201);
+    const studies = async () =>
+      (
+        (
+          (await platformClient(hub).search({
+            resourceType: 'ImagingStudy',
+            searchParams: { patient: `Patient/${MD}` },
+          })) as fhir4.Bundle
+        ).entry ?? []
+      ).map((e) => `${e.resource!.meta!.versionId} ${(e.resource as fhir4.ImagingStudy).status}`);
+    await eventually(studies, (v) => v.join() === '1 available');
+    await mark('study');
+    const cancelled = { ...example, status: 'cancelled' as const };
+    expect((await call(hub, 'POST', '/fhir/ImagingStudy', KEYS.C002, cancelled)).status).toBeLessThan(300);
+    expect(await eventually(studies, (v) => v.join() === '2 cancelled')).toEqual(['2 cancelled']);
+    await mark('study-cancelled');
   }, 120_000);
   afterAll(() => hub?.stop());
 
@@ -276,6 +297,19 @@ describe('as of a past moment: results, referrals and identity links from the lo
     expect(v1.link?.[0]?.type).toBe('replaced-by');
   });
 
+  it('an imaging study and its cancellation: the study as it stood', async () => {
+    expect(await at('ImagingStudy', MD, 'unmerged')).toEqual([]);
+    const first = await at('ImagingStudy', MD, 'study');
+    expect(first.map((r) => [(r as fhir4.ImagingStudy).status, r.meta?.versionId])).toEqual([
+      ['available', '1'],
+    ]);
+    const then = await at('ImagingStudy', MD, 'study-cancelled');
+    expect(then.map((r) => [(r as fhir4.ImagingStudy).status, r.meta?.versionId])).toEqual([
+      ['cancelled', '2'],
+    ]);
+    expect(await at('ImagingStudy', R, 'study-cancelled')).toEqual([]);
+  });
+
   it('a referral and its next step: the ServiceRequest and Task as they were', async () => {
     expect(await at('ServiceRequest', R, 'merged')).toEqual([]);
     const requested = await at('Task', R, 'referred');
@@ -287,15 +321,23 @@ describe('as of a past moment: results, referrals and identity links from the lo
 
   it('as of now, the log gives exactly what the read models serve', async () => {
     await mark('now');
-    for (const type of ['DiagnosticReport', 'Observation', 'ServiceRequest', 'Task']) {
+    for (const [type, key] of [
+      ['DiagnosticReport', R],
+      ['Observation', R],
+      ['ServiceRequest', R],
+      ['Task', R],
+      ['DiagnosticReport', M9],
+      ['ImagingStudy', MD],
+    ] as const) {
       const live = (
         (await platformClient(hub).search({
           resourceType: type,
-          searchParams: { patient: `Patient/${R}`, _count: '100' },
+          searchParams: { patient: `Patient/${key}`, _count: '100' },
         })) as fhir4.Bundle
       ).entry!.map((e) => e.resource!);
       const byId = (rs: fhir4.Resource[]) => [...rs].sort((a, b) => a.id!.localeCompare(b.id!));
-      expect(byId(await at(type, R, 'now'))).toEqual(byId(live));
+      expect([type, key, live.length > 0]).toEqual([type, key, true]);
+      expect(byId(await at(type, key, 'now'))).toEqual(byId(live));
     }
   });
 

@@ -99,6 +99,6 @@ describe('GET /fhir/metadata against the routes platform-api serves', () => {
       .rest![0]!.resource!.filter((r) => r.searchParam?.some((p) => p.name === '_at'))
       .map((r) => r.type)
       .sort();
-    expect(withAt).toEqual(['DiagnosticReport', 'Observation', 'ServiceRequest', 'Task']);
+    expect(withAt).toEqual(['DiagnosticReport', 'ImagingStudy', 'Observation', 'ServiceRequest', 'Task']);
   });
 });

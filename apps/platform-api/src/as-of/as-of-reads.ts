@@ -12,11 +12,18 @@ import { AsOfService, type PatientAsOf } from './as-of.service';
 export const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** The types a search answers as of an instant (`_at`). */
-export const AS_OF_TYPES = ['DiagnosticReport', 'Observation', 'ServiceRequest', 'Task'] as const;
+export const AS_OF_TYPES = [
+  'DiagnosticReport',
+  'Observation',
+  'ImagingStudy',
+  'ServiceRequest',
+  'Task',
+] as const;
 export type AsOfType = (typeof AS_OF_TYPES)[number];
 const PATIENT_PARAMS: Readonly<Record<AsOfType, readonly string[]>> = {
   DiagnosticReport: ['patient', 'subject'],
   Observation: ['patient', 'subject'],
+  ImagingStudy: ['patient', 'subject'],
   ServiceRequest: ['patient', 'subject'],
   Task: ['patient', 'subject', 'for'],
 };
@@ -139,7 +146,9 @@ function resourcesOf(
   return types.flatMap((type): readonly { resource: fhir4.Resource; patientKey: string }[] => {
     switch (type) {
       case 'DiagnosticReport':
-        return then.reports;
+        return [...then.reports, ...then.imagingReports];
+      case 'ImagingStudy':
+        return then.studies;
       case 'Observation':
         return then.reports.flatMap((r) =>
           r.observations.map((resource) => ({ resource, patientKey: r.patientKey })),

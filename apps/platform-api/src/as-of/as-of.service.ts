@@ -4,7 +4,14 @@ import { type fhir4, patientStream, referralStream } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
 import { type IdentityAsOf, identityAsOf, IdentityIndex, linksAfterEach } from './identity-as-of';
-import { type LabReportVersion, labReportVersions, type LogVersion, referralVersions } from './log-versions';
+import {
+  imagingVersions,
+  type LabReportVersion,
+  labReportVersions,
+  latestById,
+  type LogVersion,
+  referralVersions,
+} from './log-versions';
 
 /** A patient as the hub knew them at an instant: who they were (identity links) and each of
  * their lab reports and referrals at its version of then. */
@@ -12,6 +19,8 @@ export interface PatientAsOf {
   readonly at: string;
   readonly identity: IdentityAsOf;
   readonly reports: readonly LabReportVersion[];
+  readonly imagingReports: readonly LogVersion<fhir4.DiagnosticReport>[];
+  readonly studies: readonly LogVersion<fhir4.ImagingStudy>[];
   readonly serviceRequests: readonly LogVersion<fhir4.ServiceRequest>[];
   readonly tasks: readonly LogVersion<fhir4.Task>[];
 }
@@ -50,9 +59,10 @@ export class AsOfService {
     const { store, index } = this.store('_at');
     const identity = await identityAsOf(store, index, key, at);
     const keys = new Set(identity.keys);
-    const [labs, referrals] = await Promise.all([
+    const [results, referrals] = await Promise.all([
       this.pool.query<{ stream: string }>(
-        'SELECT stream FROM rm_lab_reports WHERE patient_key = ANY($1::text[]) ORDER BY stream',
+        `SELECT stream FROM rm_lab_reports WHERE patient_key = ANY($1::text[])
+         UNION SELECT stream FROM rm_imaging_studies WHERE patient_key = ANY($1::text[]) ORDER BY stream`,
         [identity.keys],
       ),
       this.pool.query<{ referral_id: string }>(
@@ -60,10 +70,18 @@ export class AsOfService {
         [identity.keys],
       ),
     ]);
+    const theirs = <T extends { patientKey: string }>(v: T | undefined): v is T =>
+      v !== undefined && keys.has(v.patientKey);
     const reports: LabReportVersion[] = [];
-    for (const { stream } of labs.rows) {
-      const then = labReportVersions(await store.readStream(stream), at).at(-1);
-      if (then && keys.has(then.patientKey)) reports.push(then);
+    const imagingReports: LogVersion<fhir4.DiagnosticReport>[] = [];
+    const studies: LogVersion<fhir4.ImagingStudy>[] = [];
+    for (const { stream } of results.rows) {
+      const events = await store.readStream(stream);
+      const lab = labReportVersions(events, at).at(-1);
+      if (theirs(lab)) reports.push(lab);
+      const imaging = imagingVersions(events, at);
+      imagingReports.push(...latestById(imaging.reports).filter(theirs));
+      studies.push(...latestById(imaging.studies).filter(theirs));
     }
     const serviceRequests: LogVersion<fhir4.ServiceRequest>[] = [];
     const tasks: LogVersion<fhir4.Task>[] = [];
@@ -76,19 +94,24 @@ export class AsOfService {
     }
     const newest = (a: string | undefined, b: string | undefined) => (b ?? '').localeCompare(a ?? '');
     reports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
+    imagingReports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
+    studies.sort((a, b) => newest(a.resource.started, b.resource.started));
     serviceRequests.sort((a, b) => newest(a.resource.authoredOn, b.resource.authoredOn));
     tasks.sort((a, b) => newest(a.resource.authoredOn, b.resource.authoredOn));
-    return { at, identity, reports, serviceRequests, tasks };
+    return { at, identity, reports, imagingReports, studies, serviceRequests, tasks };
   }
 
-  /** Every version of a lab report from its stream, oldest first (empty: not a lab report). */
-  async reportVersions(reportId: string): Promise<LabReportVersion[]> {
+  /** Every version of a DiagnosticReport (lab or imaging) from its stream, oldest first. */
+  async reportVersions(reportId: string): Promise<LogVersion<fhir4.DiagnosticReport>[]> {
     const { store } = this.store();
     const { rows } = await this.pool.query<{ stream: string }>(
       'SELECT stream FROM rm_lab_reports WHERE id = $1',
       [reportId],
     );
-    return rows[0] ? labReportVersions(await store.readStream(rows[0].stream)) : [];
+    if (!rows[0]) return [];
+    const events = await store.readStream(rows[0].stream);
+    const lab = labReportVersions(events);
+    return lab.length > 0 ? lab : imagingVersions(events).reports.filter((v) => v.resource.id === reportId);
   }
 
   /** Every version of an Observation: each version of its report that holds it. */
@@ -99,7 +122,13 @@ export class AsOfService {
       [id],
     );
     if (!rows[0]) return [];
-    return (await this.reportVersions(rows[0].report_id)).flatMap((v) => {
+    const stream = await this.pool.query<{ stream: string }>(
+      'SELECT stream FROM rm_lab_reports WHERE id = $1',
+      [rows[0].report_id],
+    );
+    if (!stream.rows[0]) return [];
+    const { store } = this.store();
+    return labReportVersions(await store.readStream(stream.rows[0].stream)).flatMap((v) => {
       const o = v.observations.find((x) => x.id === id);
       return o ? [{ resource: o, patientKey: v.patientKey, event: v.event }] : [];
     });

@@ -10,6 +10,10 @@
 import {
   canonicalJson,
   type fhir4,
+  IMAGING_REPORT_RECORDED,
+  IMAGING_STUDY_RECORDED,
+  type ImagingReportRecordedV1,
+  type ImagingStudyRecordedV1,
   LAB_REPORT_RECORDED,
   type LabReportRecordedV1,
   parseReferralEvent,
@@ -50,6 +54,44 @@ export function labReportVersions(events: readonly RecordedEvent[], at?: string)
         event: eventOf(e),
       };
     });
+}
+
+export interface ImagingVersions {
+  readonly studies: LogVersion<fhir4.ImagingStudy>[];
+  /** Imaging reports: DiagnosticReports, served with the lab reports. */
+  readonly reports: LogVersion<fhir4.DiagnosticReport>[];
+}
+
+/** Every version of the studies and imaging reports of an imaging stream, oldest first
+ * (recorded by `at`), numbered per resource id as the imaging projection numbers them. */
+export function imagingVersions(events: readonly RecordedEvent[], at?: string): ImagingVersions {
+  const out: ImagingVersions = { studies: [], reports: [] };
+  const counts = new Map<string, number>();
+  const version = (key: string) => {
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    return n;
+  };
+  for (const e of events) {
+    if (at && !recordedBy(e, at)) break;
+    const meta = (n: number): fhir4.Meta => ({ versionId: String(n), lastUpdated: e.recordedAt });
+    const patientKey = e.metadata.patientKey ?? '';
+    if (e.type === IMAGING_STUDY_RECORDED) {
+      const study = (e.data as ImagingStudyRecordedV1).study;
+      const n = version(`ImagingStudy/${study.id}`);
+      out.studies.push({ resource: { ...study, meta: meta(n) }, patientKey, event: eventOf(e) });
+    } else if (e.type === IMAGING_REPORT_RECORDED) {
+      const report = (e.data as ImagingReportRecordedV1).report;
+      const n = version(`DiagnosticReport/${report.id}`);
+      out.reports.push({ resource: { ...report, meta: meta(n) }, patientKey, event: eventOf(e) });
+    }
+  }
+  return out;
+}
+
+/** The latest version of each resource id (log order). */
+export function latestById<T extends fhir4.Resource>(versions: readonly LogVersion<T>[]): LogVersion<T>[] {
+  return [...new Map(versions.map((v) => [v.resource.id, v])).values()];
 }
 
 export interface ReferralVersions {

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, sendFhir } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
 import { RetrievalStamp } from '../access/retrieval-stamp';
+import { AsOfReads, asksAsOf } from '../as-of/as-of-reads';
 import { historyBundle } from '../fhir/bundle';
 import { FhirSearchService } from '../fhir/search/fhir-search.service';
 import { ImagingReadRepository } from './imaging-read.repository';
@@ -20,10 +21,12 @@ export class ImagingFhirReadController {
     @Inject(FhirSearchService) private readonly searches: FhirSearchService,
     @Inject(ReadGate) private readonly gate: ReadGate,
     @Inject(RetrievalStamp) private readonly retrievals: RetrievalStamp,
+    @Inject(AsOfReads) private readonly asOf: AsOfReads,
   ) {}
 
   @Get('ImagingStudy')
   async search(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response) {
+    if (asksAsOf(query)) return sendFhir(res, 200, await this.asOf.search(req, 'ImagingStudy', query));
     sendFhir(res, 200, await this.searches.search(req, 'ImagingStudy', query));
   }
 
