@@ -308,6 +308,13 @@ describe('as of a past moment: results, referrals and identity links from the lo
       ['cancelled', '2'],
     ]);
     expect(await at('ImagingStudy', R, 'study-cancelled')).toEqual([]);
+    const v1 = (await auditor.vread({
+      resourceType: 'ImagingStudy',
+      id: first[0]!.id!,
+      version: '1',
+    })) as fhir4.ImagingStudy;
+    expect([v1.status, v1.meta?.tag?.[0]?.code]).toEqual(['available', 'ImagingStudyRecorded']);
+    expect(errorsOf(v1)).toEqual([]);
   });
 
   it('a referral and its next step: the ServiceRequest and Task as they were', async () => {

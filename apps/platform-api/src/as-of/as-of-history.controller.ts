@@ -9,12 +9,12 @@ import { PATIENT_KEY } from './as-of-reads';
 import { AsOfService } from './as-of.service';
 import { type LogVersion, withEvent } from './log-versions';
 
-type LogType = 'Observation' | 'DiagnosticReport' | 'Patient';
+type LogType = 'Observation' | 'DiagnosticReport' | 'ImagingStudy' | 'Patient';
 const typeOf = (type: string): LogType =>
-  type === 'Observation' || type === 'Patient' ? type : 'DiagnosticReport';
+  type === 'Observation' || type === 'Patient' || type === 'ImagingStudy' ? type : 'DiagnosticReport';
 
 /** `_history` and vread of results from the log (the types whose read model keeps no versions
- * of their own): `Observation/<id>/_history[/<vid>]`, `DiagnosticReport/<id>/_history/<vid>`,
+ * of their own, and vread): `Observation/<id>/_history[/<vid>]`, `DiagnosticReport|ImagingStudy/<id>/_history/<vid>`,
  * `Patient/<key>/_history[/<vid>]` (the key's identity stream: where it pointed after each event).
  * Each version carries the event that made it (`meta.source` = its id, a tag its type). */
 @Controller('fhir')
@@ -37,7 +37,12 @@ export class AsOfHistoryController {
     sendFhir(res, 200, historyBundle(fhirBaseUrl(req), versions.map(withEvent).reverse()));
   }
 
-  @Get(['Observation/:id/_history/:vid', 'DiagnosticReport/:id/_history/:vid', 'Patient/:id/_history/:vid'])
+  @Get([
+    'Observation/:id/_history/:vid',
+    'DiagnosticReport/:id/_history/:vid',
+    'ImagingStudy/:id/_history/:vid',
+    'Patient/:id/_history/:vid',
+  ])
   async vread(@Param('id') id: string, @Param('vid') vid: string, @Req() req: Request, @Res() res: Response) {
     const type = typeOf(resourceTypeOf(req));
     const versions = await this.versions(req, type, id, 'read');
@@ -62,7 +67,9 @@ export class AsOfHistoryController {
         ? await this.asOf.observationVersions(id)
         : type === 'Patient'
           ? await this.asOf.patientVersions(id)
-          : await this.asOf.reportVersions(id);
+          : type === 'ImagingStudy'
+            ? await this.asOf.studyVersions(id)
+            : await this.asOf.reportVersions(id);
     const patientKey = versions.at(-1)?.patientKey;
     if (!patientKey) throw FhirHttpError.of(404, 'not-found', `${type}/${id} is not known`);
     await this.gate.patient(req, client, type, patientKey);

@@ -114,6 +114,19 @@ export class AsOfService {
     return lab.length > 0 ? lab : imagingVersions(events).reports.filter((v) => v.resource.id === reportId);
   }
 
+  /** Every version of an ImagingStudy from its stream, oldest first. */
+  async studyVersions(id: string): Promise<LogVersion<fhir4.ImagingStudy>[]> {
+    const { store } = this.store();
+    const { rows } = await this.pool.query<{ stream: string }>(
+      'SELECT stream FROM rm_imaging_studies WHERE id = $1',
+      [id],
+    );
+    if (!rows[0]) return [];
+    return imagingVersions(await store.readStream(rows[0].stream)).studies.filter(
+      (v) => v.resource.id === id,
+    );
+  }
+
   /** Every version of an Observation: each version of its report that holds it. */
   async observationVersions(id: string): Promise<LogVersion<fhir4.Observation>[]> {
     this.store();

@@ -25,7 +25,7 @@ const TYPE_OF: Record<ParamSpec['kind'], Param['type']> = {
 export const SERVED: Readonly<Record<string, { interactions: Interaction[]; operations?: string[] }>> = {
   DiagnosticReport: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Observation: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
-  ImagingStudy: { interactions: ['read', 'search-type', 'history-instance'] },
+  ImagingStudy: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Patient: {
