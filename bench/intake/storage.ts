@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { NewEvent } from '@yilian/contracts';
 import { PostgresEventStore } from '@yilian/event-store';
 import { startEmbeddedPostgres } from '@yilian/runtime';
 import { ensureDatabase } from '../../apps/hub/src/embedded';
@@ -31,8 +32,23 @@ import { postgresCpuMs } from './server-cpu';
 import { int } from './stats';
 import { benchMessage, benchPatients } from './workload';
 
-/** How the event texts are stored: the ALTER run after the store's own migration. */
-const VARIANTS: Record<string, { what: string; ddl: string[] }> = {
+/** What a leaner lab event would carry — not a contract, a measurement: each Observation without
+ * what it repeats of the report or of every other result (subject, performer, issued, category,
+ * effective time), as a v2 event stating them once, with an upcaster restoring them, would. */
+function lean(data: unknown): unknown {
+  const d = data as { observations?: Record<string, unknown>[] };
+  const drop = new Set(['subject', 'performer', 'issued', 'category', 'effectiveDateTime']);
+  return {
+    ...d,
+    observations: d.observations?.map((o) =>
+      Object.fromEntries(Object.entries(o).filter(([k]) => !drop.has(k))),
+    ),
+  };
+}
+
+/** How the event texts are stored: the ALTER run after the store's own migration; `event`: the
+ * event's data changed first (only to measure what a smaller event would cost). */
+const VARIANTS: Record<string, { what: string; ddl: string[]; event?: (data: unknown) => unknown }> = {
   pglz: { what: 'the schema as migrated (EXTENDED: pglz here, lz4 where built)', ddl: [] },
   inline: {
     what: 'compressed, kept in the row (toast_tuple_target 8160: no TOAST-table row)',
@@ -41,6 +57,11 @@ const VARIANTS: Record<string, { what: string; ddl: string[] }> = {
   main: {
     what: 'STORAGE MAIN (compressed, out of line only past a page)',
     ddl: ['ALTER TABLE yl_events ALTER COLUMN data SET STORAGE MAIN, ALTER COLUMN metadata SET STORAGE MAIN'],
+  },
+  lean: {
+    what: 'the schema as migrated, a leaner event (Observations without subject, performer, issued, category, effective)',
+    ddl: [],
+    event: lean,
   },
   external: {
     what: 'STORAGE EXTERNAL (not compressed, out of line)',
@@ -113,13 +134,20 @@ async function main(): Promise<void> {
       labEventOf(benchMessage('S', i % 16, i, patients).text, receivedAt),
     );
     const bytes = Buffer.byteLength(JSON.stringify(events[0]!.event.data));
-    const stores = new Map<string, { store: PostgresEventStore; url: string; writers: number }>();
+    const stores = new Map<
+      string,
+      { store: PostgresEventStore; url: string; writers: number; events: typeof events }
+    >();
     for (const c of contenders) {
       const url = await ensureDatabase(pg.socketUrl, `storage_${c.variant}_${c.writers}`);
       const store = new PostgresEventStore({ connectionString: url, poolSize: 16 });
       await store.migrate();
       for (const ddl of VARIANTS[c.variant]!.ddl) await query(url, ddl);
-      stores.set(c.key, { store, url, writers: c.writers });
+      const shape = VARIANTS[c.variant]!.event;
+      const own = shape
+        ? events.map((e) => ({ stream: e.stream, event: { ...e.event, data: shape(e.event.data) } }))
+        : events;
+      stores.set(c.key, { store, url, writers: c.writers, events: own });
     }
     const keys = contenders.map((c) => c.key);
     console.log(
@@ -132,7 +160,13 @@ async function main(): Promise<void> {
       keys.map((n) => [n, { events: 0, wallMs: 0, pgMs: 0, nodeMs: 0, walBytes: 0, calls: 0 }]),
     );
     let seq = 0;
-    const run = async (store: PostgresEventStore, writers: number, n: number, tag: string) => {
+    const run = async (
+      store: PostgresEventStore,
+      writers: number,
+      n: number,
+      tag: string,
+      events: readonly { stream: string; event: NewEvent }[],
+    ) => {
       let next = 0;
       await Promise.all(
         Array.from({ length: writers }, async () => {
@@ -146,21 +180,21 @@ async function main(): Promise<void> {
       seq += n;
     };
     // Warm-up: plans, caches, JIT.
-    for (const [key, { store, writers }] of stores) await run(store, writers, 300, `w${key}`);
+    for (const [key, s] of stores) await run(s.store, s.writers, 300, `w${key}`, s.events);
     const profileFile = process.env.BENCH_PROFILE;
     const profiler = profileFile ? new CpuProfiler() : undefined;
     await profiler?.start();
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? keys : [...keys].reverse();
       for (const name of order) {
-        const { store, url, writers } = stores.get(name)!;
+        const { store, url, writers, events: own } = stores.get(name)!;
         await query(url, 'CHECKPOINT');
         const [lsn0] = await query(url, 'SELECT pg_current_wal_lsn()::text AS l');
         const calls0 = store.appendStats.calls;
         const pg0 = postgresCpuMs(pgDir)!;
         const node0 = cpuMs();
         const t0 = performance.now();
-        await run(store, writers, perRound, `r${round}`);
+        await run(store, writers, perRound, `r${round}`, own);
         const wall = performance.now() - t0;
         const node = cpuMs() - node0;
         const pgUsed = postgresCpuMs(pgDir)! - pg0;
@@ -183,11 +217,12 @@ async function main(): Promise<void> {
       for (const line of await profiler.stop(profileFile!)) console.log(line);
     }
     console.log(
-      '\nvariant      events/s  PostgreSQL µs/event  client µs/event  events/call  WAL B/event  table+TOAST+indexes B/event (heap / TOAST / indexes)',
+      '\nvariant      events/s  PostgreSQL µs/event  client µs/event  events/call  data B/event  WAL B/event  table+TOAST+indexes B/event (heap / TOAST / indexes)',
     );
     for (const { key: name, variant } of contenders) {
       const t = tallies.get(name)!;
-      const { url } = stores.get(name)!;
+      const { url, events: own } = stores.get(name)!;
+      const dataBytes = Buffer.byteLength(JSON.stringify(own[0]!.event.data));
       const [size] = await query(
         url,
         `SELECT pg_relation_size('yl_events') AS heap,
@@ -200,7 +235,7 @@ async function main(): Promise<void> {
       console.log(
         `${name.padEnd(12)} ${int(t.events / (t.wallMs / 1000)).padStart(8)}  ${((t.pgMs * 1000) / t.events).toFixed(0).padStart(19)}  ` +
           `${((t.nodeMs * 1000) / t.events).toFixed(0).padStart(15)}  ${(t.events / t.calls).toFixed(1).padStart(11)}  ` +
-          `${int(t.walBytes / t.events).padStart(11)}  ${int((Number(size!.heap) + Number(size!.toast) + Number(size!.idx)) / n).padStart(6)} ` +
+          `${int(dataBytes).padStart(12)}  ${int(t.walBytes / t.events).padStart(11)}  ${int((Number(size!.heap) + Number(size!.toast) + Number(size!.idx)) / n).padStart(6)} ` +
           `(${per('heap')} / ${per('toast')} / ${per('idx')})   ${VARIANTS[variant]!.what}`,
       );
     }
