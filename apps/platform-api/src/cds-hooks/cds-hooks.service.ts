@@ -2,9 +2,11 @@
  * One duplicate-test question, from a CDS client: who asks (the institution behind the key,
  * never the body), whether it may see the patient (PatientAccess, as every patient read; a
  * refusal is recorded), which catalogue items the draft orders name, and — only when some order
- * names one — the patient's eligibility now, turned into cards. Every answer that read the
- * patient's results is one access record (interaction `recognisable`, the results the cards
- * show), with `X-Purpose-Of-Use`.
+ * names one — the patient's eligibility now (read while the access check runs), turned into
+ * cards. Every answer that read the patient's results is one access record (interaction
+ * `recognisable`, the results the cards show, `X-Purpose-Of-Use`), and each card is a row of
+ * `pa_cds_cards` (what its uuid stands for, for the feedback) — both stored before the answer
+ * leaves. Feedback goes to CDS_FEEDBACK_HANDLER (CdsFeedbackDecisions: recognition decisions).
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
