@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { type fhir4, patientStream, referralStream } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
@@ -33,7 +33,7 @@ export interface PatientAsOf {
  * passes it): without it 501.
  */
 @Injectable()
-export class AsOfService {
+export class AsOfService implements OnModuleDestroy {
   private readonly index?: IdentityIndex;
 
   constructor(
@@ -41,6 +41,10 @@ export class AsOfService {
     @Optional() @Inject(EVENT_STORE) private readonly eventStore?: EventStore,
   ) {
     if (eventStore) this.index = new IdentityIndex(eventStore);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.index?.stop();
   }
 
   /** The store, or 501 with an OperationOutcome (naming the parameter that needs it, if any). */

@@ -1,40 +1,44 @@
 /**
  * Identity links as they were at a past moment, from the log. A key's own stream
  * (`patient-{key}`) says whom it was linked or merged into; who was linked *to* a key is found
- * through {@link IdentityIndex}: every link and merge the log ever recorded, read once and then
- * the log's tail (readAll from where it stopped) before each question. Which links held at the
+ * through {@link IdentityIndex}: every link and merge the log ever recorded, read by a
+ * subscription filtered to those two types and followed live. Which links held at the
  * instant is then decided by folding each candidate's stream up to the instant
  * (`evolvePatientIdentity`, the decider's own fold) — links, merges, unlinks and unmerges
  * recorded at or before it.
  */
-import {
-  type GlobalPosition,
-  type LinkReason,
-  parsePatientEvent,
-  patientStream,
-  type RecordedEvent,
-} from '@yilian/contracts';
-import type { EventStore } from '@yilian/event-store';
+import { type LinkReason, parsePatientEvent, patientStream, type RecordedEvent } from '@yilian/contracts';
+import type { EventStore, Subscription } from '@yilian/event-store';
 import { evolvePatientIdentity, initialPatientIdentityState, MAX_LINK_DEPTH } from '@yilian/patients';
 import { recordedBy } from './as-of-instant';
 
 const JOINING: ReadonlySet<string> = new Set(['PatientIdentifiersLinked', 'PatientsMerged']);
-const PAGE = 2_000;
 
-/** Every key that was ever linked or merged into another, by the key it pointed to. */
+/** Every key that was ever linked or merged into another, by the key it pointed to: a
+ * subscription to the log's links and merges only (the store filters by type where it reads),
+ * started at the first question and followed live after. */
 export class IdentityIndex {
-  private after?: GlobalPosition;
   private readonly members = new Map<string, Set<string>>();
-  private catching?: Promise<void>;
+  private subscription?: Subscription;
+  private caughtUp?: Promise<void>;
 
   constructor(private readonly store: EventStore) {}
 
-  /** Reads the log from where the index stopped to its end (one reader at a time). */
-  catchUp(): Promise<void> {
-    this.catching ??= this.read().finally(() => {
-      this.catching = undefined;
+  /** Resolves once the index has read every link and merge recorded so far. */
+  ready(): Promise<void> {
+    this.caughtUp ??= new Promise<void>((resolve, reject) => {
+      this.subscription = this.store.subscribe({
+        eventTypes: [...JOINING],
+        handler: async (e) => this.index(e),
+        onCaughtUp: resolve,
+      });
+      // a subscription that failed is started again at the next question (the keys it had stay)
+      void this.subscription.done.then(() => {
+        this.caughtUp = undefined;
+        reject(new Error('the identity subscription stopped'));
+      });
     });
-    return this.catching;
+    return this.caughtUp;
   }
 
   /** Keys ever linked or merged into `key` (the candidates; the fold says which held). */
@@ -42,20 +46,11 @@ export class IdentityIndex {
     return [...(this.members.get(key) ?? [])];
   }
 
-  private async read(): Promise<void> {
-    for (;;) {
-      const batch = await this.store.readAll({
-        ...(this.after ? { after: this.after } : {}),
-        maxCount: PAGE,
-      });
-      for (const e of batch) this.index(e);
-      if (batch.length > 0) this.after = batch[batch.length - 1]!.position;
-      if (batch.length < PAGE) return;
-    }
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
   }
 
   private index(e: RecordedEvent): void {
-    if (!JOINING.has(e.type)) return;
     const parsed = parsePatientEvent(e);
     if (!parsed.ok) return;
     const ev = parsed.event;
@@ -130,7 +125,7 @@ export async function identityAsOf(
   key: string,
   at: string,
 ): Promise<IdentityAsOf> {
-  await index.catchUp();
+  await index.ready();
   let root = key;
   for (let depth = 0; depth < MAX_LINK_DEPTH; depth++) {
     const up = await linkAsOf(store, root, at);
