@@ -15,8 +15,9 @@
  *    pages of 1,000, recognition + patient-links projections) and times it.
  * 4. Measures, for the sample patients (exactly 50 results each, spread over institutions and
  *    dates), requesters cycling over the institutions: eligibility end to end on 1 and on 8
- *    concurrent callers; the bare SQL (the same two statements with the same parameters, on the
- *    same pool); judgeResult over the 50 records alone; now and as of the middle moment.
+ *    concurrent callers; the bare SQL (the one named statement it sends, with the same
+ *    parameters, on the same pool); judgeResult over the 50 records alone; now and as of the
+ *    middle moment.
  *
  * Flags: --events N (1000000) --patients N (100000) --samples N (200) --queries N (2000)
  *        --results-per-sample N (50)
@@ -32,10 +33,10 @@ import { PostgresEventStore } from '@yilian/event-store';
 import { PatientKeyer, patientLinksProjection, SAME_PATIENT_KEYS_SQL } from '@yilian/patients';
 import { ProjectionRunner } from '@yilian/projections';
 import {
+  ELIGIBILITY_SQL,
   judgeResult,
   RecognitionEligibility,
   recognitionProjection,
-  RESULTS_AS_OF_SQL,
   type ResultRecord,
 } from '@yilian/recognition';
 import { startEmbeddedPostgres } from '@yilian/testing';
@@ -67,7 +68,8 @@ const PATIENTS = flag('patients', 100_000, 100);
 const SAMPLES = flag('samples', 200, 1);
 const PER_SAMPLE = flag('results-per-sample', 50, 1);
 const QUERIES = flag('queries', 2000, 10);
-const TIMEOUT_MS = flag('timeout-s', 1800, 10) * 1000;
+// a build of the default size took ≈ 35 min with the machine's 2 cores loaded 6–8 times over
+const TIMEOUT_MS = flag('timeout-s', 7200, 10) * 1000;
 /** --keep DIR: keep the database in DIR after the run; a later run with the same --keep reuses
  * it (no append, no projection) — for looking into the queries. */
 const KEEP = (() => {
@@ -163,12 +165,15 @@ async function main(): Promise<void> {
   const dir = KEEP ? resolve(KEEP) : join(__dirname, '..', '.tmp', `bench-recognition-${process.pid}`);
   const pgDir = join(dir, 'pg');
   const markerFile = join(dir, 'bench-recognition.json');
+  /** What a later run needs: the sample patients' keys (or the secret and their indexes, as
+   * runs before 2026-12-07 wrote it), the middle moment and the store's size. */
   const kept =
     KEEP && existsSync(markerFile)
       ? (JSON.parse(readFileSync(markerFile, 'utf8')) as {
-          secret: string;
+          sampleKeys?: string[];
+          secret?: string;
+          samples?: number[];
           midMoment: string;
-          samples: number[];
           storeEvents: number;
         })
       : undefined;
@@ -203,10 +208,12 @@ async function main(): Promise<void> {
     const built = kept
       ? {
           store: undefined,
-          secret: kept.secret,
-          keyer: new PatientKeyer(Buffer.from(kept.secret, 'hex')),
           midMoment: new Date(kept.midMoment),
-          samples: kept.samples,
+          sampleKeys:
+            kept.sampleKeys ??
+            kept.samples!.map((p) =>
+              new PatientKeyer(Buffer.from(kept.secret!, 'hex')).forResidentId(residentId(p)),
+            ),
           storeEvents: kept.storeEvents,
         }
       : await build(storeUrl, readUrl, pgDir);
@@ -214,13 +221,13 @@ async function main(): Promise<void> {
     readPool = new Pool({ connectionString: readUrl, max: 8 });
     readPool.on('error', () => undefined);
     if (KEEP && !kept) {
-      const { secret, midMoment, samples, storeEvents } = built;
+      const { sampleKeys, midMoment, storeEvents } = built;
       writeFileSync(
         markerFile,
-        JSON.stringify({ secret, midMoment: midMoment.toISOString(), samples, storeEvents }),
+        JSON.stringify({ sampleKeys, midMoment: midMoment.toISOString(), storeEvents }),
       );
     }
-    await measure(readPool, pgDir, built.keyer, built.samples, built.midMoment, built.storeEvents);
+    await measure(readPool, pgDir, built.sampleKeys, built.midMoment, built.storeEvents);
   } finally {
     clearTimeout(deadline);
     await stop();
@@ -386,10 +393,8 @@ async function build(storeUrl: string, readUrl: string, pgDir: string) {
     await readPool.end();
     return {
       store,
-      keyer,
-      secret: secret.toString('hex'),
+      sampleKeys: samples.map((p) => keyer.forResidentId(residentId(p))),
       midMoment: midMoment ?? new Date(),
-      samples,
       storeEvents,
     };
   }
@@ -399,14 +404,12 @@ async function build(storeUrl: string, readUrl: string, pgDir: string) {
 async function measure(
   readPool: Pool,
   pgDir: string,
-  keyer: PatientKeyer,
-  samples: readonly number[],
+  keys: readonly string[],
   midMoment: Date | undefined,
   storeEvents: number,
 ): Promise<void> {
   {
     const eligibility = new RecognitionEligibility(readPool);
-    const keys = samples.map((p) => keyer.forResidentId(residentId(p)));
     const requesterOf = (i: number) => INSTITUTIONS[i % INSTITUTIONS.length]!.code;
     const keyOf = (i: number) => keys[Math.floor(i / INSTITUTIONS.length) % keys.length]!;
     const now = new Date();
@@ -455,28 +458,21 @@ async function measure(
       const e1 = await timed(QUERIES, 1, pgDir, (i) =>
         eligibility.eligibility({ patientKey: keyOf(i), requester: requesterOf(i), asOf: at }),
       );
-      const bare = await timed(QUERIES, 1, pgDir, async (i) => {
-        const { rows: k } = await readPool.query<{ key: string }>(SAME_PATIENT_KEYS_SQL, [keyOf(i)]);
-        const patientKeys = k.length > 0 ? k.map((r) => r.key) : [keyOf(i)];
-        await readPool.query(RESULTS_AS_OF_SQL, [patientKeys, asOf]);
-      });
+      // the statement eligibility() sends, as it sends it (named: planned once per connection)
+      const bareSql = (i: number) => readPool.query({ ...ELIGIBILITY_SQL }, [keyOf(i), asOf]);
+      const bare = await timed(QUERIES, 1, pgDir, bareSql);
       const e8 = await timed(QUERIES, 8, pgDir, (i) =>
         eligibility.eligibility({ patientKey: keyOf(i), requester: requesterOf(i), asOf: at }),
       );
-      const bare8 = await timed(QUERIES, 8, pgDir, async (i) => {
-        const { rows: k } = await readPool.query<{ key: string }>(SAME_PATIENT_KEYS_SQL, [keyOf(i)]);
-        const patientKeys = k.length > 0 ? k.map((r) => r.key) : [keyOf(i)];
-        await readPool.query(RESULTS_AS_OF_SQL, [patientKeys, asOf]);
-      });
+      const bare8 = await timed(QUERIES, 8, pgDir, bareSql);
       // the judging alone: the records fetched once per patient, judged QUERIES times
       const rules = await eligibility.rulesAt(at);
       const records = await Promise.all(
-        keys.map(async (k) => {
-          const { rows: kk } = await readPool.query<{ key: string }>(SAME_PATIENT_KEYS_SQL, [k]);
-          return (
-            await readPool.query<{ record: ResultRecord }>(RESULTS_AS_OF_SQL, [kk.map((r) => r.key), asOf])
-          ).rows.map((r) => r.record);
-        }),
+        keys.map(async (k) =>
+          (await readPool.query<{ record: ResultRecord }>({ ...ELIGIBILITY_SQL }, [k, asOf])).rows.map(
+            (r) => r.record,
+          ),
+        ),
       );
       for (let i = 0; i < keys.length; i++) records[i]!.forEach((r) => judgeResult(r, requesterOf(i), rules)); // warm-up
       const judge = await timed(QUERIES, 1, pgDir, async (i) => {
@@ -487,30 +483,44 @@ async function measure(
             (a, b) => b.effective.localeCompare(a.effective) || a.resultStream.localeCompare(b.resultStream),
           );
       });
-      // PostgreSQL's own time for the two statements (planning + execution, EXPLAIN ANALYZE)
+      // PostgreSQL's own time for the statement as a connection runs it after its first uses
+      // (EXPLAIN ANALYZE EXECUTE of the named statement: the cached plan's look-up + execution),
+      // and what planning it from scratch would cost (EXPLAIN ANALYZE of its text)
       const serverMs: number[] = [];
-      for (let i = 0; i < Math.min(QUERIES, 400); i++) {
-        const explain = async (text: string, params: unknown[]) => {
-          const { rows: plan } = await readPool.query<{
+      const freshPlanMs: number[] = [];
+      const client = await readPool.connect();
+      try {
+        for (let i = 0; i < 10; i++) await client.query({ ...ELIGIBILITY_SQL }, [keyOf(i), asOf]);
+        const explain = async (text: string, params: unknown[] = []) => {
+          const { rows: plan } = await client.query<{
             'QUERY PLAN': [{ 'Planning Time': number; 'Execution Time': number }];
           }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params);
-          const p = plan[0]!['QUERY PLAN'][0];
-          return p['Planning Time'] + p['Execution Time'];
+          return plan[0]!['QUERY PLAN'][0];
         };
-        const key = keyOf(i);
-        const { rows: k } = await readPool.query<{ key: string }>(SAME_PATIENT_KEYS_SQL, [key]);
-        serverMs.push(
-          (await explain(SAME_PATIENT_KEYS_SQL, [key])) +
-            (await explain(RESULTS_AS_OF_SQL, [k.map((r) => r.key), asOf])),
-        );
+        for (let i = 0; i < Math.min(QUERIES, 400); i++) {
+          const p = await explain(
+            `EXECUTE ${ELIGIBILITY_SQL.name}(${client.escapeLiteral(keyOf(i))}, ${client.escapeLiteral(asOf)})`,
+          );
+          serverMs.push(p['Planning Time'] + p['Execution Time']);
+          if (i < 50)
+            freshPlanMs.push((await explain(ELIGIBILITY_SQL.text, [keyOf(i), asOf]))['Planning Time']);
+        }
+      } finally {
+        client.release();
       }
+      log(
+        `${label}: the statement planned from scratch would cost ${stats(freshPlanMs).p50.toFixed(2)} ms of planning (median of ${freshPlanMs.length})`,
+      );
       rows.push(
         { what: `eligibility() end to end, 1 caller (${label})`, s: e1 },
         { what: `eligibility() end to end, 8 callers (${label})`, s: e8 },
-        { what: `bare SQL: keys + results as of, 1 caller (${label})`, s: bare },
-        { what: `bare SQL: keys + results as of, 8 callers (${label})`, s: bare8 },
+        {
+          what: `bare SQL: the one statement (keys, results as of, rules' count), 1 caller (${label})`,
+          s: bare,
+        },
+        { what: `bare SQL: the one statement, 8 callers (${label})`, s: bare8 },
         { what: `judgeResult × ${PER_SAMPLE} + sort, JS only (${label})`, s: judge },
-        { what: `PostgreSQL planning + execution of the two statements (${label})`, s: stats(serverMs) },
+        { what: `PostgreSQL execution of the named statement (${label})`, s: stats(serverMs) },
       );
       log(`measured ${label} · load ${load()}`);
       loads.push(`${label}: ${load()}`);

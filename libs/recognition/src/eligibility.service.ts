@@ -23,12 +23,6 @@ import { codingMatchesAny } from './matching';
 import type { ResultRecord } from './result-record';
 import { RulesBook, type RuleFact, type RulesAt } from './rules-book';
 
-/** $1: patient keys, $2: the moment → the version of each result current then. */
-export const RESULTS_AS_OF_SQL = /* sql */ `
-SELECT record FROM rm_recognition_results
-WHERE patient_key = ANY($1::text[]) AND recorded_at <= $2::timestamptz
-  AND (superseded_at IS NULL OR superseded_at > $2::timestamptz)`;
-
 const RULES_COUNT: NamedStatement = {
   name: 'yl_recognition_rules_count',
   text: 'SELECT count(*)::text AS n FROM rm_recognition_rules',
