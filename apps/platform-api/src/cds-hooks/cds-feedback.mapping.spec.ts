@@ -1,6 +1,6 @@
-import { FhirHttpError } from '@yilian/runtime';
 import type { IssuedCard } from './cds-cards.store';
 import { feedbackDecisions } from './cds-feedback.mapping';
+import { refusal } from './cds-refusal.fixtures';
 import type { CdsFeedback } from './cds-hooks.types';
 
 const SYSTEM = 'https://fhir.yilian.cn/CodeSystem/recognition-decline-reason';
@@ -35,21 +35,6 @@ const overridden = (reason?: { system?: string; code: string }, userComment?: st
     : {}),
   outcomeTimestamp: at,
 });
-
-function refusal(f: () => unknown): { status: number; path?: string; diagnostics?: string } {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof FhirHttpError)) throw e;
-    const issue = e.outcome.issue[0]!;
-    return {
-      status: e.status,
-      ...(issue.expression?.[0] ? { path: issue.expression[0] } : {}),
-      ...(issue.diagnostics ? { diagnostics: issue.diagnostics } : {}),
-    };
-  }
-  throw new Error('not refused');
-}
 
 describe('CDS Hooks feedback → recognition decisions', () => {
   it('accepted is recognised; overridden with a reason of the ValueSet is declined with it and the comment', () => {
@@ -121,7 +106,7 @@ describe('CDS Hooks feedback → recognition decisions', () => {
     expect(refusal(() => feedbackDecisions([overridden(emergency, '病'.repeat(201))], issued, who))).toEqual({
       status: 400,
       path: 'feedback[0].overrideReason.userComment',
-      diagnostics: 'feedback[0].overrideReason.userComment: at most 200 characters (got 201)',
+      reason: 'feedback[0].overrideReason.userComment: at most 200 characters (got 201)',
     });
     // 😀 is two UTF-16 units: 200 of them are 200 characters
     expect(() => feedbackDecisions([overridden(emergency, '😀'.repeat(200))], issued, who)).not.toThrow();

@@ -1,4 +1,4 @@
-import { FhirHttpError } from '@yilian/runtime';
+import { refusal } from './cds-refusal.fixtures';
 import { cdsService } from './cds-services';
 import { feedbackRequestOf, hookRequestOf } from './cds-request.validation';
 
@@ -35,22 +35,6 @@ function request(overrides: Record<string, unknown> = {}, context: Record<string
     },
     ...overrides,
   };
-}
-
-/** The 400's attribute and reason. */
-function refusal(f: () => unknown): { status: number; path?: string; reason: string } {
-  try {
-    f();
-  } catch (e) {
-    if (!(e instanceof FhirHttpError)) throw e;
-    const issue = e.outcome.issue[0]!;
-    return {
-      status: e.status,
-      ...(issue.expression ? { path: issue.expression[0] } : {}),
-      reason: issue.diagnostics ?? '',
-    };
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('CDS Hooks 2.0 request validation', () => {
