@@ -1,8 +1,8 @@
 /**
  * An order (申请单) as the placing institution sent it: ORM^O01, OML^O21 (lab), OMG^O19
- * (general) — one `OrderRecorded` per ORC group, its FHIR R4 ServiceRequest. A later message
- * for the same placer order number (a change, a cancel, a hold) is another version in the same
- * stream. The duplicate-test check (检查检验结果互认) reads these.
+ * (general), OMI^O23 (imaging) — one `OrderRecorded` per ORC group, its FHIR R4
+ * ServiceRequest. A later message for the same placer order number (a change, a cancel, a
+ * hold) is another version in the same stream. The duplicate-test check (检查检验结果互认) reads these.
  */
 import type { fhir4 } from '../fhir';
 import { type DataCheck, institutionCode, isObject, oneOf, text } from '../referrals/schema';
@@ -20,7 +20,7 @@ export interface OrderRecordedV1 {
   readonly placerOrderNumber: string;
   readonly orderControl: OrderControl;
   /** The message that carried it. */
-  readonly messageType: 'ORM^O01' | 'OML^O21' | 'OMG^O19';
+  readonly messageType: 'ORM^O01' | 'OML^O21' | 'OMG^O19' | 'OMI^O23';
 }
 
 /** `order-{institution}-{placer order number}` */
@@ -38,7 +38,7 @@ export function checkOrderRecordedV1(data: unknown, path = 'data'): string[] {
   field('placer', institutionCode);
   field('placerOrderNumber', text({ max: 200 }));
   field('orderControl', text({ max: 2 }));
-  field('messageType', oneOf(['ORM^O01', 'OML^O21', 'OMG^O19']));
+  field('messageType', oneOf(['ORM^O01', 'OML^O21', 'OMG^O19', 'OMI^O23']));
   const sr = data['serviceRequest'];
   if (!isObject(sr) || sr['resourceType'] !== 'ServiceRequest') {
     problems.push(`${path}.serviceRequest: expected a ServiceRequest`);

@@ -3,10 +3,8 @@ import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/ev
 import {
   acknowledgementCodes,
   ackModeFor,
-  applicationResponseType,
   buildAck,
   embeddedCdaOf,
-  groupImagingMessage,
   IMAGING_DOCUMENT_TYPES,
   HL7_ERROR,
   type Hl7Error,
@@ -15,7 +13,6 @@ import {
   type ImagingMessageClass,
   type IntakeOutcome,
   mapImagingMessage,
-  withOrderResponse,
 } from '@yilian/hl7v2';
 import { InvalidResidentIdError, PatientIdentityRejection } from '@yilian/patients';
 import { ImagingRejection } from '@yilian/results';
@@ -28,15 +25,15 @@ type Answer = { outcome: IntakeOutcome; errors: Hl7Error[] };
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
 /**
- * Imaging over MLLP: ORU^R01 from a RIS, MDM^T02 (and its edit T08, replacement T10, cancel
- * T11), OMI^O23 and ORM^O01 from a PACS. The sender (the MLLP port's institution) is the
+ * Imaging results over MLLP: ORU^R01 from a RIS or PACS, MDM^T02 (and its edit T08,
+ * replacement T10, cancel T11). Imaging orders (OMI^O23, ORM^O01 with IPC / ZDS) are orders
+ * (`OrderHl7Intake`): an order is no study. The sender (the MLLP port's institution) is the
  * reporter. The performing institution is the accession's assigning authority (OBR-3.2 /
- * TXA-15.2 / IPC-1.2) when that is an institution the hub knows — the filler order number is
- * assigned by the department that did the study — else the sender. The MRN is PID-3.4's
- * institution's when it names a known one, else the sender's. Answered only after the durable
- * append (original or enhanced mode): ORI^O24 to an OMI^O23, ORR^O02 to an ORM^O01, ACK to the
- * rest, and to every commit acknowledgement. A revision of a report the hub does not have is
- * AE 204 at the TXA field naming the document.
+ * TXA-15.2) when that is an institution the hub knows — the filler order number is assigned by
+ * the department that did the study — else the sender. The MRN is PID-3.4's institution's when
+ * it names a known one, else the sender's. Answered with an ACK only after the durable append
+ * (original or enhanced mode). A revision of a report the hub does not have is AE 204 at the
+ * TXA field naming the document.
  */
 @Injectable()
 export class ImagingHl7Intake {
@@ -79,13 +76,9 @@ export class ImagingHl7Intake {
           };
         })
       : { outcome: 'rejected' as const, errors: [...kind.errors] };
-    const responseType = applicationResponseType(message);
-    return acknowledgementCodes(mode, answer.outcome).map((code) => {
-      const ack = buildAck(message, code, answer.errors, { now, ...(responseType ? { responseType } : {}) });
-      // ORI^O24 / ORR^O02: the RESPONSE group (PID, ORC answered, TQ1, OBR, IPC) after MSA / ERR
-      if (!responseType || code === 'CA' || code === 'CE' || code === 'CR') return ack;
-      return withOrderResponse(ack, message, groupImagingMessage(message).orders, code === 'AA');
-    });
+    return acknowledgementCodes(mode, answer.outcome).map((code) =>
+      buildAck(message, code, answer.errors, { now }),
+    );
   }
 
   private submission(draft: ImagingDraft, institution: string, messageId: string): ImagingSubmission {

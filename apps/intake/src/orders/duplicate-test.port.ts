@@ -15,6 +15,10 @@ export interface DuplicateTestQuery {
   readonly requester: string;
   /** What is ordered (OBR-4). */
   readonly code: fhir4.CodeableConcept;
+  /** An imaging order's DICOM modality (IPC-5 / OBR-24), matched with `bodySites`. */
+  readonly modalities?: readonly string[];
+  /** An imaging order's body site (OBR-15.4). */
+  readonly bodySites?: readonly fhir4.Coding[];
   readonly asOf: Date;
 }
 

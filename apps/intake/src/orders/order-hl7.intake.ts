@@ -31,12 +31,13 @@ type Answer = { outcome: IntakeOutcome; errors: Hl7Error[]; notes: OrderNote[] }
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 
 /**
- * Orders over MLLP (ORM^O01 without imaging segments, OML^O21, OMG^O19): one `OrderRecorded`
- * per order group, in the stream of its placer order number, the patient keyed as for results.
- * Answered only after the durable append with ORR^O02 / ORL^O22 / ORG^O20 (MSA, ERR, the
- * RESPONSE group echoing PID, ORC with the answer in ORC-1, TQ1, OBR), and with a header NTE
- * per recognisable result the duplicate-test check finds for a new order. Nothing of a refused
- * message is appended. Never throws.
+ * Orders over MLLP (ORM^O01, OML^O21, OMG^O19, OMI^O23 — imaging orders included): one
+ * `OrderRecorded` per order group, in the stream of its placer order number, the patient keyed
+ * as for results. Answered only after the durable append with ORR^O02 / ORL^O22 / ORG^O20 /
+ * ORI^O24 (MSA, ERR, the RESPONSE group echoing PID, ORC with the answer in ORC-1, TQ1, OBR,
+ * IPC), and with a header NTE per recognisable result the duplicate-test check finds for a new
+ * order (an imaging order: by its procedure code, and by modality + body site). Nothing of a
+ * refused message is appended. Never throws.
  */
 @Injectable()
 export class OrderHl7Intake {
@@ -177,6 +178,8 @@ export class OrderHl7Intake {
           patientKey,
           requester,
           code: o.serviceRequest.code!,
+          ...(o.imaging?.modality ? { modalities: [o.imaging.modality] } : {}),
+          ...(o.imaging?.bodySite ? { bodySites: [o.imaging.bodySite] } : {}),
           asOf: now,
         });
         for (const r of found) notes.push({ text: `${o.placerOrderNumber} ${duplicateNoteText(r)}` });

@@ -9,17 +9,17 @@
  * - **MDM^T02** (a report document), **MDM^T08** (its edit), **MDM^T10** (its replacement),
  *   **MDM^T11** (its cancellation): always, the hub takes only imaging documents (TXA-2 is
  *   checked when mapped).
- * - **OMI^O23**: always (an imaging order; from a PACS, the study's status and UID in IPC).
- * - **ORM^O01** is imaging when it has a ZDS or IPC segment or an OBR-24 that is imaging.
  *
- * Should `classifyMessage` not know OMI^O23, its MSH-9 verdict is set aside and every other
- * check (version, control id, processing id) kept.
+ * Orders are not imaging messages here, imaging orders included: OMI^O23 and an ORM^O01 with
+ * IPC / ZDS go the orders way (`libs/hl7v2/src/orders`, `OrderRecorded` with a ServiceRequest,
+ * answered ORI^O24 / ORR^O02). An order names the study to be; the study exists when the PACS
+ * reports it (ORU^R01, MDM, a FHIR ImagingStudy).
  */
 import type { Hl7Message } from '@medplum/core';
 import type { Hl7Error } from '../hl7-error';
 import { textComponent } from '../hl7-fields';
 import { classifyMessage } from '../message-type';
-import { type Hl7Version, readVersion } from '../hl7-version';
+import type { Hl7Version } from '../hl7-version';
 import { dicomAttributeOf, isImagingSection } from './imaging-codes';
 
 /** The MDM events of a report document (HL7 v2 chapter 9): T01 / T02 originals, T03 / T04
@@ -38,7 +38,7 @@ export const MDM_EVENTS = [
   'MDM^T11',
 ] as const;
 
-export const IMAGING_MESSAGE_TYPES = ['ORU^R01', ...MDM_EVENTS, 'OMI^O23', 'ORM^O01'] as const;
+export const IMAGING_MESSAGE_TYPES = ['ORU^R01', ...MDM_EVENTS] as const;
 export type ImagingMessageType = (typeof IMAGING_MESSAGE_TYPES)[number];
 
 /** The MDM events of an imaging report document: its first issue, then its revisions. */
@@ -79,10 +79,6 @@ function imagingTypeOf(message: Hl7Message): ImagingMessageType | undefined {
   switch (type) {
     case 'ORU^R01':
       return isImagingOru(message) ? type : undefined;
-    case 'ORM^O01':
-      return has(message, 'ZDS') || has(message, 'IPC') || hasImagingSection(message) ? type : undefined;
-    case 'OMI^O23':
-      return type;
     default:
       return IMAGING_DOCUMENT_TYPES.has(type as ImagingMessageType)
         ? (type as ImagingMessageType)
@@ -96,15 +92,7 @@ export function classifyImagingMessage(message: Hl7Message): ImagingMessageClass
   const type = imagingTypeOf(message);
   if (!type) return undefined;
   const kind = classifyMessage(message);
-  if (kind.ok) return { ok: true, type, version: kind.version, controlId: kind.controlId };
-  const errors =
-    type === 'OMI^O23' ? kind.errors.filter((e) => !(e.segment === 'MSH' && e.field === 9)) : kind.errors;
-  if (errors.length > 0) return { ok: false, errors };
-  const msh = message.segments[0]!;
-  return {
-    ok: true,
-    type,
-    version: readVersion(textComponent(msh, 12, 1)) ?? '2.5.1',
-    controlId: textComponent(msh, 10, 1),
-  };
+  return kind.ok
+    ? { ok: true, type, version: kind.version, controlId: kind.controlId }
+    : { ok: false, errors: kind.errors };
 }

@@ -1,9 +1,12 @@
-/** What identifies an imaging order and where it stands: accession and its assigning
- * authority, the study's status from ORC, people's names. */
+/** What identifies an imaging order: accession and its assigning authority, what an imaging
+ * order adds to its ServiceRequest (IPC, modality, body site), people's names. */
 import type * as fhir4 from 'fhir/r4';
 import { HL7_ERROR, type Hl7Error, type Hl7Location } from '../hl7-error';
 import { textComponent, textSubcomponent } from '../hl7-fields';
 import type { SegmentRef } from '../oru-r01.groups';
+import { isImagingSection } from './imaging-codes';
+import type { ImagingOrderGroup } from './imaging-groups';
+import { type StudyEnv, studyFacts } from './imaging-study.map';
 
 const CONTROL = /[\u0000-\u001f]/;
 const CJK = /[\u3400-\u9fff]/;
@@ -47,42 +50,77 @@ export function accessionOf(
   return undefined;
 }
 
-/** ORC-5 (table 0038) → ImagingStudy.status. */
-const ORDER_STATUS: Readonly<Record<string, fhir4.ImagingStudy['status']>> = {
-  A: 'available',
-  CM: 'available',
-  CA: 'cancelled',
-  DC: 'cancelled',
-  ER: 'entered-in-error',
-  HD: 'registered',
-  IP: 'registered',
-  RP: 'registered',
-  SC: 'registered',
-};
-/** ORC-1 order controls that cancel (table 0119). */
-const CANCELLING: ReadonlySet<string> = new Set(['CA', 'OC', 'CR', 'DC', 'OD']);
+/** What an imaging order adds to its ServiceRequest (the orders mapper's imaging part). */
+export interface ImagingOrderFacts {
+  /** Identifiers: the accession (IPC-1, type ACSN), the requested procedure (IPC-2), the
+   * Study Instance UID the study will have (IPC-3, ZDS-1). */
+  readonly identifiers: readonly fhir4.Identifier[];
+  /** DICOM modality (IPC-5, an OBX naming Modality, else OBR-24). */
+  readonly modality?: string;
+  /** OBR-15.4, or an OBX naming BodyPartExamined. */
+  readonly bodySite?: fhir4.Coding;
+}
 
-/** The study status an order segment says: ORC-1 cancel → cancelled, else ORC-5, else
- * registered. An ORC-5 outside table 0038 is an error (103). */
-export function orderStudyStatus(
-  orc: SegmentRef | undefined,
-  errors: Hl7Error[],
-): fhir4.ImagingStudy['status'] {
-  if (!orc) return 'registered';
-  if (CANCELLING.has(textComponent(orc.segment, 1, 1).toUpperCase())) return 'cancelled';
-  const sent = textComponent(orc.segment, 5, 1).toUpperCase();
-  if (!sent) return 'registered';
-  const status = ORDER_STATUS[sent];
-  if (status) return status;
-  const message = `ORC-5 (order status) ${sent.slice(0, 4)} is not in table 0038`;
-  errors.push({
-    segment: 'ORC',
-    sequence: orc.sequence,
-    field: 5,
-    code: HL7_ERROR.tableValueNotFound,
-    message,
-  });
-  return 'registered';
+const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
+/** IPC fields the standard requires (2.5.1+): accession, requested procedure, study UID,
+ * scheduled procedure step. */
+const IPC_REQUIRED: readonly [number, string][] = [
+  [1, 'accession identifier'],
+  [2, 'requested procedure ID'],
+  [3, 'study instance UID'],
+  [4, 'scheduled procedure step ID'],
+];
+
+/** Whether an order group is an imaging order: in an OMI^O23 always; else when it carries
+ * IPC or ZDS or its OBR-24 is an imaging section / DICOM modality. */
+export function isImagingOrderGroup(group: ImagingOrderGroup): boolean {
+  return (
+    group.ipcs.length > 0 ||
+    group.zds !== undefined ||
+    (group.obr !== undefined && isImagingSection(textComponent(group.obr.segment, 24, 1)))
+  );
+}
+
+/**
+ * The imaging facts of an order group: IPC-1 .. IPC-4 required when an IPC is sent (101 at
+ * the field), IPC-3 / ZDS-1 a DICOM UID (102), IPC-5 a DICOM modality (103). An order names
+ * its study-to-be; the study itself is the PACS's to report.
+ */
+export function imagingOrderFacts(group: ImagingOrderGroup, env: StudyEnv): ImagingOrderFacts {
+  const ipc = group.ipcs[0];
+  if (ipc)
+    for (const [field, name] of IPC_REQUIRED)
+      if (!textComponent(ipc.segment, field, 1))
+        env.errors.push({
+          segment: 'IPC',
+          sequence: ipc.sequence,
+          field,
+          code: HL7_ERROR.requiredFieldMissing,
+          message: `IPC-${field} (${name}) is missing`,
+        });
+  const facts = studyFacts(group, env);
+  const identifiers: fhir4.Identifier[] = [];
+  const accession = ipc && textComponent(ipc.segment, 1, 1);
+  if (ipc && accession) {
+    const authority = textComponent(ipc.segment, 1, 2) || env.institution;
+    identifiers.push({
+      type: { coding: [{ system: V2_0203, code: 'ACSN' }] },
+      system: `urn:yilian:institution:${authority}:accession`,
+      value: accession,
+    });
+  }
+  const procedure = ipc && textComponent(ipc.segment, 2, 1);
+  if (procedure)
+    identifiers.push({
+      system: `urn:yilian:institution:${env.institution}:requested-procedure`,
+      value: procedure,
+    });
+  if (facts.uid) identifiers.push({ system: 'urn:dicom:uid', value: `urn:oid:${facts.uid}` });
+  return {
+    identifiers,
+    ...(facts.modality ? { modality: facts.modality } : {}),
+    ...(facts.bodySite ? { bodySite: facts.bodySite } : {}),
+  };
 }
 
 /**

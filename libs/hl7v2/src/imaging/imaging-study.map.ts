@@ -38,7 +38,8 @@ export interface StudyFacts {
 
 const at = (ref: SegmentRef, field: number) => ({ segment: ref.segment.name, sequence: ref.sequence, field });
 
-function readUid(ref: SegmentRef, field: number, env: StudyEnv): string | undefined {
+/** A DICOM UID field (an error when it is not one). */
+export function readUid(ref: SegmentRef, field: number, env: StudyEnv): string | undefined {
   const uid = textComponent(ref.segment, field, 1);
   if (!uid) return undefined;
   if (isDicomUid(uid)) return uid;
@@ -47,7 +48,8 @@ function readUid(ref: SegmentRef, field: number, env: StudyEnv): string | undefi
   return undefined;
 }
 
-function readModality(ref: SegmentRef, field: number, env: StudyEnv): string | undefined {
+/** A DICOM modality field (an error when it names none). */
+export function readModality(ref: SegmentRef, field: number, env: StudyEnv): string | undefined {
   const sent = textComponent(ref.segment, field, 1);
   if (!sent) return undefined;
   const modality = modalityOf(sent);
@@ -92,7 +94,8 @@ function fromObservations(group: ImagingOrderGroup, facts: StudyFacts, env: Stud
   }
 }
 
-function bodySiteOfObr(obr: SegmentRef, env: StudyEnv): fhir4.Coding | undefined {
+/** OBR-15.4 (specimen source's body site, where orders and results name it). */
+export function bodySiteOfObr(obr: SegmentRef, env: StudyEnv): fhir4.Coding | undefined {
   const [code, text, system] = [1, 2, 3].map((n) => textSubcomponent(obr.segment, 15, 4, n));
   if (!code && !text) return undefined;
   return {

@@ -1,8 +1,9 @@
 /**
- * Imaging messages (ORU^R01 from a RIS, MDM^T02 / T08 / T10 / T11, OMI^O23, ORM^O01 from a PACS;
- * v2.3 – 2.5.1)
- * → the patient's identifiers and one ImagingDraft per order / document: its study, its report
+ * Imaging results (ORU^R01 from a RIS or PACS, MDM^T02 / T08 / T10 / T11; v2.3 – 2.5.1)
+ * → the patient's identifiers and one ImagingDraft per result / document: its study, its report
  * or both, or the errors that make the message unacceptable, each naming segment and field.
+ * Imaging orders (OMI^O23, ORM^O01 with IPC / ZDS) are orders: `libs/hl7v2/src/orders`, whose
+ * imaging part is `imagingOrderFacts` (./imaging-order.ts); an order is no study.
  * Pure: no I/O, no clock. Never throws. Which institution performed the study is the caller's
  * to decide (the accession's assigning authority is handed over, not trusted).
  */
@@ -21,8 +22,8 @@ import type {
   ImagingPatient,
 } from './imaging-draft';
 import { groupImagingMessage, type ImagingOrderGroup } from './imaging-groups';
-import { classifyImagingMessage, IMAGING_DOCUMENT_TYPES, type ImagingMessageType } from './imaging-message';
-import { accessionOf, orderStudyStatus } from './imaging-order';
+import { classifyImagingMessage, IMAGING_DOCUMENT_TYPES } from './imaging-message';
+import { accessionOf } from './imaging-order';
 import { mapResultReport } from './imaging-report.map';
 import { mapStudy, type StudyEnv, studyFacts } from './imaging-study.map';
 
@@ -68,30 +69,22 @@ function accessionOfOrder(group: ImagingOrderGroup, env: StudyEnv) {
   return accessionOf(fields, missing, env.errors);
 }
 
-function mapOrder(
-  type: ImagingMessageType,
-  group: ImagingOrderGroup,
-  env: StudyEnv,
-): ImagingDraft | undefined {
+function mapResult(group: ImagingOrderGroup, env: StudyEnv): ImagingDraft | undefined {
   const accession = accessionOfOrder(group, env);
-  const base = accession
-    ? {
-        accession: accession.accession,
-        accessionAt: accession.at,
-        ...(accession.authority ? { accessionAuthority: accession.authority } : {}),
-        studyIsPartial: true,
-      }
-    : undefined;
-  if (type === 'ORU^R01') {
-    if (!group.obr) return undefined;
-    const facts = studyFacts(group, env);
-    const report = mapResultReport({ ...group, obr: group.obr }, facts.modality, env);
-    const study = report.status === 'cancelled' ? undefined : mapStudy(group, facts, 'available', env, false);
-    return base && { ...base, report, ...(study ? { study } : {}) };
-  }
-  const status = orderStudyStatus(group.orc, env.errors);
-  const study = mapStudy(group, studyFacts(group, env), status, env, true);
-  return base && study && { ...base, study };
+  if (!group.obr) return undefined;
+  const facts = studyFacts(group, env);
+  const report = mapResultReport({ ...group, obr: group.obr }, facts.modality, env);
+  const study = report.status === 'cancelled' ? undefined : mapStudy(group, facts, 'available', env, false);
+  return (
+    accession && {
+      accession: accession.accession,
+      accessionAt: accession.at,
+      ...(accession.authority ? { accessionAuthority: accession.authority } : {}),
+      studyIsPartial: true,
+      report,
+      ...(study ? { study } : {}),
+    }
+  );
 }
 
 function map(message: Hl7Message, ctx: ImagingMappingContext): ImagingMappingResult {
@@ -136,7 +129,7 @@ function map(message: Hl7Message, ctx: ImagingMappingContext): ImagingMappingRes
     });
   } else {
     for (const group of structure.orders) {
-      const draft = mapOrder(kind.type, group, env);
+      const draft = mapResult(group, env);
       if (draft) drafts.push(draft);
     }
   }

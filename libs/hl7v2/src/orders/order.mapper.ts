@@ -1,6 +1,7 @@
 /**
  * Orders → FHIR R4 ServiceRequest: ORM^O01 (general), OML^O21 (lab), OMG^O19 (general clinical),
- * 2.3 to 2.9, read leniently with one grouping: PID [PV1] { ORC [TQ1] [OBR [NTE] {OBX} [SPM]] }
+ * OMI^O23 (imaging), 2.3 to 2.9, read leniently with one grouping:
+ * PID [PV1] { ORC [TQ1] [OBR [NTE] {OBX} [SPM] [ZDS] {IPC}] }
  * (an ORC opens an order, an OBR joins the open one; `groupImagingMessage` is that grouping).
  * One ServiceRequest per order group; `subject` is left for the caller (the patient key).
  *
@@ -15,9 +16,18 @@
  * | ORC-12, else OBR-16, else PRT OP (2.7+) | `requester` (display, staff identifier) |
  * | OBR-31 | `reasonCode` |
  * | OML^O21 | `category` laboratory procedure (SNOMED CT 108252007) |
+ * | imaging (OMI^O23; ORM^O01 with IPC / ZDS / an imaging OBR-24) | `category` imaging (SNOMED CT 363679005) |
+ * | IPC-1 (accession; IPC-1.2 its authority) | `identifier` ACSN `urn:yilian:institution:{authority}:accession` |
+ * | IPC-2 (requested procedure ID) | `identifier` `…:requested-procedure` |
+ * | IPC-3, else ZDS-1 (Study Instance UID to be) | `identifier` `urn:dicom:uid` `urn:oid:…` |
+ * | IPC-5, else OBX Modality, else OBR-24 | `orderDetail` DICOM modality (DCM) |
+ * | OBR-15.4, else OBX BodyPartExamined | `bodySite` |
  *
  * Refused (AE, errors naming the field): no PID 100, no order 100, no placer number 101 ORC-2,
- * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205. Pure.
+ * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205; an
+ * imaging order: an OMI^O23 group without OBR 100, an IPC without IPC-1 .. IPC-4 101, a UID
+ * that is none 102, a modality outside DICOM's 103. An imaging order is an order, not a study:
+ * the study is recorded when the PACS reports it. Pure.
  */
 import type * as fhir4 from 'fhir/r4';
 import type { Hl7Message } from '@medplum/core';
@@ -26,14 +36,15 @@ import { HL7_ERROR, type Hl7Error, MAPPING_DEFECT } from '../hl7-error';
 import { componentsOf, repetitionCount, textComponent } from '../hl7-fields';
 import { CHINA_STANDARD_TIME, parseHl7DateTime } from '../hl7-datetime';
 import { groupImagingMessage, type ImagingOrderGroup } from '../imaging/imaging-groups';
-import { personOf } from '../imaging/imaging-order';
+import { DCM, MODALITIES } from '../imaging/imaging-codes';
+import { imagingOrderFacts, isImagingOrderGroup, personOf } from '../imaging/imaging-order';
 import type { PatientIdentifiers } from '../lab-report-draft';
 import { participant } from '../participants';
 import { mapPatientIdentifiers } from '../patient-identifiers';
 import { nameBasedUuid } from '../resource-id';
 import { orderStatus, requestedControl } from './order-control';
 
-export const ORDER_MESSAGE_TYPES = ['ORM^O01', 'OML^O21', 'OMG^O19'] as const;
+export const ORDER_MESSAGE_TYPES = ['ORM^O01', 'OML^O21', 'OMG^O19', 'OMI^O23'] as const;
 export type OrderMessageType = (typeof ORDER_MESSAGE_TYPES)[number];
 
 export interface OrderDraft {
@@ -43,6 +54,8 @@ export interface OrderDraft {
   readonly serviceRequest: fhir4.ServiceRequest;
   /** The order group, for the response's ORC / OBR echo. */
   readonly group: ImagingOrderGroup;
+  /** An imaging order's modality and body site (what the duplicate-test check matches). */
+  readonly imaging?: { readonly modality?: string; readonly bodySite?: fhir4.Coding };
 }
 
 export type OrderMappingResult =
@@ -70,6 +83,9 @@ const PRIORITY: Readonly<Record<string, fhir4.ServiceRequest['priority']>> = {
 const V2_0203 = 'http://terminology.hl7.org/CodeSystem/v2-0203';
 const LAB_PROCEDURE = {
   coding: [{ system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' }],
+};
+const IMAGING = {
+  coding: [{ system: 'http://snomed.info/sct', code: '363679005', display: 'Imaging' }],
 };
 
 function identifier(type: 'PLAC' | 'FILL', system: string, value: string): fhir4.Identifier {
@@ -117,6 +133,10 @@ function mapOrder(
     });
   }
   const offset = ctx.defaultUtcOffset ?? CHINA_STANDARD_TIME;
+  const imaging =
+    ctx.type === 'OMI^O23' || isImagingOrderGroup(group)
+      ? imagingOrderFacts(group, { institution: ctx.institution, defaultUtcOffset: offset, errors })
+      : undefined;
   const authoredText = orc ? textComponent(orc.segment, 9, 1) : '';
   const authored = authoredText ? parseHl7DateTime(authoredText, offset)?.dateTime : undefined;
   if (authoredText && !authored)
@@ -144,24 +164,50 @@ function mapOrder(
     }
   const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
   const base = `urn:yilian:institution:${ctx.institution}`;
+  const identifiers = [
+    identifier('PLAC', `${base}:placer`, placer),
+    ...(filler ? [identifier('FILL', `${base}:accession`, filler)] : []),
+  ];
+  for (const id of imaging?.identifiers ?? []) {
+    // the accession a filler order number already names: one identifier, typed both
+    const same = identifiers.find((i) => i.system === id.system && i.value === id.value);
+    if (same) same.type!.coding!.push(...(id.type?.coding ?? []));
+    else identifiers.push(id);
+  }
+  const category = ctx.type === 'OML^O21' ? LAB_PROCEDURE : imaging ? IMAGING : undefined;
   const serviceRequest: fhir4.ServiceRequest = {
     resourceType: 'ServiceRequest',
     id: nameBasedUuid(`${ctx.institution}|${placer}|ServiceRequest`),
-    identifier: [
-      identifier('PLAC', `${base}:placer`, placer),
-      ...(filler ? [identifier('FILL', `${base}:accession`, filler)] : []),
-    ],
+    identifier: identifiers,
     status,
     intent: 'order',
-    ...(ctx.type === 'OML^O21' ? { category: [LAB_PROCEDURE] } : {}),
+    ...(category ? { category: [category] } : {}),
     ...(priority ? { priority } : {}),
     code,
+    ...(imaging?.modality
+      ? {
+          orderDetail: [
+            { coding: [{ system: DCM, code: imaging.modality, display: MODALITIES[imaging.modality] }] },
+          ],
+        }
+      : {}),
     subject: {},
     ...(authored ? { authoredOn: authored } : {}),
     ...(requester ? { requester } : {}),
     ...(reasons.length > 0 ? { reasonCode: reasons } : {}),
+    ...(imaging?.bodySite ? { bodySite: [{ coding: [imaging.bodySite] }] } : {}),
   };
-  return { placerOrderNumber: placer, orderControl: control || 'NW', serviceRequest, group };
+  const imagingPart = imaging && {
+    ...(imaging.modality ? { modality: imaging.modality } : {}),
+    ...(imaging.bodySite ? { bodySite: imaging.bodySite } : {}),
+  };
+  return {
+    placerOrderNumber: placer,
+    orderControl: control || 'NW',
+    serviceRequest,
+    group,
+    ...(imagingPart ? { imaging: imagingPart } : {}),
+  };
 }
 
 function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingResult {

@@ -1,6 +1,6 @@
 import { classifyImagingMessage, parseHl7 } from '../../src';
 import { fixture, fixtureNames, setField, withSegment } from '../fixtures';
-import { imagingFixture, imagingFixtureNames } from './imaging-fixtures';
+import { IMAGING_ORDER_FIXTURES, imagingFixture, imagingFixtureNames } from './imaging-fixtures';
 
 function classify(text: string) {
   const parsed = parseHl7(text);
@@ -45,27 +45,7 @@ describe('which HL7 v2 messages are imaging', () => {
     expect(classify(`${noUid}\rZDS|1.2.3^PACS^Application^DICOM`)).toMatchObject({ ok: true });
   });
 
-  it('takes ORM^O01 only with ZDS, IPC or an imaging section; OMI^O23 always, though classifyMessage does not know it', () => {
-    const orm = imagingFixture('cn-pacs-orm-dr-v23.hl7');
-    const plain = withSegment(
-      withSegment(orm, 'ZDS', 1, () => null),
-      'OBR',
-      1,
-      (l) => setField(l, 24, 'LAB'),
-    );
-    expect(classify(plain)).toBeUndefined();
-    expect(classify(imagingFixture('cn-pacs-omi-ct-v251.hl7'))).toEqual({
-      ok: true,
-      type: 'OMI^O23',
-      version: '2.5.1',
-      controlId: 'PACS0312000045',
-    });
-  });
-
-  it('keeps the header checks: an OMI^O23 in version 2.2 is refused with 203', () => {
-    const omi = withSegment(imagingFixture('cn-pacs-omi-ct-v251.hl7'), 'MSH', 1, (l) =>
-      setField(l, 12, '2.2'),
-    );
-    expect(classify(omi)).toEqual({ ok: false, errors: [expect.objectContaining({ field: 12, code: 203 })] });
+  it.each(IMAGING_ORDER_FIXTURES)('imaging order %s is no imaging result: it goes the orders way', (name) => {
+    expect(classify(imagingFixture(name))).toBeUndefined();
   });
 });

@@ -10,9 +10,17 @@ export function imagingFixture(name: string): string {
   return readFileSync(join(DIR, name), 'utf8').replace(/\r?\n/g, '\r');
 }
 
+/** Imaging orders from a PACS (OMI^O23, ORM^O01 with IPC / ZDS): orders, not imaging results. */
+export const IMAGING_ORDER_FIXTURES: readonly string[] = [
+  'cn-pacs-omi-ct-v251.hl7',
+  'cn-pacs-orm-cancel-v23.hl7',
+  'cn-pacs-orm-dr-v23.hl7',
+];
+
+/** The imaging results and documents (ORU^R01, MDM). */
 export function imagingFixtureNames(): string[] {
   return readdirSync(DIR)
-    .filter((f) => f.endsWith('.hl7'))
+    .filter((f) => f.endsWith('.hl7') && !IMAGING_ORDER_FIXTURES.includes(f))
     .sort();
 }
 

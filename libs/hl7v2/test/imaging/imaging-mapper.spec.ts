@@ -110,43 +110,6 @@ describe('imaging HL7 v2 mapping: fixtures with their mapped values', () => {
     expect(draft.study).toBeUndefined();
   });
 
-  it('OMI^O23 v2.5.1 from a PACS: study from IPC (UID, modality) and OBX (counts, DICOMweb)', () => {
-    const result = mappedImaging('cn-pacs-omi-ct-v251.hl7', 'C002');
-    expect(result.type).toBe('OMI^O23');
-    const draft = result.drafts[0]!;
-    expect(draft).toMatchObject({
-      accession: 'CT20240312001',
-      accessionAuthority: 'C002',
-      studyIsPartial: true,
-    });
-    expect(draft.accessionAt).toMatchObject({ segment: 'IPC', field: 1 });
-    expect(draft.report).toBeUndefined();
-    const study = draft.study!;
-    expect(study.status).toBe('available');
-    expect(study.identifier?.[0]?.value).toBe(`urn:oid:${UID_CT}`);
-    expect(study.modality?.[0]?.code).toBe('CT');
-    expect([study.numberOfSeries, study.numberOfInstances]).toEqual([3, 245]);
-    expect(containedOf<fhir4.Endpoint>(study, 'wado').address).toBe(WADO_CT);
-  });
-
-  it('ORM^O01 v2.3 from a PACS: UID in ZDS-1, DR section read as DICOM DX', () => {
-    const draft = onlyDraft('cn-pacs-orm-dr-v23.hl7', 'C002');
-    expect(draft.study).toMatchObject({
-      status: 'available',
-      identifier: [{ value: 'urn:oid:1.2.156.112605.14038005400501.20240315135500.7' }],
-      modality: [{ code: 'DX' }],
-      started: '2024-03-15T13:55:00+08:00',
-    });
-    expect(draft.study?.numberOfSeries).toBeUndefined();
-  });
-
-  it('ORM^O01 v2.3 cancel (ORC-1 CA): the study is cancelled', () => {
-    const draft = onlyDraft('cn-pacs-orm-cancel-v23.hl7', 'C002');
-    expect(draft.accession).toBe('US20240316009');
-    expect(draft.study?.status).toBe('cancelled');
-    expect(draft.study?.identifier).toBeUndefined();
-  });
-
   it("MDM^T02 v2.5 from the imaging centre: report on C002's study, radiologist and time from TXA-22", () => {
     const result = mappedImaging('cn-mdm-t02-ct-report-v25.hl7', 'H001');
     expect(result.type).toBe('MDM^T02');
