@@ -1,16 +1,29 @@
 /**
- * Orders over the real MLLP socket: OML^O21 (2.5.1), ORM^O01 (2.3), OMG^O19 (2.8) → one
- * `OrderRecorded` per order with its ServiceRequest (valid R4), answered ORL^O22 / ORR^O02 /
- * ORG^O20 with the standard's RESPONSE group (PID, ORC with the answer in ORC-1, TQ1, OBR); a
- * cancel is a new version; a missing element is AE naming the field, nothing appended.
+ * Orders over the real MLLP socket: OML^O21 (2.5.1), ORM^O01 (2.3), OMG^O19 (2.8), OMI^O23
+ * (2.5.1, imaging) → one `OrderRecorded` per order with its ServiceRequest (valid R4), answered
+ * ORL^O22 / ORR^O02 / ORG^O20 / ORI^O24 with the standard's RESPONSE group (PID, ORC with the
+ * answer in ORC-1, TQ1, OBR, IPC); a cancel is a new version; a missing element is AE naming
+ * the field, nothing appended. An imaging order is no study; a new one for an examination the
+ * patient has a recognisable study of at another institution is flagged (header NTE, DR).
  */
-import { ORDER_RECORDED, type OrderRecordedV1, orderStream } from '@yilian/contracts';
+import { Pool } from 'pg';
+import {
+  type fhir4,
+  ORDER_RECORDED,
+  type OrderRecordedV1,
+  orderStream,
+  qualityStatusStream,
+  recognitionCatalogueStream,
+  recognitionScopeStream,
+} from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
-import { SAMPLE_RESIDENT_ID } from '@yilian/testing';
+import { addDays, RecognitionEligibility, shanghaiDay } from '@yilian/recognition';
+import { ruleEvent, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { fixture, setField, withSegment } from '../../libs/hl7v2/test/fixtures';
-import { PATIENT_KEY_SECRET, startTestHub } from './hub-harness';
+import { imagingFixture } from '../../libs/hl7v2/test/imaging/imaging-fixtures';
+import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './hub-harness';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 const keyer = new PatientKeyer(PATIENT_KEY_SECRET);
@@ -23,17 +36,19 @@ const fieldOf = (text: string, name: string, n: number) =>
 describe('hub: HL7 v2 orders over MLLP', () => {
   let hub: Hub;
   let mllp: MllpClient;
+  let c002: MllpClient;
   beforeAll(async () => {
     hub = await startTestHub('hl7_orders');
     mllp = await MllpClient.connect(hub.mllpPorts.get('H001')!);
+    c002 = await MllpClient.connect(hub.mllpPorts.get('C002')!);
   });
   afterAll(async () => {
-    await mllp?.close();
+    await Promise.all([mllp?.close(), c002?.close()]);
     await hub?.stop();
   });
 
-  async function recorded(placer: string) {
-    return (await hub.store.readStream(orderStream('H001', placer))).map((e) => {
+  async function recorded(placer: string, institution = 'H001') {
+    return (await hub.store.readStream(orderStream(institution, placer))).map((e) => {
       expect(e.type).toBe(ORDER_RECORDED);
       return e as typeof e & { data: OrderRecordedV1 };
     });
@@ -111,5 +126,177 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(fieldOf(response, 'ERR', 2)).toBe('OBR^1^4');
     expect(fieldOf(response, 'ORC', 1)).toBe('UA');
     expect(await hub.store.readStream(orderStream('H001', 'PO-1002'))).toHaveLength(0);
+  });
+
+  it('OMI^O23 2.5.1 from a PACS → ORI^O24 AA (PID, ORC OK, TQ1, OBR, IPC); an order with the imaging part, valid R4; no study', async () => {
+    const response = await c002.send(imagingFixture('cn-pacs-omi-ct-v251.hl7'));
+    expect(fieldOf(response, 'MSH', 9)).toBe('ORI^O24^ORI_O24');
+    expect(names(response)).toEqual(['MSH', 'MSA', 'PID', 'ORC', 'TQ1', 'OBR', 'IPC']);
+    expect(fieldOf(response, 'MSA', 1)).toBe('AA');
+    expect(fieldOf(response, 'ORC', 1)).toBe('OK');
+    expect(fieldOf(response, 'IPC', 1)).toBe('CT20240312001^C002');
+    const [event] = await recorded('SQ20240312001', 'C002');
+    expect(event!.data).toMatchObject({ messageType: 'OMI^O23', orderControl: 'SC', placer: 'C002' });
+    expect(event!.metadata.patientKey).toBe(keyer.forResidentId('11010519491231002X'));
+    const sr = event!.data.serviceRequest;
+    expect(sr).toMatchObject({
+      status: 'completed',
+      category: [{ coding: [{ code: '363679005' }] }],
+      orderDetail: [{ coding: [{ code: 'CT' }] }],
+      bodySite: [{ coding: [{ code: 'XB01', display: '胸部' }] }],
+    });
+    expect(sr.identifier?.map((i) => i.value)).toEqual([
+      'SQ20240312001',
+      'CT20240312001',
+      'RP20240312001',
+      'urn:oid:1.2.156.112605.14038005400501.20240312093000.1',
+    ]);
+    expect(validateFhirResource(sr).filter((i) => i.severity === 'error')).toEqual([]);
+    // an order is no study: the study is the PACS's to report (ORU^R01, MDM, FHIR ImagingStudy)
+    expect(await hub.store.readStream('imaging-C002-CT20240312001')).toHaveLength(0);
+  });
+
+  it('a malformed OMI^O23 is AE naming the field (ORC-2 / OBR-2, IPC-3), ORC-1 UA, nothing appended', async () => {
+    const omi = imagingFixture('cn-pacs-omi-ct-v251.hl7').replace(/SQ20240312001/g, 'SQ-BAD-1');
+    const noPlacer = withSegment(
+      withSegment(omi.replace('PACS0312000045', 'PACS-BAD-1'), 'ORC', 1, (l) => setField(l, 2, '')),
+      'OBR',
+      1,
+      (l) => setField(l, 2, ''),
+    );
+    const refused = await c002.send(noPlacer);
+    expect(fieldOf(refused, 'MSH', 9)).toBe('ORI^O24^ORI_O24');
+    expect([fieldOf(refused, 'MSA', 1), fieldOf(refused, 'ERR', 2)]).toEqual(['AE', 'ORC^1^2']);
+    expect(fieldOf(refused, 'ORC', 1)).toBe('UA');
+    const noUid = withSegment(omi.replace('PACS0312000045', 'PACS-BAD-2'), 'IPC', 1, (l) =>
+      setField(l, 3, ''),
+    );
+    const again = await c002.send(noUid);
+    expect([fieldOf(again, 'MSA', 1), fieldOf(again, 'ERR', 2)]).toEqual(['AE', 'IPC^1^3']);
+    expect(fieldOf(again, 'ERR', 8)).toContain('IPC-3 (study instance UID) is missing');
+    expect(await hub.store.readStream(orderStream('C002', 'SQ-BAD-1'))).toHaveLength(0);
+  });
+
+  it('a new OMI^O23 for a chest CT the patient had at H001 two days ago (recognisable for C002) is flagged: header NTE type DR', async () => {
+    const today = shanghaiDay(new Date());
+    const scope = 'province:42';
+    await hub.store.append(
+      recognitionScopeStream(scope),
+      [
+        ruleEvent('RecognitionScopeDefined', {
+          scope,
+          kind: 'province',
+          name: '湖北省',
+          mark: '鄂HR',
+          higherAcceptsLower: false,
+          tight: false,
+          effectiveFrom: '2025-01-01',
+          members: [
+            { institution: 'H001', level: 'tertiary' },
+            { institution: 'C002', level: 'primary' },
+          ],
+        }),
+      ],
+      'any',
+    );
+    await hub.store.append(
+      recognitionCatalogueStream(scope),
+      [
+        ruleEvent('RecognitionCatalogueItemsPublished', {
+          scope,
+          effectiveFrom: '2025-01-01',
+          source: 'e2e',
+          items: [
+            {
+              code: 'HB-CT-CHEST',
+              name: '胸部CT平扫',
+              kind: 'imaging',
+              validityDays: 30,
+              group: 'CT',
+              modalities: ['CT'],
+              bodySites: ['51185008', '胸部'],
+              procedureCodes: ['CT0101'],
+              priceYuan: 260,
+            },
+          ],
+        }),
+      ],
+      'any',
+    );
+    await hub.store.append(
+      qualityStatusStream('H001'),
+      [
+        ruleEvent('QualityStatusRecorded', {
+          statusId: 'qc-h001-ct',
+          institution: 'H001',
+          groups: ['CT'],
+          scheme: 'imaging-qc',
+          validFrom: '2025-01-01',
+          validUntil: '2030-12-31',
+        }),
+      ],
+      'any',
+    );
+    const uid = '1.2.156.112605.14038005400501.20261205101500.9';
+    const study: fhir4.ImagingStudy = {
+      resourceType: 'ImagingStudy',
+      identifier: [
+        { system: 'urn:dicom:uid', value: `urn:oid:${uid}` },
+        {
+          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] },
+          system: 'urn:yilian:institution:H001:accession',
+          value: 'CT-H001-77',
+        },
+      ],
+      status: 'available',
+      subject: { identifier: { system: 'urn:oid:2.16.156.10011.1.3', value: '11010519491231002X' } },
+      started: `${addDays(today, -2)}T10:15:00+08:00`,
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }],
+      numberOfSeries: 1,
+      numberOfInstances: 120,
+      series: [
+        {
+          uid: `${uid}.1`,
+          modality: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' },
+          bodySite: { system: 'http://snomed.info/sct', code: '51185008', display: 'Thorax' },
+          numberOfInstances: 120,
+        },
+      ],
+    };
+    expect((await postFhir(hub, '/ImagingStudy', study, KEYS.H001)).status).toBe(201);
+    const patientKey = keyer.forResidentId('11010519491231002X');
+    const pool = new Pool({ connectionString: hub.databaseUrl, max: 1 });
+    try {
+      await eventually(
+        () =>
+          new RecognitionEligibility(pool).eligibility({ patientKey, requester: 'C002', asOf: new Date() }),
+        (a) => a.results.some((r) => r.resourceType === 'ImagingStudy'),
+      );
+    } finally {
+      await pool.end();
+    }
+    const hl7Today = today.replaceAll('-', '');
+    const omi = withSegment(
+      withSegment(
+        imagingFixture('cn-pacs-omi-ct-v251.hl7')
+          .replace('PACS0312000045', 'HIS-OMI-NEW-1')
+          .replace(/SQ20240312001/g, 'PO-CT-1')
+          .replace(/CT20240312001/g, 'CT20261207001'),
+        'ORC',
+        1,
+        (l) => setField(setField(setField(l, 1, 'NW'), 5, ''), 9, `${hl7Today}085500+0800`),
+      ),
+      'IPC',
+      1,
+      (l) => setField(l, 3, '1.2.156.112605.14038005400501.20261207090000.1'),
+    );
+    const response = await c002.send(omi);
+    expect(fieldOf(response, 'MSA', 1)).toBe('AA');
+    const notes = segments(response).filter((s) => s.startsWith('NTE|'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/^NTE\|1\|L\|PO-CT-1 可互认结果 鄂HR 胸部CT平扫: ImagingStudy\//);
+    expect(notes[0]).toContain(`(H001, ${addDays(today, -2)}, 有效至 ${addDays(addDays(today, -2), 29)})`);
+    expect(notes[0]!.split('|')[4]).toBe('DR^Duplicate/Interaction Reason^HL70364');
+    expect(names(response)).toEqual(['MSH', 'MSA', 'NTE', 'PID', 'ORC', 'TQ1', 'OBR', 'IPC']);
   });
 });
