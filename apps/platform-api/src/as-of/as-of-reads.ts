@@ -7,7 +7,7 @@ import { searchsetBundle } from '../fhir/bundle';
 import type { ReadClient } from '../platform-auth';
 import { asOfInstant } from './as-of-instant';
 import type { IdentityAsOf } from './identity-as-of';
-import { AsOfService, type PatientAsOf } from './as-of.service';
+import { AsOfService, newest, type PatientAsOf } from './as-of.service';
 
 export const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 
@@ -146,7 +146,10 @@ function resourcesOf(
   return types.flatMap((type): readonly { resource: fhir4.Resource; patientKey: string }[] => {
     switch (type) {
       case 'DiagnosticReport':
-        return [...then.reports, ...then.imagingReports];
+        // lab and imaging reports together, newest issued first, as the live search orders them
+        return [...then.reports, ...then.imagingReports].sort((a, b) =>
+          newest(a.resource.issued, b.resource.issued),
+        );
       case 'ImagingStudy':
         return then.studies;
       case 'Observation':

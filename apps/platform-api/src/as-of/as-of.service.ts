@@ -13,6 +13,11 @@ import {
   referralVersions,
 } from './log-versions';
 
+/** Newest first by a FHIR dateTime (undefined last). */
+export function newest(a: string | undefined, b: string | undefined): number {
+  return (b ? Date.parse(b) : -Infinity) - (a ? Date.parse(a) : -Infinity) || 0;
+}
+
 /** A patient as the hub knew them at an instant: who they were (identity links) and each of
  * their lab reports and referrals at its version of then. */
 export interface PatientAsOf {
@@ -96,7 +101,6 @@ export class AsOfService implements OnModuleDestroy {
       if (sr && keys.has(sr.patientKey)) serviceRequests.push(sr);
       if (task && keys.has(task.patientKey)) tasks.push(task);
     }
-    const newest = (a: string | undefined, b: string | undefined) => (b ?? '').localeCompare(a ?? '');
     reports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
     imagingReports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
     studies.sort((a, b) => newest(a.resource.started, b.resource.started));
