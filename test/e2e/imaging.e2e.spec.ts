@@ -20,6 +20,50 @@ function segment(ack: string, name: string): string[] {
 /** The ACK without its own timestamp (MSH-7). */
 const withoutTime = (ack: string) => ack.replace(/^(MSH(?:\|[^|\r]*){5}\|)[^|\r]*/, '$1');
 
+/** C002's PACS reports the chest CT it did (FHIR R4 ImagingStudy, the patient and DICOMweb
+ * endpoint contained): the study the OMI^O23 ordered, now existing. */
+function pacsStudy(): fhir4.ImagingStudy {
+  return {
+    resourceType: 'ImagingStudy',
+    contained: [
+      {
+        resourceType: 'Patient',
+        id: 'p',
+        identifier: [
+          { system: 'urn:yilian:institution:C002:mrn', value: 'C0020001234' },
+          { system: 'urn:oid:2.16.156.10011.1.3', value: RESIDENT_ID },
+        ],
+      },
+      {
+        resourceType: 'Endpoint',
+        id: 'wado',
+        status: 'active',
+        connectionType: {
+          system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type',
+          code: 'dicom-wado-rs',
+        },
+        payloadType: [{ text: 'DICOM' }],
+        address: `https://pacs.c002.example.cn/dicom-web/studies/${UID}`,
+      },
+    ],
+    identifier: [
+      { system: 'urn:dicom:uid', value: `urn:oid:${UID}` },
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] },
+        system: 'urn:yilian:institution:C002:accession',
+        value: 'CT20240312001',
+      },
+    ],
+    status: 'available',
+    subject: { reference: '#p' },
+    started: '2024-03-12T09:30:00+08:00',
+    modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }],
+    endpoint: [{ reference: '#wado' }],
+    numberOfSeries: 3,
+    numberOfInstances: 245,
+  };
+}
+
 /** The imaging centre's report on C002's chest CT, naming the hub's study. */
 function centreReport(status: fhir4.DiagnosticReport['status'] = 'final'): fhir4.DiagnosticReport {
   return {
@@ -64,13 +108,19 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     await hub?.stop();
   });
 
-  it('keeps a study done at C002 (OMI^O23 from its PACS) and its report by H001 (FHIR) apart: performer C002, resultsInterpreter H001', async () => {
+  it('keeps a study done at C002 (ordered by OMI^O23, reported by its PACS) and its report by H001 (FHIR) apart: performer C002, resultsInterpreter H001', async () => {
+    // the OMI^O23 is an order (ORI^O24, OrderRecorded): no study yet
     const ack = await c002.send(imagingFixture('cn-pacs-omi-ct-v251.hl7'));
     expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'PACS0312000045']);
-    // ORI^O24: the RESPONSE group echoes the order, ORC-1 OK (accepted)
     expect(segment(ack, 'MSH')[8]).toBe('ORI^O24^ORI_O24');
     expect(segment(ack, 'ORC')[1]).toBe('OK');
-    expect(segment(ack, 'OBR').length).toBeGreaterThan(4);
+    expect((await hub.store.readStream('order-C002-SQ20240312001')).map((e) => e.type)).toEqual([
+      'OrderRecorded',
+    ]);
+    expect(await hub.store.readStream(STREAM)).toHaveLength(0);
+    // the study exists when the PACS reports it
+    const reported = await postFhir(hub, '/ImagingStudy', pacsStudy(), KEYS.C002);
+    expect(reported.status).toBe(201);
     expect((await hub.store.readStream(STREAM)).map((e) => e.type)).toEqual(['ImagingStudyRecorded']);
 
     const posted = await postFhir(hub, '/DiagnosticReport', centreReport(), KEYS.H001);
@@ -160,7 +210,7 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     expect(versions[0]!.conclusion).toContain('Lung-RADS 3类');
   });
 
-  it('records cancellations as events: a report entered in error, a study cancelled by its PACS (ORM^O01)', async () => {
+  it('records cancellations as events: a report entered in error, a study cancelled by its PACS (FHIR); an ORM^O01 cancel is an order cancel', async () => {
     const voided = await postFhir(hub, '/DiagnosticReport', centreReport('entered-in-error'), KEYS.H001);
     expect([voided.status, voided.location]).toEqual([201, `DiagnosticReport/${STUDY_ID}/_history/3`]);
     const report = await eventually(
@@ -175,14 +225,34 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     const after = await postFhir(hub, '/DiagnosticReport', centreReport('amended'), KEYS.H001);
     expect(after.status).toBe(422);
 
-    const ack = await c002.send(imagingFixture('cn-pacs-orm-cancel-v23.hl7'));
-    expect(segment(ack, 'MSA')[1]).toBe('AA');
-    const other = `Patient/${keyer.forMrn('C002', 'C0020009012')}`;
-    const cancelled = await eventually(
-      () => search('ImagingStudy', {}, other),
-      (b) => (b.total ?? 0) >= 1,
+    // an ORM^O01 (with its imaging section) cancelling an order is an order event, not a study's
+    const orm = imagingFixture('cn-pacs-orm-cancel-v23.hl7');
+    const unnamed = await c002.send(orm);
+    expect([segment(unnamed, 'MSH')[8], segment(unnamed, 'MSA')[1], segment(unnamed, 'ERR')[2]]).toEqual([
+      'ORR^O02^ORR_O02',
+      'AE',
+      'ORC^1^2',
+    ]);
+    const named = orm.replace('PACS0316000020', 'PACS0316000021').replace('ORC|CA||', 'ORC|CA|PO-US-9^HIS|');
+    const ack = await c002.send(named);
+    expect([segment(ack, 'MSA')[1], segment(ack, 'ORC')[1]]).toEqual(['AA', 'CR']);
+    const [order] = await hub.store.readStream('order-C002-PO-US-9');
+    expect(order).toMatchObject({ type: 'OrderRecorded', data: { serviceRequest: { status: 'revoked' } } });
+    expect(await hub.store.readStream('imaging-C002-US20240316009')).toHaveLength(0);
+
+    // the PACS cancels the study it reported
+    const withdrawn = await postFhir(
+      hub,
+      '/ImagingStudy',
+      { ...pacsStudy(), status: 'cancelled' },
+      KEYS.C002,
     );
-    expect((cancelled.entry![0]!.resource as fhir4.ImagingStudy).status).toBe('cancelled');
+    expect(withdrawn.status).toBeLessThan(300);
+    const cancelled = await eventually(
+      () => search('ImagingStudy'),
+      (b) => (b.entry?.[0]?.resource as fhir4.ImagingStudy | undefined)?.status === 'cancelled',
+    );
+    expect((cancelled.entry![0]!.resource as fhir4.ImagingStudy).id).toBe(STUDY_ID);
   });
 
   it('takes an ORU^R01 read remotely by H001 for C002 (accession assigned by C002) and refuses what breaks the rules', async () => {
