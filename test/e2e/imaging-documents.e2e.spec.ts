@@ -58,13 +58,20 @@ describe('hub: imaging report documents (MDM^T02 / T08 / T10 / T11) and order re
     const ori = await c002.send(imagingFixture('cn-pacs-omi-ct-v251.hl7'));
     expect(segment(ori, 'MSH')[8]).toBe('ORI^O24^ORI_O24');
     expect(segment(ori, 'MSA').slice(1, 3)).toEqual(['AA', 'PACS0312000045']);
-    expect((await hub.store.readStream(STREAM)).map((e) => e.type)).toEqual(['ImagingStudyRecorded']);
+    // an imaging order is an order, not a study
+    expect((await hub.store.readStream('order-C002-SQ20240312001')).map((e) => e.type)).toEqual([
+      'OrderRecorded',
+    ]);
+    expect(await hub.store.readStream(STREAM)).toHaveLength(0);
 
-    const orr = await c002.send(imagingFixture('cn-pacs-orm-dr-v23.hl7'));
+    const ormDr = withSegment(imagingFixture('cn-pacs-orm-dr-v23.hl7'), 'ORC', 1, (l) =>
+      setField(l, 2, 'PO-DR-1^HIS'),
+    );
+    const orr = await c002.send(ormDr);
     expect(segment(orr, 'MSH')[8]).toBe('ORR^O02^ORR_O02');
     expect(segment(orr, 'MSA').slice(1, 3)).toEqual(['AA', 'PACS0315000112']);
 
-    const enhanced = withSegment(imagingFixture('cn-pacs-orm-dr-v23.hl7'), 'MSH', 1, (l) =>
+    const enhanced = withSegment(ormDr, 'MSH', 1, (l) =>
       setField(setField(setField(l, 10, 'PACS0315000113'), 15, 'AL'), 16, 'AL'),
     );
     const [commit, application] = await c002.sendExpecting(enhanced, 2);
