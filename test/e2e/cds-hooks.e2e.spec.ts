@@ -545,4 +545,41 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     ]);
     expect((await b().feedback('no-such-service', { feedback: [] })).status).toBe(404);
   });
+  // last: it takes H001's glucose out of recognition for the rest of this file
+  it("feedback on a card whose result is no longer recognisable → 422 with the decider's reason, nothing recorded", async () => {
+    const card = await cardIn('c002-visit-5');
+    await hub.store.append(
+      qualityStatusStream('H001'),
+      [
+        rule('QualityStatusRevoked', {
+          statusId: 'eqa-H001',
+          institution: 'H001',
+          revokedFrom: recentDay,
+          reason: '室间质评不合格',
+        }),
+      ],
+      'any',
+    );
+    await new Promise((r) => setTimeout(r, 1100)); // the CDS eligibility looks at the rules once a second
+    const refused = await b().feedback(SELECT, {
+      feedback: [
+        {
+          card: card.uuid,
+          outcome: 'accepted',
+          acceptedSuggestions: [{ id: card.suggestions[0]!.uuid }],
+          outcomeTimestamp: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(refused.status).toBe(422);
+    const issue = (refused.body as { issue: { diagnostics: string; expression: string[] }[] }).issue[0]!;
+    expect(issue.expression).toEqual(['feedback[0].card']);
+    expect(issue.diagnostics).toContain('is not recognisable for C002 now');
+    const { rows } = await pool.query<{ stream: string }>(
+      `SELECT result_stream AS stream FROM rm_recognition_decisions WHERE encounter = 'c002-visit-2'`,
+    );
+    expect(
+      await hub.store.readStream(recognitionDecisionStream('C002', rows[0]!.stream, 'c002-visit-5')),
+    ).toEqual([]);
+  });
 });
