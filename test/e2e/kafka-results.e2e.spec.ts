@@ -17,7 +17,6 @@ import { configureHttp } from '@yilian/runtime';
 import { createTestDatabase, oruR01, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
 import { KafkaProjector, projectorMetrics } from '../../apps/projector/src';
 import { PgCheckpointStore, Relay, relayMetrics } from '../../apps/relay/src';
-import { imagingFixture } from '../../libs/hl7v2/test/imaging/imaging-fixtures';
 import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './hub-harness';
 
 const RID = '11010519491231002X';
@@ -112,7 +111,22 @@ describe('results through Kafka: correction, cancellation, two institutions, ima
       ),
     );
     aa(await c002.send(oruR01({ controlId: 'C-1', accession: 'KC-1', residentId: RID, mrn: 'C-12' })));
-    aa(await c002.send(imagingFixture('cn-pacs-omi-ct-v251.hl7')));
+    // the study as C002's PACS reports it (an OMI^O23 is an order, not a study)
+    const study: fhir4.ImagingStudy = {
+      resourceType: 'ImagingStudy',
+      identifier: [
+        { system: 'urn:dicom:uid', value: 'urn:oid:1.2.156.112605.14038005400501.20240312093000.1' },
+        {
+          type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0203', code: 'ACSN' }] },
+          system: 'urn:yilian:institution:C002:accession',
+          value: 'CT20240312001',
+        },
+      ],
+      status: 'available',
+      subject: { identifier: { system: 'urn:oid:2.16.156.10011.1.3', value: RID } },
+      modality: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: 'CT' }],
+    };
+    expect((await postFhir(intake, '/ImagingStudy', study, KEYS.C002)).status).toBe(201);
     const report: fhir4.DiagnosticReport = {
       resourceType: 'DiagnosticReport',
       identifier: [{ system: 'urn:yilian:institution:H001:report', value: 'K-RPT-1' }],
