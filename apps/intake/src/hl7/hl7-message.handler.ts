@@ -80,9 +80,9 @@ export class Hl7MessageHandler {
         },
       ]);
     }
-    // Imaging: MDM^T02 / T08 / T10 / T11, OMI^O23, ORM^O01 with ZDS / IPC, and ORU^R01 whose
-    // OBR-24, ZDS or OBX says imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts).
-    // Lab ORU^R01 goes on below.
+    // Imaging results: MDM^T02 / T08 / T10 / T11 and ORU^R01 whose OBR-24, ZDS or OBX says
+    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 goes on below;
+    // imaging orders (OMI^O23, ORM^O01 with IPC / ZDS) are orders (ORDER_TYPES).
     const imaging = classifyImagingMessage(message);
     if (imaging) return this.imaging.handle(message, imaging, institution.code, now);
     const kind = classifyMessage(message);
