@@ -23,29 +23,28 @@ const withoutTime = (ack: string) => ack.replace(/^(MSH(?:\|[^|\r]*){5}\|)[^|\r]
 /** C002's PACS reports the chest CT it did (FHIR R4 ImagingStudy, the patient and DICOMweb
  * endpoint contained): the study the OMI^O23 ordered, now existing. */
 function pacsStudy(): fhir4.ImagingStudy {
+  const patient: fhir4.Patient = {
+    resourceType: 'Patient',
+    id: 'p',
+    identifier: [
+      { system: 'urn:yilian:institution:C002:mrn', value: 'C0020001234' },
+      { system: 'urn:oid:2.16.156.10011.1.3', value: RESIDENT_ID },
+    ],
+  };
+  const endpoint: fhir4.Endpoint = {
+    resourceType: 'Endpoint',
+    id: 'wado',
+    status: 'active',
+    connectionType: {
+      system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type',
+      code: 'dicom-wado-rs',
+    },
+    payloadType: [{ text: 'DICOM' }],
+    address: `https://pacs.c002.example.cn/dicom-web/studies/${UID}`,
+  };
   return {
     resourceType: 'ImagingStudy',
-    contained: [
-      {
-        resourceType: 'Patient',
-        id: 'p',
-        identifier: [
-          { system: 'urn:yilian:institution:C002:mrn', value: 'C0020001234' },
-          { system: 'urn:oid:2.16.156.10011.1.3', value: RESIDENT_ID },
-        ],
-      },
-      {
-        resourceType: 'Endpoint',
-        id: 'wado',
-        status: 'active',
-        connectionType: {
-          system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type',
-          code: 'dicom-wado-rs',
-        },
-        payloadType: [{ text: 'DICOM' }],
-        address: `https://pacs.c002.example.cn/dicom-web/studies/${UID}`,
-      },
-    ],
+    contained: [patient, endpoint],
     identifier: [
       { system: 'urn:dicom:uid', value: `urn:oid:${UID}` },
       {
