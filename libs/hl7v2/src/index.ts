@@ -70,5 +70,6 @@ export { MllpClient, type MllpClientOptions } from './mllp-client';
 export * from './imaging';
 export * from './orders';
 export * from './referrals/ref-i12.mapper';
+export * from './referrals/ref-family.mapper';
 export * from './referrals/rri-i12';
 export * from './patients/adt.mapper';

@@ -4,10 +4,10 @@ import {
   type Hl7Error,
   type Hl7Message,
   type IntakeOutcome,
+  mapRefFamily,
   mapRefI12,
   referralAnswers,
   type RriReferral,
-  textComponent,
 } from '@yilian/hl7v2';
 import { referralIdFor, ReferralRejection, type ReferralCommand } from '@yilian/referrals';
 import { LOGGER, type Logger } from '@yilian/runtime';
@@ -20,7 +20,8 @@ const RF1_6 = { segment: 'RF1', sequence: 1, field: 6 } as const;
 
 /**
  * The rest of the referral family over MLLP, on the referral workflow the JSON actions and FHIR
- * use (libs/referrals), the referral named by RF1-6 (the sender's referral number) as for REF^I12:
+ * use (libs/referrals), the referral named by RF1-6 (the sender's referral number) as for REF^I12
+ * (read by `mapRefFamily`, libs/hl7v2/src/referrals/ref-family.mapper.ts):
  *
  * - REF^I13 (modify): `ModifyReferral` — priority, reasons (DG1), results and documents (OBR),
  *   department (PRD RT) as they now stand → `ReferralModified`; the receiver does not change
@@ -68,14 +69,9 @@ export class RefFamilyIntake {
     controlId: string,
     now: Date,
   ): Promise<Answer> {
-    const rf1 = message.getSegment('RF1');
-    const sourceId = rf1 ? textComponent(rf1, 6, 1) || textComponent(rf1, 11, 1) : '';
-    if (!sourceId)
-      return refused({
-        ...RF1_6,
-        code: HL7_ERROR.requiredFieldMissing,
-        message: 'RF1-6 (referral number) is empty',
-      });
+    const named = mapRefFamily(message);
+    if (!named.ok) return { outcome: 'content-error', errors: [...named.errors] };
+    const { sourceId, cancelReason } = named;
     const referralId = referralIdFor(institution, sourceId);
     const state = await this.referrals.state(referralId);
     if (state.status === 'none')
@@ -95,9 +91,7 @@ export class RefFamilyIntake {
     let command: ReferralCommand;
     const base = { referralId, actor: institution, now: now.toISOString() };
     if (type === 'REF^I14') {
-      const notes = message.segments.filter((s) => s.name === 'NTE');
-      const reason = notes.length > 0 ? textComponent(notes[notes.length - 1]!, 3, 1).slice(0, 500) : '';
-      command = { type: 'CancelReferral', ...base, ...(reason ? { reason } : {}) };
+      command = { type: 'CancelReferral', ...base, ...(cancelReason ? { reason: cancelReason } : {}) };
     } else {
       const mapped = mapRefI12(message, { institution });
       if (!mapped.ok) return { outcome: 'content-error', errors: mapped.errors };

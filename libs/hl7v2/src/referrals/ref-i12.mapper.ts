@@ -20,6 +20,7 @@ import type { fhir4, ReferralDirection, ReferralDocument, ReferralPriority } fro
 import { HL7_ERROR, type Hl7Error } from '../hl7-error';
 import { textComponent } from '../hl7-fields';
 import { mapPatientIdentifiers } from '../patient-identifiers';
+import { referralNumberOf } from './ref-family.mapper';
 import { mapOrders, mapProviders, mapReasons, segments, type Fail } from './ref-i12.segments';
 
 export interface RefI12Draft {
@@ -62,7 +63,7 @@ export function mapRefI12(message: Hl7Message, context: { readonly institution: 
   const rf1 = segments(message, 'RF1')[0];
   if (!rf1) fail({ segment: 'RF1' }, HL7_ERROR.requiredFieldMissing, 'RF1 is missing: no referral number');
   const rf = rf1?.segment;
-  const sourceId = rf ? textComponent(rf, 6, 1) || textComponent(rf, 11, 1) : '';
+  const sourceId = rf ? referralNumberOf(rf) : '';
   if (rf && !sourceId) {
     const at = { segment: 'RF1', sequence: 1, field: 6 };
     fail(at, HL7_ERROR.requiredFieldMissing, 'RF1-6 (referral number) is empty');
