@@ -5,8 +5,9 @@
  * HL7 v2 and is told in the order response that the patient has a recognisable result; it
  * records decisions as FHIR Tasks through fhir-kit-client: one recognised (201, version 1), a
  * second decision on it (version 2), a decision on the expired report refused with the path,
- * a decline without a reason and one with 201 characters refused. The indicators count the
- * decision in force.
+ * a decline without a reason and one with 201 characters refused. X003, which has no part in the
+ * patient's care, is refused 403 before anything is asked about the result (nothing recorded,
+ * nothing said of it). The indicators count the decision in force.
  */
 import Client from 'fhir-kit-client';
 import { Pool } from 'pg';
@@ -18,11 +19,12 @@ import {
   type fhir4,
 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
-import { PatientKeyer } from '@yilian/patients';
+import { PatientKeyer, RESIDENT_ID_SYSTEM } from '@yilian/patients';
 import {
   addDays,
   DECLINE_REASON_SYSTEM,
   type EligibilityAnswer,
+  NOT_RECOGNISABLE_REASONS,
   RecognitionEligibility,
   recognitionIndicators,
   shanghaiDay,
@@ -271,6 +273,54 @@ describe('recognition decisions over the real hub', () => {
       declined: 1,
       declinesByReason: { 'illness-changed': 1 },
     });
+  });
+
+  it("a Task from an institution with no part in the patient's care is 403, says nothing about the result, records nothing", async () => {
+    // X003 sent nothing for the patient and no referral names it; without the check its Tasks
+    // would be refused with what eligibility says of each result (no shared catalogue, window passed)
+    const x003 = new Client({
+      baseUrl: `${hub.httpUrl}/fhir`,
+      customHeaders: { Authorization: `Bearer ${KEYS.X003}` },
+    });
+    const refusedTo = async (body: fhir4.Task) => {
+      try {
+        await x003.create({ resourceType: 'Task', body });
+      } catch (e) {
+        const { response } = e as { response: { status: number; data: fhir4.OperationOutcome } };
+        return { status: response.status, outcome: response.data };
+      }
+      throw new Error('accepted');
+    };
+    const fresh = `DiagnosticReport/${await reportId('ACC-NEW')}`;
+    const head = await hub.store.headPosition();
+    for (const body of [
+      task(fresh, 'recognised'),
+      task(`DiagnosticReport/${await reportId('ACC-OLD')}`, 'recognised'),
+      task(fresh, 'declined', { coding: [{ system: DECLINE_REASON_SYSTEM, code: 'illness-changed' }] }),
+      // the patient named by the resident ID number rather than the hub's key
+      {
+        ...task(fresh, 'recognised'),
+        for: { identifier: { system: RESIDENT_ID_SYSTEM, value: SAMPLE_RESIDENT_ID } },
+      },
+      task('DiagnosticReport/no-such-report', 'recognised'),
+    ]) {
+      const answer = await refusedTo(body);
+      expect(answer.status).toBe(403);
+      expect(answer.outcome.resourceType).toBe('OperationOutcome');
+      expect(answer.outcome.issue).toHaveLength(1);
+      expect(answer.outcome.issue[0]).toMatchObject({
+        severity: 'error',
+        code: 'forbidden',
+        expression: ['Task.for'],
+        diagnostics:
+          "institution X003 has no part in this patient's care (no result, study or referral of theirs names it)",
+      });
+      const said = JSON.stringify(answer.outcome);
+      for (const word of [...NOT_RECOGNISABLE_REASONS, 'recognisable', 'DiagnosticReport', 'not a result'])
+        expect(said).not.toContain(word);
+    }
+    // nothing recorded: no decision, no retrieval, nothing else
+    expect(await hub.store.readAll(head ? { after: head } : {})).toEqual([]);
   });
 
   it("retrievals of H001's results by C002 get serials, gap-free, printed on what is returned (JSON, $recognisable, read)", async () => {

@@ -96,6 +96,7 @@ export async function startHub(o: HubOptions): Promise<RunningHub> {
         mllp: { host: o.host, ...o.mllp },
         logger: o.logger,
         recognition: new RecognitionEligibility(readPool),
+        readModels: readPool,
       }),
       PlatformApiModule.register({
         readModelPool: readPool,

@@ -3,7 +3,15 @@ import type { InstitutionDirectory } from '@yilian/config';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import type { PatientKeyer } from '@yilian/patients';
 import type { RecognitionEligibility } from '@yilian/recognition';
-import { INSTITUTIONS, LOGGER, type Logger, PATIENT_KEYER, RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
+import type { SqlExecutor } from '@yilian/results';
+import {
+  INSTITUTIONS,
+  LOGGER,
+  type Logger,
+  PATIENT_KEYER,
+  READ_MODEL_POOL,
+  RECOGNITION_ELIGIBILITY,
+} from '@yilian/runtime';
 import { MLLP_OPTIONS, type MllpOptions } from './hl7/mllp-intake.service';
 import { INTAKE_METRICS, IntakeMetrics } from './metrics/intake-metrics';
 
@@ -18,6 +26,10 @@ export interface IntakeOptions {
   /** Recognition (eligibility over the read models): decisions (`POST /fhir/Task`) and the
    * order intake's duplicate-test flags. Without it, decisions answer 501 and orders get no flags. */
   readonly recognition?: RecognitionEligibility;
+  /** The read models recognition reads: a decision is refused (403) unless the deciding
+   * institution has a part in the patient's care there (`hasPartInCare`, as platform-api's
+   * PatientAccess). Decisions need it and `recognition`; without either they answer 501. */
+  readonly readModels?: SqlExecutor;
 }
 
 const TOKENS = [EVENT_STORE, INSTITUTIONS, PATIENT_KEYER, MLLP_OPTIONS, LOGGER, INTAKE_METRICS];
@@ -38,8 +50,13 @@ export class IntakeCoreModule {
         { provide: LOGGER, useValue: options.logger },
         { provide: INTAKE_METRICS, useValue: options.metrics ?? new IntakeMetrics() },
         ...(options.recognition ? [{ provide: RECOGNITION_ELIGIBILITY, useValue: options.recognition }] : []),
+        ...(options.readModels ? [{ provide: READ_MODEL_POOL, useValue: options.readModels }] : []),
       ],
-      exports: [...TOKENS, ...(options.recognition ? [RECOGNITION_ELIGIBILITY] : [])],
+      exports: [
+        ...TOKENS,
+        ...(options.recognition ? [RECOGNITION_ELIGIBILITY] : []),
+        ...(options.readModels ? [READ_MODEL_POOL] : []),
+      ],
     };
   }
 }

@@ -30,6 +30,9 @@ async function main(): Promise<void> {
     const metricsPort = requireInt(env, 'INTAKE_METRICS_PORT', 9464, [0, 65535]);
     await startMetricsServer(metrics.registry, metricsPort, host);
   }
+  const readModels = env.READ_MODEL_DATABASE_URL
+    ? new Pool({ connectionString: env.READ_MODEL_DATABASE_URL, max: 4 })
+    : undefined;
   await startIntake({
     store,
     institutions: InstitutionDirectory.fromFile(requireString(env, 'INTAKE_INSTITUTIONS_FILE')),
@@ -41,14 +44,9 @@ async function main(): Promise<void> {
     },
     logger,
     metrics,
-    // decisions and the order intake's duplicate-test flags read recognition's read models
-    ...(env.READ_MODEL_DATABASE_URL
-      ? {
-          recognition: new RecognitionEligibility(
-            new Pool({ connectionString: env.READ_MODEL_DATABASE_URL, max: 4 }),
-          ),
-        }
-      : {}),
+    // decisions and the order intake's duplicate-test flags read recognition's read models;
+    // decisions also the deciding institution's part in the patient's care
+    ...(readModels ? { recognition: new RecognitionEligibility(readModels), readModels } : {}),
     httpPort: port,
     host,
   });

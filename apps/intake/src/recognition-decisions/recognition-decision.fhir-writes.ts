@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { fhir4 } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore } from '@yilian/event-store';
 import { issue, operationOutcome, validateFhirResource } from '@yilian/fhir';
-import type { PatientKeyer } from '@yilian/patients';
+import { hasPartInCare, noPartInCare, type PatientKeyer } from '@yilian/patients';
 import {
   DECLINE_REASON_KEYS,
   DecisionRejection,
@@ -11,7 +11,8 @@ import {
   handleRecognitionDecision,
   type EligibilityService,
 } from '@yilian/recognition';
-import { FhirHttpError, PATIENT_KEYER, RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
+import type { SqlExecutor } from '@yilian/results';
+import { FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL, RECOGNITION_ELIGIBILITY } from '@yilian/runtime';
 import { idempotencyKey } from '../alliance/alliance-admin.controller';
 import type { FhirWrite, FhirWriteSlice } from '../fhir/fhir-write';
 import {
@@ -24,9 +25,12 @@ import {
 /**
  * `POST /fhir/Task` with a recognition-decision code: the requesting institution (its
  * credential) records that it recognised an existing result or declined it, and why. Refused
- * with an OperationOutcome naming the path: a result not recognisable for it now (422,
- * `Task.focus`), a decline without a ValueSet reason, a text over 200 characters. 201 with the
- * Task (`meta.versionId` = the decision's version); the same decision again is 200.
+ * with an OperationOutcome naming the path: a patient in whose care the institution has no part
+ * (403, `Task.for`, as platform-api's PatientAccess: asked before anything about the result, so
+ * the refusal says nothing about it), a result not recognisable for it now (422, `Task.focus`),
+ * a decline without a ValueSet reason, a text over 200 characters. 201 with the Task
+ * (`meta.versionId` = the decision's version); the same decision again is 200. Without the read
+ * models (recognition and the part in care: intake main without READ_MODEL_DATABASE_URL) 501.
  */
 @Injectable()
 export class RecognitionDecisionFhirWrites implements FhirWriteSlice {
@@ -34,6 +38,7 @@ export class RecognitionDecisionFhirWrites implements FhirWriteSlice {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PATIENT_KEYER) private readonly keyer: PatientKeyer,
     @Optional() @Inject(RECOGNITION_ELIGIBILITY) private readonly eligibility?: EligibilityService,
+    @Optional() @Inject(READ_MODEL_POOL) private readonly readModels?: SqlExecutor,
   ) {}
 
   takes({ method, type, body }: FhirWrite): boolean {
@@ -41,11 +46,11 @@ export class RecognitionDecisionFhirWrites implements FhirWriteSlice {
   }
 
   async write(w: FhirWrite): Promise<void> {
-    if (!this.eligibility)
+    if (!this.eligibility || !this.readModels)
       throw FhirHttpError.of(
         501,
         'not-supported',
-        'recognition is not wired into this intake (READ_MODEL_URL)',
+        'recognition is not wired into this intake (READ_MODEL_DATABASE_URL)',
       );
     const task = w.body as fhir4.Task;
     const errors = validateFhirResource(task).filter((i) => i.severity === 'error' || i.severity === 'fatal');
@@ -58,6 +63,8 @@ export class RecognitionDecisionFhirWrites implements FhirWriteSlice {
       );
     const d = read.task;
     const patientKey = this.keyOf(d.patient, w.institution);
+    if (!(await hasPartInCare(this.readModels, w.institution, patientKey)))
+      throw FhirHttpError.of(403, 'forbidden', noPartInCare(w.institution), 'Task.for');
     const now = new Date().toISOString();
     const messageId = idempotencyKey(w.req) ?? `Task/${d.resource}/${now}`;
     try {
