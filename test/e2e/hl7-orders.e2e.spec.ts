@@ -298,5 +298,20 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(notes[0]).toContain(`(H001, ${addDays(today, -2)}, 有效至 ${addDays(addDays(today, -2), 29)})`);
     expect(notes[0]!.split('|')[4]).toBe('DR^Duplicate/Interaction Reason^HL70364');
     expect(names(response)).toEqual(['MSH', 'MSA', 'NTE', 'PID', 'ORC', 'TQ1', 'OBR', 'IPC']);
+
+    // A procedure code the catalogue does not know: the item is found by modality (IPC-5) and
+    // body site (OBR-15) alone; a body site the item does not name finds nothing.
+    const byModality = (control: string, placer: string, site: string) =>
+      withSegment(omi.replace('HIS-OMI-NEW-1', control).replace(/PO-CT-1/g, placer), 'OBR', 1, (l) =>
+        setField(setField(l, 4, 'XCT-LOCAL-9^胸部平扫(本院)^L'), 15, `^^^${site}`),
+      );
+    const chest = await c002.send(byModality('HIS-OMI-NEW-2', 'PO-CT-2', 'XB01&胸部&L'));
+    expect(fieldOf(chest, 'MSA', 1)).toBe('AA');
+    const chestNotes = segments(chest).filter((s) => s.startsWith('NTE|'));
+    expect(chestNotes).toHaveLength(1);
+    expect(chestNotes[0]).toMatch(/^NTE\|1\|L\|PO-CT-2 可互认结果 鄂HR 胸部CT平扫: ImagingStudy\//);
+    const head = await c002.send(byModality('HIS-OMI-NEW-3', 'PO-CT-3', 'XB09&头部&L'));
+    expect(fieldOf(head, 'MSA', 1)).toBe('AA');
+    expect(segments(head).filter((s) => s.startsWith('NTE|'))).toHaveLength(0);
   });
 });
