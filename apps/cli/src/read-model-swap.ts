@@ -1,70 +1,22 @@
-import { Client, type Pool } from 'pg';
+import { Client } from 'pg';
 import { formatPosition, type GlobalPosition } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
-import type { ProjectionRunner } from '@yilian/projections';
+import { type ProjectionRunner, replayLog, tablesOf } from '@yilian/projections';
 
 /** Tables that belong to the consumer, not the read model: compared by nobody, swapped with
  * the rest (their rows say where each projector goes on from). */
-const BOOKKEEPING = new Set(['rm_checkpoints']);
 /** Every projector transaction starts on it (`applyBatch`, `apply`): locked first. */
 const POSITIONS = 'rm_stream_positions';
 
-export interface TableComparison {
-  readonly table: string;
-  readonly rows: number;
-  /** null: the live schema has no such table */
-  readonly liveRows: number | null;
-  readonly same: boolean;
-}
-
 /** Feeds the runner every event after `after` (all from position 0 when undefined), a
- * transaction per batch read, until the log's committed prefix is exhausted. */
-export async function catchUp(
+ * transaction per page, until the log's committed prefix is exhausted: `replayLog` without the
+ * head (under the swap's locks a projector waiting on them holds the head back). */
+export function catchUp(
   store: Pick<EventStore, 'readAll'>,
   runner: ProjectionRunner,
   after: GlobalPosition | undefined,
 ): Promise<{ after: GlobalPosition | undefined; events: number }> {
-  let events = 0;
-  for (;;) {
-    const batch = await store.readAll({ ...(after ? { after } : {}), maxCount: 1000 });
-    if (batch.length === 0) return { after, events };
-    await runner.applyBatch(batch);
-    events += batch.length;
-    after = batch[batch.length - 1]!.position;
-  }
-}
-
-export async function tablesOf(db: Pool | Client, schema: string): Promise<string[]> {
-  const { rows } = await db.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`,
-    [schema],
-  );
-  return rows.map((r) => r.table_name);
-}
-
-/** Each read-model table of `rebuilt` against the same table of `live`: row count and an md5
- * over its sorted rows (as `rebuildAndCompare` does). */
-export async function compareSchemas(db: Pool, live: string, rebuilt: string): Promise<TableComparison[]> {
-  const liveTables = new Set(await tablesOf(db, live));
-  const digest = async (schema: string, table: string) =>
-    (
-      await db.query<{ n: string; digest: string | null }>(
-        `SELECT count(*) AS n, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS digest FROM ${schema}.${table} t`,
-      )
-    ).rows[0]!;
-  const out: TableComparison[] = [];
-  for (const table of await tablesOf(db, rebuilt)) {
-    if (BOOKKEEPING.has(table)) continue;
-    const b = await digest(rebuilt, table);
-    const a = liveTables.has(table) ? await digest(live, table) : undefined;
-    out.push({
-      table,
-      rows: Number(b.n),
-      liveRows: a ? Number(a.n) : null,
-      same: a !== undefined && a.n === b.n && a.digest === b.digest,
-    });
-  }
-  return out;
+  return replayLog({ readAll: (o) => store.readAll(o) }, runner, after);
 }
 
 export interface SwapResult {

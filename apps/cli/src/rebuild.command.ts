@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { Pool } from 'pg';
 import { assertYilianStore, PostgresEventStore } from '@yilian/event-store';
-import { ALL_PROJECTIONS, ProjectionRunner, replayLog } from '@yilian/projections';
+import { ALL_PROJECTIONS, compareSchemas, ProjectionRunner, replayLog } from '@yilian/projections';
 import { Progress } from './progress';
-import { compareSchemas, type SwapResult, swapReadModels } from './read-model-swap';
+import { type SwapResult, swapReadModels } from './read-model-swap';
 import { storeUrl } from './store-url';
 import { EXIT, UsageError } from './usage-error';
 

@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { type Client, Pool } from 'pg';
 import { comparePositions, type GlobalPosition, type RecordedEvent } from '@yilian/contracts';
 import type { EventStore } from '@yilian/event-store';
 import type { Projection } from './projection';
@@ -7,9 +7,17 @@ import { ProjectionRunner } from './projection-runner';
 /** Tables that belong to the consumer, not the read model: they differ by design. */
 const BOOKKEEPING = new Set(['rm_checkpoints']);
 
+export interface TableComparison {
+  readonly table: string;
+  readonly rows: number;
+  /** null: the live schema has no such table */
+  readonly liveRows: number | null;
+  readonly same: boolean;
+}
+
 export interface RebuildComparison {
   readonly events: number;
-  readonly tables: { readonly table: string; readonly rows: number; readonly same: boolean }[];
+  readonly tables: readonly TableComparison[];
   readonly identical: boolean;
 }
 
@@ -102,26 +110,46 @@ export async function rebuildAndCompare(args: {
     const runner = new ProjectionRunner(pool, args.projections);
     await runner.migrate();
     const { events } = await replayLog(args.store, runner);
-    const { rows: tableRows } = await admin.query<{ table_name: string }>(
-      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`,
-      [scratch],
-    );
-    const tables = [];
-    for (const { table_name: table } of tableRows) {
-      if (BOOKKEEPING.has(table)) continue;
-      const digest = async (schema: string) =>
-        (
-          await admin.query<{ n: string; digest: string | null }>(
-            `SELECT count(*) AS n, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS digest FROM ${schema}.${table} t`,
-          )
-        ).rows[0]!;
-      const [a, b] = await Promise.all([digest(live), digest(scratch)]);
-      tables.push({ table, rows: Number(b.n), same: a.n === b.n && a.digest === b.digest });
-    }
+    const tables = await compareSchemas(admin, live, scratch);
     return { events, tables, identical: tables.every((t) => t.same) };
   } finally {
     await pool.end();
     await admin.query(`DROP SCHEMA ${scratch} CASCADE`).catch(() => undefined);
     await admin.end();
   }
+}
+
+export async function tablesOf(db: Pool | Client, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name`,
+    [schema],
+  );
+  return rows.map((r) => r.table_name);
+}
+
+/** Each read-model table of `rebuilt` against the same table of `live`: row count and an md5
+ * over its sorted rows. The consumers' bookkeeping (`rm_checkpoints`) differs by design. */
+export async function compareSchemas(db: Pool, live: string, rebuilt: string): Promise<TableComparison[]> {
+  const liveTables = new Set(await tablesOf(db, live));
+  const digest = async (schema: string, table: string) =>
+    (
+      await db.query<{ n: string; digest: string | null }>(
+        `SELECT count(*) AS n, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS digest FROM ${schema}.${table} t`,
+      )
+    ).rows[0]!;
+  const out: TableComparison[] = [];
+  for (const table of await tablesOf(db, rebuilt)) {
+    if (BOOKKEEPING.has(table)) continue;
+    const [b, a] = await Promise.all([
+      digest(rebuilt, table),
+      liveTables.has(table) ? digest(live, table) : undefined,
+    ]);
+    out.push({
+      table,
+      rows: Number(b.n),
+      liveRows: a ? Number(a.n) : null,
+      same: a !== undefined && a.n === b.n && a.digest === b.digest,
+    });
+  }
+  return out;
 }
