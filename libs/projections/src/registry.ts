@@ -1,6 +1,7 @@
 import { patientLinksProjection } from '@yilian/patients';
 import { labReportProjection } from '@yilian/results';
 import { imagingProjection } from '@yilian/results';
+import { orderProjection } from '@yilian/results';
 import { allianceMembersProjection, outpatientVolumeProjection } from '@yilian/alliance';
 import { referralBoardProjection, referralFhirProjection } from '@yilian/referrals';
 import { recognitionIndicatorsProjection, recognitionProjection } from '@yilian/recognition';
@@ -15,6 +16,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   allianceMembersProjection,
   outpatientVolumeProjection,
   imagingProjection,
+  orderProjection,
   recognitionProjection,
   recognitionIndicatorsProjection,
 ];

@@ -7,3 +7,4 @@ export * from './lab-report.state';
 export * from './sql-executor';
 export * from './imaging';
 export * from './orders/order.decider';
+export * from './orders/order.projection';
