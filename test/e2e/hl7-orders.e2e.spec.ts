@@ -6,6 +6,7 @@
  * the field, nothing appended. An imaging order is no study; a new one for an examination the
  * patient has a recognisable study of at another institution is flagged (header NTE, DR).
  */
+import Client from 'fhir-kit-client';
 import { Pool } from 'pg';
 import {
   type fhir4,
@@ -23,7 +24,7 @@ import { addDays, RecognitionEligibility, shanghaiDay } from '@yilian/recognitio
 import { ruleEvent, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { fixture, setField, withSegment } from '../../libs/hl7v2/test/fixtures';
 import { imagingFixture } from '../../libs/hl7v2/test/imaging/imaging-fixtures';
-import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './hub-harness';
+import { eventually, KEYS, PATIENT_KEY_SECRET, platformClient, postFhir, startTestHub } from './hub-harness';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
 const keyer = new PatientKeyer(PATIENT_KEY_SECRET);
@@ -313,5 +314,121 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     const head = await c002.send(byModality('HIS-OMI-NEW-3', 'PO-CT-3', 'XB09&头部&L'));
     expect(fieldOf(head, 'MSA', 1)).toBe('AA');
     expect(segments(head).filter((s) => s.startsWith('NTE|'))).toHaveLength(0);
+  });
+
+  /** What platform-api answers for `path` with the platform's key (fhir-kit-client), once the
+   * projector has caught up to `ok`. */
+  async function readBack<T extends fhir4.Resource>(path: string, ok: (r: T) => boolean): Promise<T> {
+    return eventually(async () => (await platformClient(hub).request(path)) as T, ok);
+  }
+  const r4Errors = (r: fhir4.Resource) => validateFhirResource(r).filter((i) => i.severity === 'error');
+
+  it('an OML^O21 and its cancel read back from platform-api: ServiceRequest/<id> (valid R4), the cancel the current version, _history and vread, search by patient / identifier / status / category', async () => {
+    const message = fixture('orders/cn-his-oml-o21-cbc-v251.hl7')
+      .replace(/PO-1001/g, 'PO-1101')
+      .replace('OML-0001', 'OML-1101');
+    expect(fieldOf(await mllp.send(message), 'MSA', 1)).toBe('AA');
+    const [placed] = await recorded('PO-1101');
+    const id = placed!.data.serviceRequest.id!;
+    const patient = `Patient/${keyer.forResidentId(SAMPLE_RESIDENT_ID)}`;
+    const active = await readBack<fhir4.ServiceRequest>(`ServiceRequest/${id}`, (r) => r.id === id);
+    expect(active).toMatchObject({
+      resourceType: 'ServiceRequest',
+      id,
+      status: 'active',
+      intent: 'order',
+      subject: { reference: patient },
+      meta: { versionId: '1' },
+    });
+    expect(r4Errors(active)).toEqual([]);
+
+    const cancel = withSegment(message.replace('OML-1101', 'OML-1102'), 'ORC', 1, (l) =>
+      setField(l, 1, 'CA'),
+    );
+    expect(fieldOf(await mllp.send(cancel), 'ORC', 1)).toBe('CR');
+    const revoked = await readBack<fhir4.ServiceRequest>(
+      `ServiceRequest/${id}`,
+      (r) => r.status === 'revoked',
+    );
+    expect(revoked).toMatchObject({ status: 'revoked', meta: { versionId: '2' } });
+    expect(r4Errors(revoked)).toEqual([]);
+    const history = (await platformClient(hub).history({
+      resourceType: 'ServiceRequest',
+      id,
+    })) as fhir4.Bundle;
+    expect(history.entry?.map((e) => (e.resource as fhir4.ServiceRequest).status)).toEqual([
+      'revoked',
+      'active',
+    ]);
+    const first = (await platformClient(hub).vread({
+      resourceType: 'ServiceRequest',
+      id,
+      version: '1',
+    })) as fhir4.ServiceRequest;
+    expect([first.status, first.meta?.versionId]).toEqual(['active', '1']);
+
+    const search = async (searchParams: Record<string, string>) =>
+      (
+        ((await platformClient(hub).search({ resourceType: 'ServiceRequest', searchParams })) as fhir4.Bundle)
+          .entry ?? []
+      ).map((e) => e.resource as fhir4.ServiceRequest);
+    const byPatient = await search({ patient: patient });
+    expect(byPatient.map((r) => r.id)).toContain(id);
+    for (const r of byPatient) expect(r4Errors(r)).toEqual([]);
+    expect(
+      (await search({ identifier: 'urn:yilian:institution:H001:placer|PO-1101' })).map((r) => r.id),
+    ).toEqual([id]);
+    expect((await search({ patient, status: 'revoked' })).map((r) => r.id)).toContain(id);
+    expect((await search({ patient, status: 'active' })).map((r) => r.id)).not.toContain(id);
+    expect(
+      (await search({ patient, category: 'http://snomed.info/sct|108252007' })).map((r) => r.id),
+    ).toContain(id);
+
+    // the same access rules as every read: X003 has no part in this patient's care; the
+    // platform's reads are in the access trail
+    const x003 = await fetch(`${hub.httpUrl}/fhir/ServiceRequest/${id}`, {
+      headers: { authorization: `Bearer ${KEYS.X003}` },
+    });
+    expect(x003.status).toBe(403);
+    expect(((await x003.json()) as fhir4.Resource).resourceType).toBe('OperationOutcome');
+    const auditor = new Client({
+      baseUrl: `${hub.httpUrl}/fhir`,
+      customHeaders: { Authorization: `Bearer ${KEYS.auditor}` },
+    });
+    const trail = (await auditor.search({
+      resourceType: 'AuditEvent',
+      searchParams: { patient, agent: 'regional-platform', _count: '1000' },
+    })) as fhir4.Bundle;
+    const read = trail.entry!.flatMap(
+      (e) => (e.resource as fhir4.AuditEvent).entity?.map((x) => x.what?.reference) ?? [],
+    );
+    expect(read).toContain(`ServiceRequest/${id}`);
+  });
+
+  it('an OMI^O23 reads back from platform-api as an imaging ServiceRequest, valid R4; unknown ids are 404', async () => {
+    const omi = imagingFixture('cn-pacs-omi-ct-v251.hl7')
+      .replace('PACS0312000045', 'PACS-READ-1')
+      .replace(/SQ20240312001/g, 'SQ-READ-1')
+      .replace(/CT20240312001/g, 'CT-READ-1');
+    expect(fieldOf(await c002.send(omi), 'MSA', 1)).toBe('AA');
+    const [event] = await recorded('SQ-READ-1', 'C002');
+    const id = event!.data.serviceRequest.id!;
+    const sr = await readBack<fhir4.ServiceRequest>(`ServiceRequest/${id}`, (r) => r.id === id);
+    expect(sr).toMatchObject({
+      id,
+      category: [{ coding: [{ code: '363679005' }] }],
+      orderDetail: [{ coding: [{ code: 'CT' }] }],
+      subject: { reference: `Patient/${keyer.forResidentId('11010519491231002X')}` },
+      meta: { versionId: '1' },
+    });
+    expect(sr.identifier?.map((i) => i.value)).toContain('SQ-READ-1');
+    expect(r4Errors(sr)).toEqual([]);
+    const missing = await fetch(
+      `${hub.httpUrl}/fhir/ServiceRequest/${id.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}`,
+      {
+        headers: { authorization: `Bearer ${KEYS.platform}` },
+      },
+    );
+    expect(missing.status).toBe(404);
   });
 });

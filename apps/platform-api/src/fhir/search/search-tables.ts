@@ -42,6 +42,15 @@ const REPORT_SORT = "COALESCE(issued, '-infinity'::timestamptz)";
 const OBS_SORT = "COALESCE(effective, '-infinity'::timestamptz)";
 const STUDY_SORT = "COALESCE(started, '-infinity'::timestamptz)";
 
+/** ServiceRequests are referrals' (rm_referral_fhir) and orders' (rm_orders, from HL7 v2
+ * ORM / OML / OMG / OMI): one searchable set under the referrals' column names. An order's
+ * requester is its placer; it names no performer institution. The ids cannot collide (a
+ * referral's is `<sender>.<number>` or `ref-<hash>`, an order's a UUID). */
+const SERVICE_REQUESTS = /* sql */ `(SELECT referral_id, patient_key, requester, performer, sr_status,
+    authored_on, service_request, last_updated FROM rm_referral_fhir
+  UNION ALL SELECT id, patient_key, placer, NULL, status, authored_on, resource, last_updated FROM rm_orders
+  ) AS service_requests`;
+
 export const SEARCH_TABLES: Readonly<Record<SearchableType, SearchTable>> = {
   DiagnosticReport: {
     type: 'DiagnosticReport',
@@ -98,7 +107,7 @@ export const SEARCH_TABLES: Readonly<Record<SearchableType, SearchTable>> = {
   },
   ServiceRequest: {
     type: 'ServiceRequest',
-    from: 'rm_referral_fhir',
+    from: SERVICE_REQUESTS,
     resource: 'service_request',
     id: 'referral_id',
     patient: 'patient_key',
