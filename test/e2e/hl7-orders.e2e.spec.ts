@@ -19,6 +19,7 @@ import {
 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
+import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
 import { PatientKeyer } from '@yilian/patients';
 import { addDays, RecognitionEligibility, shanghaiDay } from '@yilian/recognition';
 import { ruleEvent, SAMPLE_RESIDENT_ID } from '@yilian/testing';
@@ -430,5 +431,36 @@ describe('hub: HL7 v2 orders over MLLP', () => {
       },
     );
     expect(missing.status).toBe(404);
+  });
+
+  it('the orders read model rebuilds from the log to the same tables as the live one', async () => {
+    let logged = 0; // every OrderRecorded of the log is a version in the live read model
+    for (let after; ;) {
+      const batch = await hub.store.readAll({ ...(after ? { after } : {}), maxCount: 1000 });
+      if (batch.length === 0) break;
+      logged += batch.filter((e) => e.type === ORDER_RECORDED).length;
+      after = batch[batch.length - 1]!.position;
+    }
+    const pool = new Pool({ connectionString: hub.databaseUrl, max: 1 });
+    try {
+      const held = async () =>
+        Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM rm_order_versions')).rows[0]!.n);
+      expect(await eventually(held, (n) => n === logged)).toBe(logged);
+      expect(logged).toBeGreaterThanOrEqual(9);
+    } finally {
+      await pool.end();
+    }
+    const rebuilt = await rebuildAndCompare({
+      store: hub.store,
+      readModelUrl: hub.databaseUrl,
+      projections: ALL_PROJECTIONS,
+    });
+    const orders = rebuilt.tables.filter((t) => t.table.startsWith('rm_order'));
+    expect(orders.map((t) => [t.table, t.same])).toEqual([
+      ['rm_order_versions', true],
+      ['rm_orders', true],
+    ]);
+    expect(orders.every((t) => t.rows > 0)).toBe(true);
+    expect(rebuilt.tables.filter((t) => !t.same)).toEqual([]);
   });
 });
