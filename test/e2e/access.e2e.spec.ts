@@ -1,7 +1,9 @@
 import type { fhir4 } from '@yilian/contracts';
+import { MllpClient, nameBasedUuid } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import type { RunningHub } from '../../apps/hub/src/hub';
+import { fixture } from '../../libs/hl7v2/test/fixtures';
 import { eventually, KEYS, PATIENT_KEY_SECRET, postFhir, startTestHub } from './hub-harness';
 
 /** Every role against every read route: who gets what (docs/access.md). H001 sent a report for
@@ -11,6 +13,8 @@ const P1 = keyer.forResidentId(SAMPLE_RESIDENT_ID);
 const P2 = keyer.forMrn('X003', 'M-77');
 /** P1's H001 MRN, linked to P1 (its identity stream holds the link). */
 const P1_MRN = keyer.forMrn('H001', 'M-2001');
+/** H001's order PO-1001 for P1 (OML^O21 over MLLP): its ServiceRequest's id. */
+const ORDER = nameBasedUuid('H001|PO-1001|ServiceRequest');
 const ROLES = ['none', 'unknown', 'platform', 'auditor', 'H001', 'X003', 'C002'] as const;
 type Role = (typeof ROLES)[number];
 const KEY: Record<Role, string | undefined> = {
@@ -39,6 +43,9 @@ const ROUTES: { route: string; expect: Partial<Record<Role, number>>; post?: str
   { route: `ImagingStudy?patient=Patient/${P1}`, expect: P1_DATA },
   { route: `ServiceRequest?patient=Patient/${P1}`, expect: P1_DATA },
   { route: `Task?patient=Patient/${P1}`, expect: P1_DATA },
+  { route: `ServiceRequest/${ORDER}`, expect: P1_DATA },
+  { route: `ServiceRequest/${ORDER}/_history`, expect: P1_DATA },
+  { route: `ServiceRequest/${ORDER}/_history/1`, expect: P1_DATA },
   { route: `Patient/${P1}/$everything`, expect: P1_DATA },
   // as of a past moment, from the log: the auditors' (docs/as-of.md)
   { route: `DiagnosticReport?patient=Patient/${P1}&_at=${AT}`, expect: TRAIL },
@@ -96,6 +103,13 @@ describe('who may read what (every role × every read route)', () => {
       ).replace(/urn:yilian:institution:H001:/g, 'urn:yilian:institution:X003:'),
     ) as fhir4.Bundle;
     expect((await postFhir(hub, '', x, KEYS.X003)).status).toBe(201);
+    const mllp = await MllpClient.connect(hub.mllpPorts.get('H001')!);
+    expect(await mllp.send(fixture('orders/cn-his-oml-o21-cbc-v251.hl7'))).toContain('MSA|AA|');
+    await mllp.close();
+    await eventually(
+      async () => (await get(`ServiceRequest/${ORDER}`, 'platform')).status,
+      (status) => status === 200,
+    );
     await eventually(
       async () =>
         (await (await get(`DiagnosticReport?patient=Patient/${P2}`, 'platform')).json()) as fhir4.Bundle,
