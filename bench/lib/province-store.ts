@@ -381,7 +381,7 @@ export type CatchUp = (
   store: Pick<EventStore, 'readAll'>,
   runner: ProjectionRunner,
   after: GlobalPosition | undefined,
-) => Promise<{ events: number }>;
+) => Promise<{ events: number; after?: GlobalPosition | undefined }>;
 
 export interface RebuildFigures extends PassFigures {
   /** Events in the read models at the end (more than `events` when resumed). */
@@ -439,10 +439,15 @@ export async function rebuildReadModels(
     let stopped = false;
     let marked = 0;
     let last: GlobalPosition | undefined = resume?.after;
+    let asked: GlobalPosition | undefined;
     const bounded: Pick<EventStore, 'readAll'> = {
       readAll: async (q) => {
-        // catchUp applies each page before it reads the next: all up to q.after is in
-        if (q?.after) last = q.after;
+        // the replay may read a page ahead of the one it applies: all up to the position asked
+        // for before this one is in (resuming a page early is safe: applied events are skipped)
+        if (q?.after) {
+          last = asked ?? last;
+          asked = q.after;
+        }
         if (reads.done - marked >= 50_000) {
           marked = reads.done;
           progress(before + reads.done, last, false);
@@ -455,7 +460,7 @@ export async function rebuildReadModels(
       },
     };
     const cpu = cpuSince(p.pgDir);
-    const { events } = await catchUp(bounded, runner, resume?.after);
+    const { events, after } = await catchUp(bounded, runner, resume?.after);
     const f = figures(events, cpu(events), loadBefore);
     const { rows: inLog } = await p.store.pool.query<{ n: string }>(
       'SELECT count(*)::text AS n FROM yl_events',
@@ -470,7 +475,7 @@ export async function rebuildReadModels(
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' ORDER BY pg_total_relation_size(c.oid) DESC`,
     );
-    progress(before + events, last, complete);
+    progress(before + events, after ?? last, complete);
     return {
       ...f,
       projected: before + events,
