@@ -433,6 +433,33 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(missing.status).toBe(404);
   });
 
+  it('as of an instant (auditor, _at) an order is at its version of then: before the cancel active, after it revoked', async () => {
+    const [placed, cancelled] = await recorded('PO-1101');
+    const id = placed!.data.serviceRequest.id!;
+    const patient = `Patient/${keyer.forResidentId(SAMPLE_RESIDENT_ID)}`;
+    const auditor = new Client({
+      baseUrl: `${hub.httpUrl}/fhir`,
+      customHeaders: { Authorization: `Bearer ${KEYS.auditor}` },
+    });
+    const at = async (instant: string) =>
+      (
+        (
+          (await auditor.search({
+            resourceType: 'ServiceRequest',
+            searchParams: { patient, _at: instant },
+          })) as fhir4.Bundle
+        ).entry ?? []
+      )
+        .map((e) => e.resource as fhir4.ServiceRequest)
+        .find((r) => r.id === id);
+    const before = await at(placed!.recordedAt);
+    expect([before?.status, before?.meta?.versionId]).toEqual(['active', '1']);
+    const after = await at(cancelled!.recordedAt);
+    expect([after?.status, after?.meta?.versionId]).toEqual(['revoked', '2']);
+    expect(r4Errors(after!)).toEqual([]);
+    expect(await at(new Date(Date.parse(placed!.recordedAt) - 1000).toISOString())).toBeUndefined();
+  });
+
   it('the orders read model rebuilds from the log to the same tables as the live one', async () => {
     let logged = 0; // every OrderRecorded of the log is a version in the live read model
     for (let after; ;) {

@@ -10,6 +10,7 @@ import {
   labReportVersions,
   latestById,
   type LogVersion,
+  orderVersions,
   referralVersions,
 } from './log-versions';
 
@@ -33,7 +34,7 @@ export interface PatientAsOf {
 /**
  * As-of reads and `_history` from the log (docs/as-of.md). The read models serve only as an
  * index — which streams ever belonged to a key (`rm_lab_reports.stream`,
- * `rm_referral_fhir.referral_id`) — and the answer is folded from the streams' events recorded
+ * `rm_referral_fhir.referral_id`, `rm_orders.stream`) — and the answer is folded from the streams' events recorded
  * at or before the instant. Needs the event store (platform-api's `store` option; the hub
  * passes it): without it 501.
  */
@@ -68,7 +69,7 @@ export class AsOfService implements OnModuleDestroy {
     const { store, index } = this.store('_at');
     const identity = await identityAsOf(store, index, key, at);
     const keys = new Set(identity.keys);
-    const [results, referrals] = await Promise.all([
+    const [results, referrals, orders] = await Promise.all([
       this.pool.query<{ stream: string }>(
         `SELECT stream FROM rm_lab_reports WHERE patient_key = ANY($1::text[])
          UNION SELECT stream FROM rm_imaging_studies WHERE patient_key = ANY($1::text[]) ORDER BY stream`,
@@ -76,6 +77,10 @@ export class AsOfService implements OnModuleDestroy {
       ),
       this.pool.query<{ referral_id: string }>(
         'SELECT referral_id FROM rm_referral_fhir WHERE patient_key = ANY($1::text[]) ORDER BY referral_id',
+        [identity.keys],
+      ),
+      this.pool.query<{ stream: string }>(
+        'SELECT stream FROM rm_orders WHERE patient_key = ANY($1::text[]) ORDER BY stream',
         [identity.keys],
       ),
     ]);
@@ -100,6 +105,10 @@ export class AsOfService implements OnModuleDestroy {
       const task = then.task.at(-1);
       if (sr && keys.has(sr.patientKey)) serviceRequests.push(sr);
       if (task && keys.has(task.patientKey)) tasks.push(task);
+    }
+    for (const { stream } of orders.rows) {
+      const order = orderVersions(await store.readStream(stream), at).at(-1);
+      if (theirs(order)) serviceRequests.push(order);
     }
     reports.sort((a, b) => newest(a.resource.issued, b.resource.issued));
     imagingReports.sort((a, b) => newest(a.resource.issued, b.resource.issued));

@@ -16,6 +16,8 @@ import {
   type ImagingStudyRecordedV1,
   LAB_REPORT_RECORDED,
   type LabReportRecordedV1,
+  ORDER_RECORDED,
+  type OrderRecordedV1,
   parseReferralEvent,
   type RecordedEvent,
 } from '@yilian/contracts';
@@ -92,6 +94,23 @@ export function imagingVersions(events: readonly RecordedEvent[], at?: string): 
 /** The latest version of each resource id (log order). */
 export function latestById<T extends fhir4.Resource>(versions: readonly LogVersion<T>[]): LogVersion<T>[] {
   return [...new Map(versions.map((v) => [v.resource.id, v])).values()];
+}
+
+/** Every version of an order's ServiceRequest, oldest first (recorded by `at`), numbered as
+ * the orders projection numbers them (each `OrderRecorded` one more). */
+export function orderVersions(
+  events: readonly RecordedEvent[],
+  at?: string,
+): LogVersion<fhir4.ServiceRequest>[] {
+  const out: LogVersion<fhir4.ServiceRequest>[] = [];
+  for (const e of events) {
+    if (at && !recordedBy(e, at)) break;
+    if (e.type !== ORDER_RECORDED) continue;
+    const meta = { versionId: String(out.length + 1), lastUpdated: e.recordedAt };
+    const resource = { ...(e.data as OrderRecordedV1).serviceRequest, meta };
+    out.push({ resource, patientKey: e.metadata.patientKey ?? '', event: eventOf(e) });
+  }
+  return out;
 }
 
 export interface ReferralVersions {
