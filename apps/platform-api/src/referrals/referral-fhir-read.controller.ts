@@ -10,8 +10,8 @@ import { ReferralFhirReadRepository, type ReferralResourceType } from './referra
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** FHIR R4 read side of referrals, reached as /fhir/ServiceRequest and /fhir/Task: search
- * (fhir/search), read, `_history` and `vread`. Every read is audited with the patient keys it
- * returned. */
+ * (fhir/search), read, `_history` and `vread` — ServiceRequest of orders (HL7 v2 ORM / OML /
+ * OMG / OMI, rm_orders) too. Every read is audited with the patient keys it returned. */
 @Controller('fhir')
 @UseFilters(FhirExceptionFilter)
 export class ReferralFhirReadController {
