@@ -460,6 +460,50 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(await at(new Date(Date.parse(placed!.recordedAt) - 1000).toISOString())).toBeUndefined();
   });
 
+  it('$everything and a bulk export (_type=ServiceRequest) carry the orders, each valid R4', async () => {
+    const [placed] = await recorded('PO-1101');
+    const id = placed!.data.serviceRequest.id!;
+    const key = keyer.forResidentId(SAMPLE_RESIDENT_ID);
+    const everything = (await platformClient(hub).request(`Patient/${key}/$everything`)) as fhir4.Bundle;
+    const order = everything.entry?.find((e) => e.resource?.id === id)?.resource as fhir4.ServiceRequest;
+    expect([order?.resourceType, order?.status]).toEqual(['ServiceRequest', 'revoked']);
+
+    const headers = {
+      authorization: `Bearer ${KEYS.platform}`,
+      accept: 'application/fhir+json',
+      prefer: 'respond-async',
+    };
+    const kickOff = await fetch(`${hub.httpUrl}/fhir/$export?_type=ServiceRequest`, { headers });
+    expect(kickOff.status).toBe(202);
+    const job = kickOff.headers.get('content-location')!;
+    const manifest = await eventually(
+      async () => {
+        const res = await fetch(job, { headers: { authorization: headers.authorization } });
+        return res.status === 200
+          ? ((await res.json()) as { output: { type: string; url: string }[] })
+          : undefined;
+      },
+      (m) => m !== undefined,
+    );
+    const exported: fhir4.ServiceRequest[] = [];
+    for (const file of manifest!.output.filter((o) => o.type === 'ServiceRequest')) {
+      const text = await (
+        await fetch(file.url, { headers: { authorization: headers.authorization } })
+      ).text();
+      exported.push(
+        ...text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as fhir4.ServiceRequest),
+      );
+    }
+    const orderIds = (await hub.store.readAll({ maxCount: 10_000 }))
+      .filter((e) => e.type === ORDER_RECORDED)
+      .map((e) => (e.data as OrderRecordedV1).serviceRequest.id!);
+    expect(exported.map((r) => r.id).sort()).toEqual([...new Set(orderIds)].sort());
+    for (const r of exported) expect(r4Errors(r)).toEqual([]);
+  });
+
   it('the orders read model rebuilds from the log to the same tables as the live one', async () => {
     let logged = 0; // every OrderRecorded of the log is a version in the live read model
     for (let after; ;) {
