@@ -313,7 +313,7 @@ describe('recognition decisions over the real hub', () => {
         code: 'forbidden',
         expression: ['Task.for'],
         diagnostics:
-          "institution X003 has no part in this patient's care (no result, study or referral of theirs names it)",
+          "institution X003 has no part in this patient's care (no result, study, order or referral of theirs names it)",
       });
       const said = JSON.stringify(answer.outcome);
       for (const word of [...NOT_RECOGNISABLE_REASONS, 'recognisable', 'DiagnosticReport', 'not a result'])

@@ -3,8 +3,9 @@
  * follows (platform-api's PatientAccess, the intake's decisions as FHIR Tasks): an institution
  * sees, and decides about, only the patients it has a part in. It has one when, under any key
  * of the same person (`rm_patient_links`, patient-links.queries.ts), it sent a result
- * (`rm_lab_reports`) or an imaging study (`rm_imaging_studies`) for them, or a referral of
- * theirs (`rm_referral_fhir`) names it as requester or performer.
+ * (`rm_lab_reports`) or an imaging study (`rm_imaging_studies`) for them, placed an order for
+ * them (`rm_orders`: an HIS orders tests only for a patient it treats), or a referral of theirs
+ * (`rm_referral_fhir`) names it as requester or performer.
  */
 import type { NamedStatement, SqlExecutor } from '@yilian/results';
 import { SAME_PATIENT_KEYS_SQL } from './identity/patient-links.queries';
@@ -15,6 +16,7 @@ export const PART_IN_CARE_SQL = /* sql */ `
 WITH keys AS (SELECT array_agg(key) AS k FROM (${SAME_PATIENT_KEYS_SQL.replaceAll('$1', () => '$2')}) same)
 SELECT EXISTS (SELECT 1 FROM rm_lab_reports WHERE patient_key = ANY((SELECT k FROM keys)::text[]) AND performer = $1)
     OR EXISTS (SELECT 1 FROM rm_imaging_studies WHERE patient_key = ANY((SELECT k FROM keys)::text[]) AND performer = $1)
+    OR EXISTS (SELECT 1 FROM rm_orders WHERE patient_key = ANY((SELECT k FROM keys)::text[]) AND placer = $1)
     OR EXISTS (SELECT 1 FROM rm_referral_fhir WHERE patient_key = ANY((SELECT k FROM keys)::text[])
                  AND (requester = $1 OR performer = $1)) AS part`;
 
@@ -34,5 +36,5 @@ export async function hasPartInCare(
 
 /** What a refusal says, and only that: never anything about the patient's results. */
 export function noPartInCare(institution: string): string {
-  return `institution ${institution} has no part in this patient's care (no result, study or referral of theirs names it)`;
+  return `institution ${institution} has no part in this patient's care (no result, study, order or referral of theirs names it)`;
 }

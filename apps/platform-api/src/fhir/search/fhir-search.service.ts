@@ -13,6 +13,7 @@ import { SEARCH_TABLES, type SearchableType, type SearchTable } from './search-t
  * no patient. */
 export const INSTITUTION_PATIENTS = /* sql */ `(SELECT patient_key FROM rm_lab_reports WHERE performer = $?
   UNION SELECT patient_key FROM rm_imaging_studies WHERE performer = $?
+  UNION SELECT patient_key FROM rm_orders WHERE placer = $?
   UNION SELECT patient_key FROM rm_referral_fhir WHERE requester = $? OR performer = $?)`;
 
 interface Row {
@@ -52,7 +53,7 @@ export class FhirSearchService {
       add(`${table.patient} = ANY($?::text[])`, [await samePatientKeys(this.pool, q.patientKey)]);
     else if (client.role === 'institution') {
       const i = client.institution;
-      add(`${table.patient} IN ${INSTITUTION_PATIENTS}`, [i, i, i, i]);
+      add(`${table.patient} IN ${INSTITUTION_PATIENTS}`, [i, i, i, i, i]);
     }
     for (const c of q.conditions) add(c.sql, c.params);
     if (q.cursor) add(`(${table.sort}, ${table.id}) < ($?::timestamptz, $?)`, [q.cursor.sort, q.cursor.id]);
