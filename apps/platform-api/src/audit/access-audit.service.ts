@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit, Optional }
 import type { Pool } from 'pg';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 import type { ReadClient } from '../platform-auth';
+import { GroupedWrites, migrateUnderLock } from '../access/grouped-writes';
 
 export const ACCESS_LOG_DDL = /* sql */ `
 CREATE TABLE IF NOT EXISTS pa_access_log (
@@ -45,20 +46,13 @@ export interface AccessEntry {
 export const DEFAULT_ACCESS_RETENTION_DAYS = 184;
 export const ACCESS_AUDIT_RETENTION_DAYS = Symbol('ACCESS_AUDIT_RETENTION_DAYS');
 
-interface Pending {
-  readonly entry: AccessEntry;
-  resolve(serial: number): void;
-  reject(e: unknown): void;
-}
-
 /** Every read of a patient's data through platform-api is recorded (who, why, what, how many,
  * outcome), with a serial number: the 调阅 count the regulations ask for, served to auditors as
  * FHIR AuditEvent. Records that arrive together are written in one INSERT (the read still waits
  * for its record: nothing is answered unrecorded). docs/access-audit.md. */
 @Injectable()
 export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
-  private pending: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly writes = new GroupedWrites<AccessEntry, number>(500, (entries) => this.insert(entries));
   private purgeTimer: NodeJS.Timeout | undefined;
   readonly retentionDays: number;
 
@@ -70,12 +64,7 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.pool.query('SELECT pg_advisory_lock(7351003)');
-    try {
-      await this.pool.query(ACCESS_LOG_DDL);
-    } finally {
-      await this.pool.query('SELECT pg_advisory_unlock(7351003)');
-    }
+    await migrateUnderLock(this.pool, 7351003, ACCESS_LOG_DDL);
     this.purgeTimer = setInterval(() => void this.purge(new Date()).catch(() => undefined), 6 * 3600_000);
     this.purgeTimer.unref();
   }
@@ -86,10 +75,7 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
 
   /** Records one read; resolves with its serial once it is stored. */
   record(entry: AccessEntry): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
-      this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
-    });
+    return this.writes.submit(entry);
   }
 
   /** Drops the access records older than the retention period (they are not part of the event
@@ -100,40 +86,32 @@ export class AccessAuditService implements OnModuleInit, OnModuleDestroy {
     return rowCount ?? 0;
   }
 
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 500);
-      const col = <T>(f: (e: AccessEntry) => T) => batch.map((p) => f(p.entry));
-      try {
-        const { rows } = await this.pool.query<{ serial: string }>({
-          name: 'pa-access-log-insert',
-          text: `INSERT INTO pa_access_log (actor, purpose, patient_key, interaction, resource_type, returned,
-             client_role, client_institution, resources, outcome)
-           SELECT a, p, k, i, t, n, r, ins, string_to_array(res, ' '), o
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-                         $7::text[], $8::text[], $9::text[], $10::text[])
-                  WITH ORDINALITY AS u(a, p, k, i, t, n, r, ins, res, o, ord)
-            ORDER BY ord
-           RETURNING serial`,
-          values: [
-            col((e) => e.actor),
-            col((e) => e.purpose ?? null),
-            col((e) => e.patientKey ?? null),
-            col((e) => e.interaction),
-            col((e) => e.resourceType),
-            col((e) => e.returned),
-            col((e) => e.client?.role ?? null),
-            col((e) => e.client?.institution ?? null),
-            col((e) => (e.resources ?? []).join(' ')),
-            col((e) => e.outcome ?? 'success'),
-          ],
-        });
-        const serials = rows.map((r) => Number(r.serial)).sort((a, b) => a - b);
-        batch.forEach((p, i) => p.resolve(serials[i]!));
-      } catch (e) {
-        batch.forEach((p) => p.reject(e));
-      }
-    }
-    this.flushing = undefined;
+  /** One INSERT for entries that arrived together; their serials in the order given. */
+  private async insert(entries: readonly AccessEntry[]): Promise<number[]> {
+    const col = <T>(f: (e: AccessEntry) => T) => entries.map(f);
+    const { rows } = await this.pool.query<{ serial: string }>({
+      name: 'pa-access-log-insert',
+      text: `INSERT INTO pa_access_log (actor, purpose, patient_key, interaction, resource_type, returned,
+         client_role, client_institution, resources, outcome)
+       SELECT a, p, k, i, t, n, r, ins, string_to_array(res, ' '), o
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
+                     $7::text[], $8::text[], $9::text[], $10::text[])
+              WITH ORDINALITY AS u(a, p, k, i, t, n, r, ins, res, o, ord)
+        ORDER BY ord
+       RETURNING serial`,
+      values: [
+        col((e) => e.actor),
+        col((e) => e.purpose ?? null),
+        col((e) => e.patientKey ?? null),
+        col((e) => e.interaction),
+        col((e) => e.resourceType),
+        col((e) => e.returned),
+        col((e) => e.client?.role ?? null),
+        col((e) => e.client?.institution ?? null),
+        col((e) => (e.resources ?? []).join(' ')),
+        col((e) => e.outcome ?? 'success'),
+      ],
+    });
+    return rows.map((r) => Number(r.serial)).sort((a, b) => a - b);
   }
 }

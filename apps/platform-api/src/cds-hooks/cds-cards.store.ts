@@ -13,6 +13,7 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { READ_MODEL_POOL } from '@yilian/runtime';
+import { GroupedWrites, migrateUnderLock } from '../access/grouped-writes';
 
 export const CDS_CARDS_DDL = /* sql */ `
 CREATE TABLE IF NOT EXISTS pa_cds_cards (
@@ -54,28 +55,18 @@ export interface IssuedCard {
   readonly orderRef: string;
 }
 
-interface Pending {
-  readonly cards: readonly IssuedCard[];
-  resolve(): void;
-  reject(e: unknown): void;
-}
-
 @Injectable()
 export class CdsCardStore implements OnModuleInit, OnModuleDestroy {
-  private pending: Pending[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly writes = new GroupedWrites<readonly IssuedCard[], void>(200, (batches) =>
+    this.insert(batches.flat()).then(() => batches.map(() => undefined)),
+  );
   private purgeTimer: NodeJS.Timeout | undefined;
   readonly retentionDays = CDS_CARDS_RETENTION_DAYS;
 
   constructor(@Inject(READ_MODEL_POOL) private readonly pool: Pool) {}
 
   async onModuleInit(): Promise<void> {
-    await this.pool.query('SELECT pg_advisory_lock(7351012)');
-    try {
-      await this.pool.query(CDS_CARDS_DDL);
-    } finally {
-      await this.pool.query('SELECT pg_advisory_unlock(7351012)');
-    }
+    await migrateUnderLock(this.pool, 7351012, CDS_CARDS_DDL);
     this.purgeTimer = setInterval(() => void this.purge(new Date()).catch(() => undefined), 6 * 3600_000);
     this.purgeTimer.unref();
   }
@@ -87,10 +78,7 @@ export class CdsCardStore implements OnModuleInit, OnModuleDestroy {
   /** Resolves once every card is stored. */
   remember(cards: readonly IssuedCard[]): Promise<void> {
     if (cards.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ cards, resolve, reject });
-      this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
-    });
+    return this.writes.submit(cards);
   }
 
   /** The cards of `uuids` the hub issued (others are simply absent). */
@@ -139,39 +127,30 @@ export class CdsCardStore implements OnModuleInit, OnModuleDestroy {
     return rowCount ?? 0;
   }
 
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, 200);
-      const cards = batch.flatMap((p) => p.cards);
-      const col = <T>(f: (c: IssuedCard) => T) => cards.map(f);
-      try {
-        await this.pool.query({
-          name: 'pa-cds-cards-insert',
-          text: `INSERT INTO pa_cds_cards (uuid, service_id, requester, practitioner, patient_key, encounter,
-             result_type, result_id, result_stream, item_code, order_ref)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-           ON CONFLICT (uuid) DO NOTHING`,
-          values: [
-            col((c) => c.uuid),
-            col((c) => c.serviceId),
-            col((c) => c.requester),
-            col((c) => c.practitioner ?? null),
-            col((c) => c.patientKey),
-            col((c) => c.encounter ?? null),
-            col((c) => c.resultType),
-            col((c) => c.resultId),
-            col((c) => c.resultStream),
-            col((c) => c.itemCode),
-            col((c) => c.orderRef),
-          ],
-        });
-        batch.forEach((p) => p.resolve());
-      } catch (e) {
-        batch.forEach((p) => p.reject(e));
-      }
-    }
-    this.flushing = undefined;
+  /** One INSERT for the cards of answers given together. */
+  private async insert(cards: readonly IssuedCard[]): Promise<void> {
+    const col = <T>(f: (c: IssuedCard) => T) => cards.map(f);
+    await this.pool.query({
+      name: 'pa-cds-cards-insert',
+      text: `INSERT INTO pa_cds_cards (uuid, service_id, requester, practitioner, patient_key, encounter,
+         result_type, result_id, result_stream, item_code, order_ref)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+       ON CONFLICT (uuid) DO NOTHING`,
+      values: [
+        col((c) => c.uuid),
+        col((c) => c.serviceId),
+        col((c) => c.requester),
+        col((c) => c.practitioner ?? null),
+        col((c) => c.patientKey),
+        col((c) => c.encounter ?? null),
+        col((c) => c.resultType),
+        col((c) => c.resultId),
+        col((c) => c.resultStream),
+        col((c) => c.itemCode),
+        col((c) => c.orderRef),
+      ],
+    });
   }
 }
 
