@@ -158,13 +158,15 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(await hub.store.readStream('imaging-C002-CT20240312001')).toHaveLength(0);
   });
 
-  it('a malformed OMI^O23 is AE naming the field (ORC-2 / OBR-2, IPC-3), ORC-1 UA, nothing appended', async () => {
+  it('a malformed OMI^O23 is AE naming the field (no order number in ORC-2 / OBR-2 / ORC-3 / OBR-3, IPC-3), ORC-1 UA, nothing appended', async () => {
     const omi = imagingFixture('cn-pacs-omi-ct-v251.hl7').replace(/SQ20240312001/g, 'SQ-BAD-1');
     const noPlacer = withSegment(
-      withSegment(omi.replace('PACS0312000045', 'PACS-BAD-1'), 'ORC', 1, (l) => setField(l, 2, '')),
+      withSegment(omi.replace('PACS0312000045', 'PACS-BAD-1'), 'ORC', 1, (l) =>
+        setField(setField(l, 2, ''), 3, ''),
+      ),
       'OBR',
       1,
-      (l) => setField(l, 2, ''),
+      (l) => setField(setField(l, 2, ''), 3, ''),
     );
     const refused = await c002.send(noPlacer);
     expect(fieldOf(refused, 'MSH', 9)).toBe('ORI^O24^ORI_O24');

@@ -225,13 +225,19 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     expect(after.status).toBe(422);
 
     // an ORM^O01 (with its imaging section) cancelling an order is an order event, not a study's
+    // the PACS names the order by its filler number alone: that order, revoked
     const orm = imagingFixture('cn-pacs-orm-cancel-v23.hl7');
-    const unnamed = await c002.send(orm);
-    expect([segment(unnamed, 'MSH')[8], segment(unnamed, 'MSA')[1], segment(unnamed, 'ERR')[2]]).toEqual([
+    const byFiller = await c002.send(orm);
+    expect([segment(byFiller, 'MSH')[8], segment(byFiller, 'MSA')[1], segment(byFiller, 'ORC')[1]]).toEqual([
       'ORR^O02^ORR_O02',
-      'AE',
-      'ORC^1^2',
+      'AA',
+      'CR',
     ]);
+    const [fillerOrder] = await hub.store.readStream('order-C002-filler-US20240316009');
+    expect(fillerOrder).toMatchObject({
+      type: 'OrderRecorded',
+      data: { serviceRequest: { status: 'revoked' } },
+    });
     const named = orm.replace('PACS0316000020', 'PACS0316000021').replace('ORC|CA||', 'ORC|CA|PO-US-9^HIS|');
     const ack = await c002.send(named);
     expect([segment(ack, 'MSA')[1], segment(ack, 'ORC')[1]]).toEqual(['AA', 'CR']);

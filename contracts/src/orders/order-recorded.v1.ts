@@ -16,7 +16,8 @@ export interface OrderRecordedV1 {
   readonly serviceRequest: fhir4.ServiceRequest;
   /** Institution code of the placer (the sender). */
   readonly placer: string;
-  /** Placer order number (ORC-2 / OBR-2), unique within the placer. */
+  /** Placer order number (ORC-2 / OBR-2), unique within the placer; for a filler's message that
+   * names no placer number, `filler-` and its filler order number (ORC-3 / OBR-3). */
   readonly placerOrderNumber: string;
   readonly orderControl: OrderControl;
   /** The message that carried it. */

@@ -7,8 +7,8 @@
  *
  * | HL7 v2 | ServiceRequest |
  * | --- | --- |
- * | ORC-2, else OBR-2 (placer order number; required) | `identifier` PLAC `…:placer`; the stream |
- * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession` |
+ * | ORC-2, else OBR-2 (placer order number) | `identifier` PLAC `…:placer`; the stream |
+ * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession`; the stream (`filler-{n}`) when no placer number |
  * | ORC-1 (0119) and ORC-5 (0038) | `status`: NW/XO/RL/SC → active, CA/OC/DC/OD/DR/CR → revoked, HD/OH → on-hold; ORC-5 CM → completed |
  * | OBR-4 (required) | `code` (every triplet) |
  * | TQ1-9, else OBR-27.6 / ORC-7.6 (S A R P T) | `priority` stat / asap / routine / urgent |
@@ -23,7 +23,7 @@
  * | IPC-5, else OBX Modality, else OBR-24 | `orderDetail` DICOM modality (DCM) |
  * | OBR-15.4, else OBX BodyPartExamined | `bodySite` |
  *
- * Refused (AE, errors naming the field): no PID 100, no order 100, no placer number 101 ORC-2,
+ * Refused (AE, errors naming the field): no PID 100, no order 100, no order number 101 ORC-2,
  * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205; an
  * imaging order: an OMI^O23 group without OBR 100, an IPC without IPC-1 .. IPC-4 101, a UID
  * that is none 102, a modality outside DICOM's 103. An imaging order is an order, not a study:
@@ -104,9 +104,14 @@ function mapOrder(
     sequence: ref.sequence,
     field,
   });
-  const placer = (orc && textComponent(orc.segment, 2, 1)) || (obr && textComponent(obr.segment, 2, 1)) || '';
+  const placerNumber =
+    (orc && textComponent(orc.segment, 2, 1)) || (obr && textComponent(obr.segment, 2, 1)) || '';
+  const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
+  // A filler's own message (a PACS's or LIS's status or cancel) may name the order by its
+  // number alone: the order is then known by that number.
+  const placer = placerNumber || (filler ? `filler-${filler}` : '');
   if (!placer) {
-    const message = 'no placer order number: ORC-2 and OBR-2 are empty';
+    const message = 'no order number: ORC-2 / OBR-2 (placer) and ORC-3 / OBR-3 (filler) are empty';
     errors.push({ ...at(head, 2), code: HL7_ERROR.requiredFieldMissing, message });
   }
   const control = orc ? textComponent(orc.segment, 1, 1).toUpperCase() : 'NW';
@@ -162,10 +167,9 @@ function mapOrder(
       const reason = codeableConcept(componentsOf(obr.segment, 31, r), ctx.institution);
       if (reason) reasons.push(reason);
     }
-  const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
   const base = `urn:yilian:institution:${ctx.institution}`;
   const identifiers = [
-    identifier('PLAC', `${base}:placer`, placer),
+    ...(placerNumber ? [identifier('PLAC', `${base}:placer`, placerNumber)] : []),
     ...(filler ? [identifier('FILL', `${base}:accession`, filler)] : []),
   ];
   for (const id of imaging?.identifiers ?? []) {
@@ -231,7 +235,7 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
     if (!draft) continue;
     if (seen.has(draft.placerOrderNumber)) {
       const head = group.orc ?? group.obr!;
-      const message = `placer order number ${draft.placerOrderNumber} is already used by another order of this message`;
+      const message = `order number ${draft.placerOrderNumber} is already used by another order of this message`;
       errors.push({
         segment: head.segment.name,
         sequence: head.sequence,

@@ -68,13 +68,21 @@ describe('imaging orders → ServiceRequest (the orders mapper, imaging part)', 
     ).toEqual([]);
   });
 
-  it('an ORM^O01 with ZDS is an imaging order too: UID from ZDS-1, DR read as DICOM DX; without a placer number refused', () => {
+  it('an ORM^O01 with ZDS is an imaging order too: UID from ZDS-1, DR read as DICOM DX; without a placer number known by its filler number', () => {
     const orm = imagingFixture('cn-pacs-orm-dr-v23.hl7');
-    expect(errorsOf(orm, 'ORM^O01')).toEqual([{ segment: 'ORC', sequence: 1, field: 2, code: 101 }]);
+    const byFiller = onlyOrder(orm, 'ORM^O01');
+    const fillerNumber = byFiller.serviceRequest.identifier?.find(
+      (i) => i.type?.coding?.[0]?.code === 'FILL',
+    )?.value;
+    expect(fillerNumber).toBeTruthy();
+    expect(byFiller.placerOrderNumber).toBe(`filler-${fillerNumber}`);
+    expect(byFiller.serviceRequest.identifier?.some((i) => i.system?.endsWith(':placer'))).toBe(false);
     const order = onlyOrder(
       withSegment(orm, 'ORC', 1, (l) => setField(l, 2, 'PO-DR-1^HIS')),
       'ORM^O01',
     );
+    expect(order.placerOrderNumber).toBe('PO-DR-1');
+    expect(order.serviceRequest.id).not.toBe(byFiller.serviceRequest.id);
     expect(order.imaging).toMatchObject({ modality: 'DX', bodySite: { code: 'XB01' } });
     expect(order.serviceRequest.identifier).toContainEqual({
       system: 'urn:dicom:uid',
@@ -83,10 +91,21 @@ describe('imaging orders → ServiceRequest (the orders mapper, imaging part)', 
     expect(order.serviceRequest.category?.[0]?.coding?.[0]?.code).toBe('363679005');
   });
 
-  it('an order cancel must name the order: the PACS cancel without ORC-2 / OBR-2 → 101 at ORC-2', () => {
-    expect(errorsOf(imagingFixture('cn-pacs-orm-cancel-v23.hl7'), 'ORM^O01')).toEqual([
-      { segment: 'ORC', sequence: 1, field: 2, code: 101 },
+  it("a PACS cancel naming the order by the filler's number alone is that order, revoked; with no number at all → 101 at ORC-2", () => {
+    const cancel = imagingFixture('cn-pacs-orm-cancel-v23.hl7');
+    const order = onlyOrder(cancel, 'ORM^O01');
+    expect([order.placerOrderNumber, order.orderControl, order.serviceRequest.status]).toEqual([
+      'filler-US20240316009',
+      'CA',
+      'revoked',
     ]);
+    const unnamed = withSegment(
+      withSegment(cancel, 'ORC', 1, (l) => setField(l, 3, '')),
+      'OBR',
+      1,
+      (l) => setField(l, 3, ''),
+    );
+    expect(errorsOf(unnamed, 'ORM^O01')).toEqual([{ segment: 'ORC', sequence: 1, field: 2, code: 101 }]);
   });
 
   it('refuses at the field: IPC-1 .. IPC-4 missing 101, a UID that is none 102, a modality outside DICOM 103, no OBR 100', () => {
