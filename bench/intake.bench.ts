@@ -358,7 +358,7 @@ async function main(): Promise<void> {
         ...running,
         description: 'hub in this process (intake, in-process projector, platform-api)',
         cpuMs: ownCpuMs,
-        projected: () => running.projector.applied,
+        projected: () => running.projector.events,
         metrics: () => running.metrics.registry.metrics(),
       };
     } else if (intakeWorkers > 0) {

@@ -10,6 +10,7 @@ import { ALL_PROJECTIONS, InProcessProjector, ProjectionRunner } from '@yilian/p
 
 export interface CatchUp {
   readonly backlog: number;
+  /** Events applied (not projection applications). */
   readonly applied: number;
   readonly seconds: number;
   readonly caughtUp: boolean;
@@ -39,7 +40,7 @@ export async function measureProjectorCatchUp(
         })
         .then(() => projector.done?.catch(reject), reject);
     });
-    return { backlog, applied: projector.applied, seconds: (performance.now() - started) / 1000, caughtUp };
+    return { backlog, applied: projector.events, seconds: (performance.now() - started) / 1000, caughtUp };
   } finally {
     await projector.stop();
     await pool.end();

@@ -12,7 +12,10 @@ export class InProcessProjector {
   private stopped = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** Projection applications (an event several projections read counts once for each). */
   applied = 0;
+  /** Events applied (each counted once, however many projections read it). */
+  events = 0;
   /** When the latest event applied was recorded in the log (ISO 8601). */
   lastRecordedAt?: string;
 
@@ -47,6 +50,7 @@ export class InProcessProjector {
         next = read(after); // the next page is read while this one is applied
         const outcome = await this.runner.applyBatch(batch, { consumer: this.consumer });
         this.applied += outcome.applied.length;
+        this.events += batch.length;
         this.lastRecordedAt = batch[batch.length - 1]!.recordedAt;
         continue;
       }
