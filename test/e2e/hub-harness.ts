@@ -1,4 +1,5 @@
 import Client from 'fhir-kit-client';
+import { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
@@ -61,6 +62,17 @@ export async function postFhir(
     location: res.headers.get('location'),
     body: (await res.json()) as fhir4.Resource,
   };
+}
+
+/** Events stored in the hub's log, counted in the table: `readAll` stops below the oldest
+ * transaction open on the server (other test files share it), so its length can come up short. */
+export async function storedEvents(hub: { databaseUrl: string }): Promise<number> {
+  const pool = new Pool({ connectionString: hub.databaseUrl, max: 1 });
+  try {
+    return Number((await pool.query<{ n: string }>('SELECT count(*)::text AS n FROM yl_events')).rows[0]!.n);
+  } finally {
+    await pool.end();
+  }
 }
 
 export async function eventually<T>(
