@@ -4,7 +4,7 @@
  * started again on its log dir; PostgreSQL restarted — and after each, what was acknowledged,
  * stored and projected, counted. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statfsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -17,6 +17,10 @@ export interface Fault {
    * the broken part serves again. */
   inject(cluster: Cluster): Promise<void>;
 }
+
+const SLOW_FSYNC_MS = 150;
+const SLOW_FOR_MS = 10_000;
+let slowDiskFile: string | undefined;
 
 export const FAULTS: readonly Fault[] = [
   { name: 'none (baseline)', inject: async () => undefined },
@@ -31,7 +35,59 @@ export const FAULTS: readonly Fault[] = [
     },
   },
   { name: 'PostgreSQL restart', inject: (c) => c.restartPostgres() },
+  {
+    name: `PostgreSQL slow disk (each fsync +${SLOW_FSYNC_MS} ms for ${SLOW_FOR_MS / 1000} s)`,
+    inject: async (c) => {
+      if (!slowDiskFile)
+        throw new Error('slow disk: the shim is not loaded (call prepareSlowDisk before the cluster starts)');
+      // how much the store still takes while slow, beside the same time before it
+      const admin = new Pool({ connectionString: c.storeUrl, max: 1 });
+      const stored = async () =>
+        Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM yl_events')).rows[0]!.n);
+      try {
+        const before = await stored();
+        await sleep(SLOW_FOR_MS / 2);
+        const fast = (await stored()) - before;
+        writeFileSync(slowDiskFile, String(SLOW_FSYNC_MS));
+        const slowFrom = await stored();
+        try {
+          await sleep(SLOW_FOR_MS);
+        } finally {
+          writeFileSync(slowDiskFile, '0');
+        }
+        const slow = (await stored()) - slowFrom;
+        console.log(
+          `slow disk: ${((fast * 2000) / SLOW_FOR_MS).toFixed(0)} events/s stored before, ${((slow * 1000) / SLOW_FOR_MS).toFixed(0)}/s while every fsync took ${SLOW_FSYNC_MS} ms longer`,
+        );
+      } finally {
+        await admin.end();
+      }
+    },
+  },
 ];
+
+/** The slow-disk fault's shim (slow-disk.c), built with the machine's C compiler into a folder
+ * the postgres user can read, and set in this process's environment (LD_PRELOAD) so every
+ * process of the cluster started afterwards loads it; it acts only in PostgreSQL's processes,
+ * and only while the fault writes a delay into its control file. Call before `Cluster.start`. */
+export function prepareSlowDisk(): () => void {
+  const dir = mkdtempSync(join(tmpdir(), 'yl-slow-disk-'));
+  chmodSync(dir, 0o755);
+  const lib = join(dir, 'slow-disk.so');
+  try {
+    execFileSync('cc', ['-shared', '-fPIC', '-O2', '-o', lib, join(__dirname, 'slow-disk.c'), '-ldl']);
+  } catch (e) {
+    throw new Error(
+      `slow disk: building its LD_PRELOAD shim needs a C compiler (cc): ${(e as Error).message}`,
+    );
+  }
+  slowDiskFile = join(dir, 'fsync-delay-ms');
+  writeFileSync(slowDiskFile, '0');
+  chmodSync(slowDiskFile, 0o644);
+  process.env.LD_PRELOAD = [lib, process.env.LD_PRELOAD].filter(Boolean).join(' ');
+  process.env.YL_SLOW_DISK_FILE = slowDiskFile;
+  return () => rmSync(dir, { recursive: true, force: true });
+}
 
 /** The store's disk fills up: yl_events moved to a tablespace on a tmpfs with a few MB free;
  * once it is full (appends fail: the intake answers AR) the tmpfs is grown, as an operator

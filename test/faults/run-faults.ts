@@ -11,7 +11,14 @@ import { parseArgs } from 'node:util';
 import { PostgresEventStore } from '@yilian/event-store';
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
 import { Cluster } from '../../scripts/cluster/cluster';
-import { cleanupDiskFull, DISK_FULL, FAULTS, runFaultMatrix, TABLE_HEADER } from './fault-matrix';
+import {
+  cleanupDiskFull,
+  DISK_FULL,
+  FAULTS,
+  prepareSlowDisk,
+  runFaultMatrix,
+  TABLE_HEADER,
+} from './fault-matrix';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,6 +31,7 @@ async function main(): Promise<void> {
   const short = values.short;
   const dir = mkdtempSync(join(tmpdir(), 'yilian-faults-'));
   const logs: string[] = [];
+  const removeSlowDisk = prepareSlowDisk(); // before anything starts: PostgreSQL's processes load the shim
   const started = Date.now();
   const cluster = await Cluster.start({
     dir,
@@ -76,6 +84,7 @@ async function main(): Promise<void> {
   } finally {
     await cluster.stop();
     cleanupDiskFull();
+    removeSlowDisk();
     rmSync(dir, { recursive: true, force: true });
   }
   process.exit(failed ? 1 : 0);
