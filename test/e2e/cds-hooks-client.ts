@@ -122,9 +122,11 @@ export function cardProblems(card: unknown, path: string): SpecProblem[] {
         if (a['type'] === 'delete')
           check(
             problems,
-            typeof a['resourceId'] === 'string' && /^[A-Z][A-Za-z]+\/[^/]+$/.test(a['resourceId']),
+            Array.isArray(a['resourceId']) &&
+              a['resourceId'].length > 0 &&
+              a['resourceId'].every((r) => typeof r === 'string' && /^[A-Z][A-Za-z]+\/[^/]+$/.test(r)),
             `${aat}.resourceId`,
-            'relative reference for a delete',
+            'array of relative references (Type/id) for a delete (2.0)',
           );
         if (a['type'] === 'create' || a['type'] === 'update')
           check(problems, isObject(a['resource']), `${aat}.resource`, 'FHIR resource');

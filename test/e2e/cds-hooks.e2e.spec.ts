@@ -250,7 +250,7 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
       {
         type: 'delete',
         description: expect.stringContaining('ServiceRequest/sr-glu'),
-        resourceId: 'ServiceRequest/sr-glu',
+        resourceId: ['ServiceRequest/sr-glu'],
       },
     ]);
     expect(card.links).toEqual([
@@ -301,7 +301,7 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     const signed = await b().call<{ cards: Card[] }>(SIGN, sign);
     expect(signed.status).toBe(200);
     expect(signed.body.cards.map((c) => c.suggestions[0]!.actions[0]!['resourceId'])).toEqual([
-      'ServiceRequest/sr-glu',
+      ['ServiceRequest/sr-glu'],
     ]);
     const others = await b().call<{ cards: Card[] }>(
       SELECT,
@@ -365,6 +365,32 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     expect((await new CdsHooksClient(hub.httpUrl, KEYS.platform).call(SELECT, orderSelect())).status).toBe(
       403,
     );
+  });
+
+  it('CORS for a browser-based CDS client: a preflight of the call is allowed, every answer (an error too) names the origin', async () => {
+    const preflight = await fetch(`${hub.httpUrl}/cds-services/${SELECT}`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://ehr.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').toLowerCase();
+    expect(['authorization', 'content-type'].filter((h) => !allowed.includes(h))).toEqual([]);
+    const discovery = await fetch(`${hub.httpUrl}/cds-services`, {
+      headers: { origin: 'https://ehr.example' },
+    });
+    expect(discovery.headers.get('access-control-allow-origin')).toBe('*');
+    const refused = await fetch(`${hub.httpUrl}/cds-services/${SELECT}`, {
+      method: 'POST',
+      headers: { origin: 'https://ehr.example', 'content-type': 'application/json' },
+      body: JSON.stringify(orderSelect()),
+    });
+    expect([refused.status, refused.headers.get('access-control-allow-origin')]).toEqual([401, '*']);
   });
 
   /** A card for B's glucose order, issued in `encounter`. */

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Req, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Options,
+  Param,
+  Post,
+  Req,
+  UseFilters,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import { FhirHttpError } from '@yilian/runtime';
 import { CdsErrorFilter } from './cds-error.filter';
@@ -19,7 +30,8 @@ import { feedbackRequestOf, hookRequestOf } from './cds-request.validation';
  *
  * An invalid request is 400, an unknown service 404, a missing key 401, a platform key or a
  * patient the institution has no part in 403 — each an OperationOutcome in JSON naming the
- * attribute at fault. Patient keys travel in bodies only.
+ * attribute at fault. Patient keys travel in bodies only. Every answer carries CORS headers
+ * (cds-cors.middleware.ts) and OPTIONS answers a preflight.
  */
 @Controller('cds-services')
 @UseFilters(CdsErrorFilter)
@@ -30,6 +42,11 @@ export class CdsHooksController {
   discovery(): CdsDiscovery {
     return CDS_DISCOVERY;
   }
+
+  /** CORS preflight of a browser-based CDS client (the headers: CdsCorsMiddleware). */
+  @Options(['', ':id', ':id/feedback'])
+  @HttpCode(204)
+  preflight(): void {}
 
   @Post(':id')
   @HttpCode(200)

@@ -1,8 +1,9 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 import { RecognitionEligibility } from '@yilian/recognition';
 import { CdsCardStore } from './cds-cards.store';
+import { CdsCorsMiddleware } from './cds-cors.middleware';
 import { CdsFeedbackDecisions } from './cds-feedback.decisions';
 import { CDS_FEEDBACK_HANDLER } from './cds-feedback.port';
 import { CdsHooksController } from './cds-hooks.controller';
@@ -27,4 +28,8 @@ import { CDS_ELIGIBILITY, CdsHooksService } from './cds-hooks.service';
     CdsHooksService,
   ],
 })
-export class CdsHooksModule {}
+export class CdsHooksModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CdsCorsMiddleware).forRoutes(CdsHooksController);
+  }
+}

@@ -58,7 +58,8 @@ export interface CdsAction {
   readonly type: 'create' | 'update' | 'delete';
   readonly description: string;
   readonly resource?: fhir4.Resource;
-  readonly resourceId?: string;
+  /** 2.0: relative references (`Type/id`) of the resources a delete removes. */
+  readonly resourceId?: readonly string[];
 }
 
 export interface CdsSuggestion {
@@ -72,6 +73,7 @@ export interface CdsLink {
   readonly label: string;
   readonly url: string;
   readonly type: 'absolute' | 'smart';
+  readonly appContext?: string;
 }
 
 export interface CdsCard {
@@ -81,7 +83,12 @@ export interface CdsCard {
   /** GitHub-flavoured Markdown. */
   readonly detail?: string;
   readonly indicator: 'info' | 'warning' | 'critical';
-  readonly source: { readonly label: string; readonly url?: string; readonly topic?: CdsCoding };
+  readonly source: {
+    readonly label: string;
+    readonly url?: string;
+    readonly icon?: string;
+    readonly topic?: CdsCoding;
+  };
   readonly suggestions?: readonly CdsSuggestion[];
   readonly selectionBehavior?: 'at-most-one' | 'any';
   readonly overrideReasons?: readonly CdsCoding[];
