@@ -101,4 +101,18 @@ describe('GET /fhir/metadata against the routes platform-api serves', () => {
       .sort();
     expect(withAt).toEqual(['DiagnosticReport', 'ImagingStudy', 'Observation', 'ServiceRequest', 'Task']);
   });
+  it("declares the Bulk Data IG's export operations by their canonicals: system $export and Patient/$export, no Group", async () => {
+    const statement = (await (
+      await fetch(`${hub.httpUrl}/fhir/metadata`)
+    ).json()) as fhir4.CapabilityStatement;
+    const rest = statement.rest![0]!;
+    expect(rest.operation?.find((o) => o.name === 'export')?.definition).toBe(
+      'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export',
+    );
+    const patient = rest.resource!.find((r) => r.type === 'Patient');
+    expect(patient?.operation?.find((o) => o.name === 'export')?.definition).toBe(
+      'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+    );
+    expect(rest.resource!.some((r) => r.type === 'Group')).toBe(false);
+  });
 });

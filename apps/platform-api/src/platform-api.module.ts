@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AsOfModule } from './as-of/as-of.module';
 import { AuditEventController } from './audit/audit-event.controller';
-import { BulkExportController } from './bulk/bulk-export.controller';
+import { BulkExportModule } from './bulk/bulk-export.module';
 import { ConsoleModule } from './console/console.module';
 import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
@@ -31,6 +31,7 @@ export class PlatformApiModule {
         ImagingReadModule,
         RecognitionReadModule,
         CdsHooksModule,
+        BulkExportModule,
         ConsoleModule,
       ],
       controllers: [
@@ -39,7 +40,6 @@ export class PlatformApiModule {
         ResultsFhirController,
         AuditEventController,
         EverythingController,
-        BulkExportController,
       ],
       providers: [ResultsReadRepository],
     };

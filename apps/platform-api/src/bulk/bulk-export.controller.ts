@@ -1,83 +1,70 @@
-import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Delete, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import type { Pool } from 'pg';
-import { scopesGrant } from '@yilian/config';
-import { FhirExceptionFilter, FhirHttpError, headerValue, READ_MODEL_POOL } from '@yilian/runtime';
-import { ReadGate } from '../access/read-gate';
-import { typesOf } from '../fhir/everything.controller';
-import { dateRange } from '../fhir/search/search-values';
-import { PlatformAuth, type ReadClient } from '../platform-auth';
-import { BulkExportJob, type ExportType } from './bulk-export.job';
-
-const FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
-const KNOWN = new Set(['_type', '_since', '_outputFormat']);
+import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { queryParams } from './bulk-export.params';
+import { BulkExports, RETRY_AFTER_S } from './bulk-exports.service';
 
 /**
- * FHIR Bulk Data Access (v2) export: kick-off `GET /fhir/$export` (system) or
- * `GET /fhir/Patient/$export` (every patient's compartment) with `Accept: application/fhir+json`
- * and `Prefer: respond-async` → 202 and Content-Location of the job; polling it answers 202 with
- * X-Progress while it runs, then 200 with the manifest; DELETE cancels; each NDJSON file is read
- * with the same credential (requiresAccessToken). Scoped to what the client may see. Group-level
- * export is not offered (the hub keeps no Groups).
+ * FHIR Bulk Data Access v2.0.0 export (docs/bulk-data.md): kick-off `GET` (here) or `POST` with
+ * a Parameters resource (bulk-kick-off.middleware.ts) of `/fhir/$export` (system) or
+ * `/fhir/Patient/$export` (every patient's compartment) with `Prefer: respond-async` (and
+ * `Accept: application/fhir+json`, assumed when absent) → 202 and Content-Location of the job;
+ * polling it answers 202 with X-Progress and Retry-After while it runs, then 200 with the
+ * manifest (`Expires`: when the job and its files are removed) or a 500 OperationOutcome if it
+ * failed; DELETE cancels or removes it (202), later polls 404; each NDJSON file is read with the
+ * same credential (requiresAccessToken). Scoped to what the client may see. Group-level export
+ * is not offered (the hub keeps no Groups).
  */
 @Controller()
 @UseFilters(FhirExceptionFilter)
 export class BulkExportController {
-  private readonly jobs = new Map<string, BulkExportJob>();
-  private readonly root = join(tmpdir(), `yilian-bulk-${process.pid}`);
-
-  constructor(
-    @Inject(READ_MODEL_POOL) private readonly pool: Pool,
-    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
-    @Inject(ReadGate) private readonly gate: ReadGate,
-  ) {}
+  constructor(@Inject(BulkExports) private readonly exports: BulkExports) {}
 
   @Get('fhir/$export')
   system(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): void {
-    this.kickOff(query, req, res);
+    this.exports.kickOff('system', () => queryParams(query), req, res);
   }
 
   @Get('fhir/Patient/$export')
   patients(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): void {
-    this.kickOff(query, req, res);
+    this.exports.kickOff('patient', () => queryParams(query), req, res);
   }
 
   @Get('bulk/jobs/:id')
   status(@Param('id') id: string, @Req() req: Request, @Res() res: Response): void {
-    const job = this.job(req, id);
+    const job = this.exports.job(req, id);
     if (job.status === 'running' || job.status === 'cancelled') {
-      res.status(202).set({ 'X-Progress': job.progress, 'Retry-After': '1' }).end();
+      res
+        .status(202)
+        .set({ 'X-Progress': job.progress, 'Retry-After': String(RETRY_AFTER_S) })
+        .end();
       return;
     }
     if (job.status === 'failed') {
       throw FhirHttpError.of(500, 'exception', `the export failed: ${job.error ?? 'unknown error'}`);
     }
     const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const url = (file: string) => `${base}/bulk/files/${job.id}/${file}`;
     res
       .status(200)
-      .set('Expires', new Date(Date.now() + 24 * 3600_000).toUTCString())
-      .json({
-        transactionTime: job.transactionTime.toISOString(),
-        request: job.req.request,
-        requiresAccessToken: true,
-        output: job.output.map((o) => ({
-          type: o.type,
-          url: `${base}/bulk/files/${job.id}/${o.file}`,
-          count: o.count,
-        })),
-        error: [],
-      });
+      .type('application/json')
+      .set('Expires', this.exports.expiresAt(job).toUTCString())
+      .send(
+        JSON.stringify({
+          transactionTime: job.transactionTime.toISOString(),
+          request: job.req.request,
+          requiresAccessToken: true,
+          output: job.output.map((o) => ({ type: o.type, url: url(o.file), count: o.count })),
+          error: job.messages.map((m) => ({ type: m.type, url: url(m.file) })),
+        }),
+      );
   }
 
   @Delete('bulk/jobs/:id')
   async cancel(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const job = this.job(req, id);
-    await job.cancel();
-    this.jobs.delete(id);
+    await this.exports.remove(this.exports.job(req, id));
     res.status(202).end();
   }
 
@@ -88,85 +75,13 @@ export class BulkExportController {
     @Req() req: Request,
     @Res() res: Response,
   ): void {
-    const job = this.job(req, id);
-    const output = job.output.find((o) => o.file === file);
+    const job = this.exports.job(req, id);
+    const output = job.fileNamed(file);
     if (job.status !== 'done' || !output)
       throw FhirHttpError.of(404, 'not-found', 'no such file in this export');
-    res.status(200).type('application/fhir+ndjson');
-    createReadStream(join(job.dir, output.file)).pipe(res);
-  }
-
-  private kickOff(query: Record<string, unknown>, req: Request, res: Response): void {
-    const client = this.auth.client(req);
-    const accept = headerValue(req, 'accept') ?? '';
-    if (!/application\/fhir\+json/.test(accept))
-      throw FhirHttpError.of(400, 'invalid', 'an export kick-off needs Accept: application/fhir+json');
-    if (!/respond-async/.test(headerValue(req, 'prefer') ?? ''))
-      throw FhirHttpError.of(400, 'invalid', 'an export kick-off needs Prefer: respond-async');
-    const strict = /handling\s*=\s*strict/.test(headerValue(req, 'prefer') ?? '');
-    for (const name of Object.keys(query)) {
-      if (!KNOWN.has(name) && strict)
-        throw FhirHttpError.of(400, 'not-supported', `export parameter "${name}" is not supported`, name);
-    }
-    const format = query['_outputFormat'];
-    if (format !== undefined && !(typeof format === 'string' && FORMATS.has(format)))
-      throw FhirHttpError.of(
-        400,
-        'not-supported',
-        '_outputFormat must be application/fhir+ndjson',
-        '_outputFormat',
-      );
-    const types = this.types(client, query['_type']);
-    const since = typeof query['_since'] === 'string' ? dateRange(query['_since'], '_since').lo : undefined;
-    const id = randomUUID();
-    const request = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
-    const job = new BulkExportJob(
-      id,
-      { client, request, types, ...(since ? { since } : {}) },
-      join(this.root, id),
-      this.pool,
-    );
-    this.jobs.set(id, job);
-    void job.run().then(() =>
-      job.status === 'done'
-        ? this.gate.record(req, client, {
-            interaction: 'export',
-            resourceType: types.join(','),
-            returned: job.exported,
-          })
-        : undefined,
-    );
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-    res.status(202).set('Content-Location', `${base}/bulk/jobs/${id}`).end();
-  }
-
-  /** `_type`, or every type the client's scopes grant; a named type it may not read is 403. */
-  private types(client: ReadClient, raw: unknown): ExportType[] {
-    const named = raw !== undefined;
-    const all: ExportType[] = ['Patient', ...typesOf(raw)];
-    const names = (Array.isArray(raw) ? raw : [raw])
-      .filter((v): v is string => typeof v === 'string')
-      .flatMap((v) => v.split(',').map((s) => s.trim()));
-    const wanted = named ? all.filter((t) => names.includes(t)) : all;
-    const allowed = wanted.filter((t) => scopesGrant(client.scopes, t));
-    if (named && allowed.length < wanted.length) {
-      const refused = wanted.filter((t) => !allowed.includes(t)).join(', ');
-      throw FhirHttpError.of(
-        403,
-        'forbidden',
-        `client ${client.name} has no scope to export ${refused}`,
-        '_type',
-      );
-    }
-    return allowed;
-  }
-
-  /** The job, for the client that started it (another client's job is not known to it). */
-  private job(req: Request, id: string): BulkExportJob {
-    const client = this.auth.client(req);
-    const job = this.jobs.get(id);
-    if (!job || job.req.client.name !== client.name)
-      throw FhirHttpError.of(404, 'not-found', 'no such export job');
-    return job;
+    res.status(200).type('application/fhir+ndjson').set('Expires', this.exports.expiresAt(job).toUTCString());
+    const stream = createReadStream(join(job.dir, output.file));
+    stream.on('error', () => (res.headersSent ? res.destroy() : res.status(404).end()));
+    stream.pipe(res);
   }
 }

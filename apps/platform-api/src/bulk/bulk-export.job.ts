@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { INSTITUTION_PATIENTS } from '../fhir/search/fhir-search.service';
@@ -14,10 +14,14 @@ export interface ExportRequest {
   readonly request: string;
   readonly types: readonly ExportType[];
   readonly since?: Date;
+  /** Patient-level `patient`: only these hub patient keys. */
+  readonly patients?: readonly string[];
+  /** Kick-off parameters ignored (handling=lenient), as a warning in the manifest's error array. */
+  readonly ignored?: readonly string[];
 }
 
 export interface ExportOutput {
-  readonly type: ExportType;
+  readonly type: ExportType | 'OperationOutcome';
   readonly file: string;
   readonly count: number;
 }
@@ -33,7 +37,10 @@ export class BulkExportJob {
   status: 'running' | 'done' | 'failed' | 'cancelled' = 'running';
   readonly transactionTime = new Date();
   readonly output: ExportOutput[] = [];
+  /** OperationOutcome files (warnings) for the manifest's `error` array. */
+  readonly messages: ExportOutput[] = [];
   error?: string;
+  completedAt?: Date;
   exported = 0;
   private typesDone = 0;
 
@@ -51,19 +58,43 @@ export class BulkExportJob {
   async run(): Promise<void> {
     try {
       await mkdir(this.dir, { recursive: true });
+      if (this.req.ignored?.length) await this.warn(this.req.ignored);
       for (const type of this.req.types) {
         if (this.status !== 'running') return;
         const count = await this.exportType(type, join(this.dir, `${type}.ndjson`));
         if (count > 0) this.output.push({ type, file: `${type}.ndjson`, count });
         this.typesDone++;
       }
-      if (this.status === 'running') this.status = 'done';
+      if (this.status === 'running') {
+        this.status = 'done';
+        this.completedAt = new Date();
+      }
     } catch (e) {
       if (this.status === 'running') {
         this.status = 'failed';
         this.error = (e as Error).message;
       }
     }
+  }
+
+  /** The file a manifest names (an output or a message), if this job has it. */
+  fileNamed(file: string): ExportOutput | undefined {
+    return [...this.output, ...this.messages].find((o) => o.file === file);
+  }
+
+  private async warn(ignored: readonly string[]): Promise<void> {
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: ignored.map((name) => ({
+        severity: 'warning',
+        code: 'not-supported',
+        diagnostics: `export parameter ${name.slice(0, 40)} was ignored (Prefer: handling=lenient)`,
+        expression: [name.slice(0, 40)],
+      })),
+    };
+    const file = 'OperationOutcome.ndjson';
+    await writeFile(join(this.dir, file), `${JSON.stringify(outcome)}\n`, 'utf8');
+    this.messages.push({ type: 'OperationOutcome', file, count: 1 });
   }
 
   async cancel(): Promise<void> {
@@ -73,6 +104,8 @@ export class BulkExportJob {
 
   private async exportType(type: ExportType, path: string): Promise<number> {
     const out = createWriteStream(path, { encoding: 'utf8' });
+    let failure: Error | undefined; // a disk error fails the job, never the process
+    out.on('error', (e) => (failure ??= e));
     let count = 0;
     try {
       let last = '';
@@ -83,23 +116,30 @@ export class BulkExportJob {
           this.transactionTime,
           this.req.since ?? null,
           this.req.client.role === 'institution' ? this.req.client.institution : null,
+          this.req.patients ?? null,
         ]);
-        for (const r of rows) await write(out, `${JSON.stringify(r.resource)}\n`);
+        for (const r of rows) {
+          if (failure) throw failure;
+          await write(out, `${JSON.stringify(r.resource)}\n`);
+        }
         count += rows.length;
         this.exported += rows.length;
         if (rows.length < PAGE) break;
         last = rows.at(-1)!.id;
       }
     } finally {
-      await new Promise<void>((resolve) => out.end(resolve));
+      if (!out.destroyed) await new Promise<void>((resolve) => out.end(resolve));
     }
+    if (failure) throw failure;
     return count;
   }
 
-  /** $1 the last id, $2 the transaction time, $3 _since, $4 the institution (its patients). */
+  /** $1 the last id, $2 the transaction time, $3 _since, $4 the institution (its patients),
+   * $5 the patient keys of a Patient-level `patient` parameter. */
   private pageSql(type: ExportType): string {
     const reach = (column: string) =>
-      `($4::text IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/\$\?/g, '$4')})`;
+      `($4::text IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/\$\?/g, '$4')})` +
+      ` AND ($5::text[] IS NULL OR ${column} = ANY($5::text[]))`;
     if (type === 'Patient') {
       const keys = Object.values(SEARCH_TABLES)
         .map((t) => `SELECT patient_key, ${t.lastUpdated} AS lu FROM ${t.from}`)
@@ -118,5 +158,14 @@ export class BulkExportJob {
 }
 
 function write(out: WriteStream, line: string): Promise<void> {
-  return out.write(line) ? Promise.resolve() : new Promise((resolve) => out.once('drain', () => resolve()));
+  if (out.write(line)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      resolve();
+    };
+    out.once('drain', done);
+    out.once('error', done);
+  });
 }

@@ -49,6 +49,11 @@ const OPERATION_DEFINITION: Readonly<Record<string, string>> = {
   recognisable: RECOGNITION_FHIR.operationDefinition,
 };
 
+/** Where a type-level operation has its own definition: the Bulk Data IG's Patient-level export. */
+const TYPE_OPERATION_DEFINITION: Readonly<Record<string, string>> = {
+  'Patient/export': 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+};
+
 /** Canonical resources served in /fhir: search by `url` only. */
 const CONFORMANCE_TYPES: ReadonlySet<string> = new Set([
   'StructureDefinition',
@@ -106,7 +111,10 @@ export function capabilityStatement(): fhir4.CapabilityStatement {
       ...(table?.includes ? { searchInclude: Object.keys(table.includes) } : {}),
       ...(s.operations
         ? {
-            operation: s.operations.map((name) => ({ name, definition: OPERATION_DEFINITION[name] ?? name })),
+            operation: s.operations.map((name) => ({
+              name,
+              definition: TYPE_OPERATION_DEFINITION[`${type}/${name}`] ?? OPERATION_DEFINITION[name] ?? name,
+            })),
           }
         : {}),
     };
