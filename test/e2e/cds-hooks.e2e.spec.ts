@@ -213,13 +213,13 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     await hub?.stop();
   });
 
-  it('discovery: order-select and order-sign services with a prefetch template, per the spec', async () => {
+  it('discovery: order-select and order-sign services, per the spec, asking no prefetch (the hub answers from its own results)', async () => {
     const { services } = await new CdsHooksClient(hub.httpUrl).discover();
     expect(services.map((s) => [s.hook, s.id])).toEqual([
       ['order-select', SELECT],
       ['order-sign', SIGN],
     ]);
-    for (const s of services) expect(s.prefetch).toEqual({ patient: 'Patient/{{context.patientId}}' });
+    for (const s of services) expect(s.prefetch).toBeUndefined();
   });
 
   it('order-select at B with three drafts (valid result, expired result, not in the catalogue) → exactly one card, field by field', async () => {
@@ -362,6 +362,20 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     expect(notJson.status).toBe(400);
     expect((await b().call('no-such-service', orderSelect())).status).toBe(404);
     expect((await new CdsHooksClient(hub.httpUrl).call(SELECT, orderSelect())).status).toBe(401);
+    // "Trusting CDS Clients": a client's signed JWT is not a credential the hub takes (yet) — 401 saying so
+    const jwt = [
+      { alg: 'ES384', typ: 'JWT', kid: 'ehr-1' },
+      { iss: 'https://ehr.example', aud: `${hub.httpUrl}/cds-services/${SELECT}`, jti: randomUUID() },
+    ]
+      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .concat('c2lnbmF0dXJl')
+      .join('.');
+    const withJwt = await new CdsHooksClient(hub.httpUrl, jwt).call<{ issue: { diagnostics: string }[] }>(
+      SELECT,
+      orderSelect(),
+    );
+    expect(withJwt.status).toBe(401);
+    expect(withJwt.body.issue[0]!.diagnostics).toMatch(/JWT/);
     expect((await new CdsHooksClient(hub.httpUrl, KEYS.platform).call(SELECT, orderSelect())).status).toBe(
       403,
     );

@@ -22,7 +22,7 @@ import { feedbackRequestOf, hookRequestOf } from './cds-request.validation';
  * CDS Hooks 2.0 (https://cds-hooks.hl7.org/2.0/) on platform-api:
  *
  * - `GET /cds-services` — discovery (anyone): the duplicate-test services for `order-select`
- *   and `order-sign`, with their prefetch templates;
+ *   and `order-sign` (no prefetch: the hub answers from its own results);
  * - `POST /cds-services/{id}` — the hook call (an institution key) → `{cards}`;
  * - `POST /cds-services/{id}/feedback` — the doctor's outcome per card, recorded as a recognition
  *   decision (cds-feedback.decisions.ts) → 200 `{}`; a card the hub did not issue 404, issued to

@@ -48,7 +48,7 @@ export class CdsHooksService {
 
   /** The institution the key belongs to; the platform's and auditors' keys order nothing. */
   requesterOf(req: Request): { client: ReadClient; requester: string } {
-    const client = this.auth.client(req);
+    const client = this.auth.tryClient(req) ?? this.unknownCaller(req);
     if (client.role !== 'institution' || !client.institution)
       throw FhirHttpError.of(
         403,
@@ -56,6 +56,19 @@ export class CdsHooksService {
         `the duplicate-test alert answers an ordering institution; the key is ${client.role} ${client.name}`,
       );
     return { client, requester: client.institution };
+  }
+
+  /** 401. CDS Hooks "Trusting CDS Clients": a spec client signs a JWT per request; the hub
+   * takes an institution's API key instead (docs/cds-hooks.md) — said so, not "unknown key". */
+  private unknownCaller(req: Request): never {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(bearer))
+      throw FhirHttpError.of(
+        401,
+        'security',
+        "a JWT bearer token (CDS Hooks 'Trusting CDS Clients') is not accepted here: send the institution's API key as the bearer token",
+      );
+    return this.auth.client(req) as never; // no client: throws the usual 401
   }
 
   /** `who`: requesterOf(req), which the controller asked before looking at the body. */

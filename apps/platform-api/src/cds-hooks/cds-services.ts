@@ -1,12 +1,15 @@
 import type { CdsDiscovery, CdsHook, CdsServiceDescription } from './cds-hooks.types';
 
-const PREFETCH = { patient: 'Patient/{{context.patientId}}' } as const;
 const USAGE =
   "Call with an institution key of the hub (Authorization: Bearer <key>): the requesting institution is the key's, never the body's. " +
   'context.patientId is the hub patient key (POST /fhir/Patient/_search). Draft lab and imaging orders are ServiceRequests with an id; ' +
   'their code (LOINC, a catalogue local code or an imaging procedure code; DICOM modality codings and bodySite for imaging) is matched to the recognition catalogue.';
 
-/** The duplicate-test alert (检查检验结果互认, WS/T 790.18 reminders) on the two ordering hooks. */
+/** The duplicate-test alert (检查检验结果互认, WS/T 790.18 reminders) on the two ordering hooks.
+ * No prefetch: the answer comes from the hub's own results, never from the EHR's FHIR server, so
+ * asking the CDS client to prefetch (or to send fhirServer / fhirAuthorization) would be work for
+ * nothing — and a missing prefetch is never a 412. A prefetch the client sends anyway is checked
+ * (shape, the same patient) and otherwise not read. */
 export const CDS_SERVICES: readonly CdsServiceDescription[] = [
   {
     hook: 'order-select',
@@ -14,7 +17,6 @@ export const CDS_SERVICES: readonly CdsServiceDescription[] = [
     title: '检查检验结果互认：重复检查检验提醒（选择医嘱时）',
     description:
       'When a selected lab or imaging order names a catalogue item the patient already has a recognisable result for (valid, in a shared recognition catalogue, quality passed, direction allowed), one card per item: the result, where and when it was done, the scope mark, valid until when, a link to it and a suggestion to remove the order; declining it names a reason of the decline-reason ValueSet.',
-    prefetch: PREFETCH,
     usageRequirements: USAGE,
   },
   {
@@ -22,7 +24,6 @@ export const CDS_SERVICES: readonly CdsServiceDescription[] = [
     id: 'recognition-duplicate-test-sign',
     title: '检查检验结果互认：重复检查检验提醒（签署医嘱时）',
     description: 'As at order-select, for every draft lab or imaging order about to be signed.',
-    prefetch: PREFETCH,
     usageRequirements: USAGE,
   },
 ];
