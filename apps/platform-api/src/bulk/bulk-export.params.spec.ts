@@ -1,5 +1,5 @@
 import { FhirHttpError } from '@yilian/runtime';
-import { handlingOf, kickOffParams, parametersOf, queryParams } from './bulk-export.params';
+import { handlingOf, kickOffParams, MAX_PATIENTS, parametersOf, queryParams } from './bulk-export.params';
 
 const refusal = (f: () => unknown) => {
   try {
@@ -102,6 +102,15 @@ describe('Bulk Data kick-off parameters (IG v2.0.0 query parameters table)', () 
     expect(
       refusal(() => kickOffParams([{ name: 'patient', value: 'Group/1' }], 'patient', undefined)),
     ).toEqual([400, 'invalid', ['patient']]);
+    const many = Array.from({ length: MAX_PATIENTS + 1 }, () => ({
+      name: 'patient',
+      value: 'Patient/pk_abcdefghijklmnopqrstuvwxyz',
+    }));
+    expect(refusal(() => kickOffParams(many, 'patient', undefined))).toEqual([
+      400,
+      'too-costly',
+      ['patient'],
+    ]);
     expect(refusal(() => parametersOf({ resourceType: 'Bundle' }))).toEqual([
       400,
       'structure',

@@ -24,6 +24,8 @@ export interface KickOffParams {
   readonly ignored: readonly string[];
 }
 
+/** `patient` values one kick-off may name (a larger cohort: a system or Patient export without it). */
+export const MAX_PATIENTS = 1000;
 const FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson', 'ndjson']);
 const IG_NOT_SERVED = new Set([
   '_elements',
@@ -133,20 +135,16 @@ export function kickOffParams(
     );
   const since = rawSince !== undefined ? dateRange(rawSince, '_since').lo : undefined;
   const types = params.filter((p) => p.name === '_type').map((p) => String(p.value));
-  const patients = params
-    .filter((p) => p.name === 'patient')
-    .map((p, i) => {
-      const ref = String(p.value);
-      const key = ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : '';
-      if (!isPatientKey(key))
-        throw FhirHttpError.of(
-          400,
-          'invalid',
-          `patient[${i}]: expected Patient/<hub patient key>`,
-          'patient',
-        );
-      return key;
-    });
+  const named = params.filter((p) => p.name === 'patient');
+  if (named.length > MAX_PATIENTS)
+    throw FhirHttpError.of(400, 'too-costly', `patient: at most ${MAX_PATIENTS} per kick-off`, 'patient');
+  const patients = named.map((p, i) => {
+    const ref = String(p.value);
+    const key = ref.startsWith('Patient/') ? ref.slice('Patient/'.length) : '';
+    if (!isPatientKey(key))
+      throw FhirHttpError.of(400, 'invalid', `patient[${i}]: expected Patient/<hub patient key>`, 'patient');
+    return key;
+  });
   return {
     ...(types.length > 0 ? { type: types } : {}),
     ...(since ? { since } : {}),
