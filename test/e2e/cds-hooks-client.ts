@@ -122,11 +122,9 @@ export function cardProblems(card: unknown, path: string): SpecProblem[] {
         if (a['type'] === 'delete')
           check(
             problems,
-            Array.isArray(a['resourceId']) &&
-              a['resourceId'].length > 0 &&
-              a['resourceId'].every((r) => typeof r === 'string' && /^[A-Z][A-Za-z]+\/[^/]+$/.test(r)),
+            typeof a['resourceId'] === 'string' && /^[A-Z][A-Za-z]+\/[^/]+$/.test(a['resourceId']),
             `${aat}.resourceId`,
-            'array of relative references (Type/id) for a delete (2.0)',
+            'a relative reference (Type/id) string for a delete (2.0 Action table)',
           );
         if (a['type'] === 'create' || a['type'] === 'update')
           check(problems, isObject(a['resource']), `${aat}.resource`, 'FHIR resource');

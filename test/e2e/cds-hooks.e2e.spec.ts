@@ -250,7 +250,7 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
       {
         type: 'delete',
         description: expect.stringContaining('ServiceRequest/sr-glu'),
-        resourceId: ['ServiceRequest/sr-glu'],
+        resourceId: 'ServiceRequest/sr-glu',
       },
     ]);
     expect(card.links).toEqual([
@@ -301,7 +301,7 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     const signed = await b().call<{ cards: Card[] }>(SIGN, sign);
     expect(signed.status).toBe(200);
     expect(signed.body.cards.map((c) => c.suggestions[0]!.actions[0]!['resourceId'])).toEqual([
-      ['ServiceRequest/sr-glu'],
+      'ServiceRequest/sr-glu',
     ]);
     const others = await b().call<{ cards: Card[] }>(
       SELECT,

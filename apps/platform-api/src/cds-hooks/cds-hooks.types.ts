@@ -58,8 +58,8 @@ export interface CdsAction {
   readonly type: 'create' | 'update' | 'delete';
   readonly description: string;
   readonly resource?: fhir4.Resource;
-  /** 2.0: relative references (`Type/id`) of the resources a delete removes. */
-  readonly resourceId?: readonly string[];
+  /** A relative reference (`Type/id`), for a delete (CDS Hooks 2.0 Action: a string). */
+  readonly resourceId?: string;
 }
 
 export interface CdsSuggestion {

@@ -194,7 +194,7 @@ describe('duplicate-test cards', () => {
           {
             type: 'delete',
             description: expect.stringContaining('ServiceRequest/glu'),
-            resourceId: ['ServiceRequest/glu'],
+            resourceId: 'ServiceRequest/glu',
           },
         ],
       },

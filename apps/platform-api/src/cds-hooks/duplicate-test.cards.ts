@@ -108,7 +108,7 @@ export function duplicateTestCard(f: DuplicateFinding, inputs: CardInputs): CdsC
           {
             type: 'delete',
             description: `撤销 ${order.reference}：${clip(item.item.name, 40)} 已有 ${result.performer} ${day} 的可互认结果 ${ref}`,
-            resourceId: [order.reference],
+            resourceId: order.reference,
           },
         ],
       },
