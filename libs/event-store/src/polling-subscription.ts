@@ -19,6 +19,10 @@ export function pollingSubscription(args: {
   options: SubscribeOptions;
   pollIntervalMs: number;
   registerWaker: (wake: () => void) => () => void;
+  /** The last event committed when the subscription starts. Caught up is reported only once the
+   * reads have passed it: a read can come back empty while an older transaction is still in
+   * flight (PostgreSQL's reads stop below it), and that is not caught up. */
+  head?: () => Promise<GlobalPosition | undefined>;
 }): Subscription {
   let stopped = false;
   let wakeNow: (() => void) | undefined;
@@ -37,6 +41,7 @@ export function pollingSubscription(args: {
   const loop = async () => {
     let after = args.options.after ?? START;
     let caughtUp = false;
+    const head = await args.head?.();
     while (!stopped) {
       const { events, scannedTo } = await args.read(after);
       for (const event of events) {
@@ -46,7 +51,7 @@ export function pollingSubscription(args: {
       }
       if (scannedTo && comparePositions(scannedTo, after) > 0) after = scannedTo;
       if (events.length === 0) {
-        if (!caughtUp) {
+        if (!caughtUp && (head === undefined || comparePositions(after, head) >= 0)) {
           caughtUp = true;
           args.options.onCaughtUp?.();
         }

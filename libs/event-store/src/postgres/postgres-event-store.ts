@@ -512,6 +512,14 @@ export class PostgresEventStore implements EventStore {
           : { events: await this.readAll({ after, maxCount: 500 }) },
       options,
       pollIntervalMs: this.options.pollIntervalMs ?? 100,
+      head: async () => {
+        const { rows } = await this.pool.query<{ tx: string; gp: string }>({
+          name: 'yl_head',
+          text: `SELECT transaction_id::text AS tx, global_position AS gp FROM yl_events
+            ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+        });
+        return rows[0] && { commit: BigInt(rows[0].tx), prepare: BigInt(rows[0].gp) };
+      },
       registerWaker: (wake) => {
         this.wakers.set(wake, options.eventTypes && new Set(options.eventTypes));
         return () => this.wakers.delete(wake);
