@@ -103,6 +103,16 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(event!.metadata.patientKey).toBe(keyer.forMrn('H001', 'H0012345'));
   });
 
+  it('another order sent under a control id already used is recorded too (senders and corpora reuse MSH-10)', async () => {
+    // the same MSH-10 as the OML of the first test, another placer order number: AA, its own event
+    const reused = fixture('orders/cn-his-oml-o21-cbc-v251.hl7').replace(/PO-1001/g, 'PO-1009');
+    const response = await mllp.send(reused);
+    expect([fieldOf(response, 'MSA', 1), fieldOf(response, 'ORC', 2)]).toEqual(['AA', 'PO-1009^HIS']);
+    expect(await recorded('PO-1009')).toHaveLength(1);
+    expect((await mllp.send(reused)).includes('|AA|')).toBe(true); // and its resend is one event
+    expect(await recorded('PO-1009')).toHaveLength(1);
+  });
+
   it('OMG^O19 2.8 → ORG^O20; the requester from PRT OP', async () => {
     const response = await mllp.send(fixture('orders/cn-his-omg-o19-ecg-v28.hl7'));
     expect(fieldOf(response, 'MSH', 9)).toBe('ORG^O20^ORG_O20');

@@ -90,6 +90,14 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     expect(await hub.store.readStream('labreport-H001-L-0002')).toHaveLength(1);
   });
 
+  it('records another report sent under a control id already used, each once', async () => {
+    const first = oruR01({ controlId: 'MSG-REUSED', accession: 'L-R1', residentId: SAMPLE_RESIDENT_ID });
+    const second = oruR01({ controlId: 'MSG-REUSED', accession: 'L-R2', mrn: 'MRN-R2' });
+    for (const m of [first, second, first, second]) expect(segment(await h001.send(m), 'MSA')[1]).toBe('AA');
+    expect(await hub.store.readStream('labreport-H001-L-R1')).toHaveLength(1);
+    expect(await hub.store.readStream('labreport-H001-L-R2')).toHaveLength(1);
+  });
+
   it('recognises the same content under a new control id as a duplicate', async () => {
     await h001.send(oruR01({ controlId: 'MSG-0003', accession: 'L-0003', mrn: 'MRN-77' }));
     const ack = await h001.send(oruR01({ controlId: 'MSG-0003-RESENT', accession: 'L-0003', mrn: 'MRN-77' }));

@@ -129,12 +129,19 @@ export class ImagingIntake {
     const base = { performer: s.performer, accession: s.accession, patientKey, now };
     const source: EventSource = { institution: s.institution, messageId: s.messageId, protocol: s.protocol };
     const correlationId = s.correlationId ?? randomUUID();
-    // HL7 v2: the control id names the message; CDA: the document id does. FHIR: the identifier
-    // and the content do — the same resource resent is one event, a changed one a new version.
+    // The message's name (HL7 v2 MSH-10, the CDA document id, FHIR's identifier) with what it
+    // says: the same resource resent is one event; another one under a reused control id, or a
+    // changed one, is another event.
     const idOf = (part: string, content: object) =>
-      s.protocol !== 'fhir'
-        ? deterministicEventId(s.institution, s.protocol, s.messageId, part)
-        : deterministicEventId(s.institution, s.protocol, s.messageId, part, imagingContentHash(content));
+      deterministicEventId(
+        s.institution,
+        s.protocol,
+        s.messageId,
+        part,
+        s.accession,
+        patientKey,
+        imagingContentHash(content),
+      );
     const commands: ImagingCommand[] = [];
     if (s.study) {
       const study = normalizeImagingStudy({

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { deterministicEventId, type NewEvent, orderStream } from '@yilian/contracts';
-import { EVENT_STORE, type EventStore, WrongExpectedRevisionError } from '@yilian/event-store';
+import {
+  canonicalJson,
+  deterministicEventId,
+  type NewEvent,
+  orderStream,
+  sha256Hex,
+} from '@yilian/contracts';
+import {
+  EVENT_STORE,
+  type EventStore,
+  IdempotencyConflictError,
+  WrongExpectedRevisionError,
+} from '@yilian/event-store';
 import {
   acknowledgementCodes,
   ackModeFor,
@@ -122,7 +133,16 @@ export class OrderHl7Intake {
         },
         patientKey,
         source: { ...source, messageId },
-        eventId: deterministicEventId(institution, 'hl7v2', messageId),
+        // the control id with what the order says: a resend is one event; another order under
+        // a control id already used is another event, not a conflict
+        eventId: deterministicEventId(
+          institution,
+          'hl7v2',
+          messageId,
+          o.placerOrderNumber,
+          patientKey,
+          sha256Hex(canonicalJson({ ...o.serviceRequest, orderControl: o.orderControl, type })),
+        ),
         correlationId,
         occurredAt:
           authored && !Number.isNaN(Date.parse(authored))
@@ -162,6 +182,14 @@ export class OrderHl7Intake {
         break;
       } catch (e) {
         if (e instanceof WrongExpectedRevisionError && attempt < 3) continue;
+        if (e instanceof IdempotencyConflictError)
+          return contentError({
+            segment: 'MSH',
+            sequence: 1,
+            field: 10,
+            code: HL7_ERROR.duplicateKey,
+            message: 'this control id was already used for another order',
+          });
         throw e;
       }
     }

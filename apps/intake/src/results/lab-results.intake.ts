@@ -164,13 +164,17 @@ export class LabResultsIntake {
       ...(s.specimens ? { specimens: s.specimens } : {}),
       resolve: s.resolve ?? resolverByIds([s.report, ...s.observations, ...(s.specimens ?? [])]),
     });
-    // HL7 v2: the control id (MSH-10) names the message; CDA: the document id does. FHIR: the
-    // business identifier and the content do — the same report resent is one event, a changed
-    // one a new version.
-    const eventId =
-      s.protocol !== 'fhir'
-        ? deterministicEventId(s.institution, s.protocol, s.messageId)
-        : deterministicEventId(s.institution, s.protocol, s.messageId, clinicalContentHash(normalized));
+    // The message's name (HL7 v2 MSH-10, the CDA document id, FHIR's business identifier) with
+    // what it says: the same message resent is one event; another report sent under a control id
+    // already used (senders and sample corpora reuse them) is another event, not a conflict.
+    const eventId = deterministicEventId(
+      s.institution,
+      s.protocol,
+      s.messageId,
+      s.accession,
+      patientKey,
+      clinicalContentHash(normalized),
+    );
     const command: RecordLabReport = {
       type: 'RecordLabReport',
       performer: s.institution,
