@@ -19,11 +19,13 @@ interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
-/** `Type interaction` / `Type $op` / `$op` for one route; undefined for /fhir/metadata. */
+/** `Type interaction` / `Type $op` / `$op` for one route; undefined for /fhir/metadata and the
+ * SMART discovery document (/fhir/.well-known/smart-configuration: the statement's security names
+ * its token endpoint instead). */
 function served(method: string, path: string): string | undefined {
   const parts = path.replace(/^\/fhir\/?/, '').split('/');
   const [type, second, third, fourth] = parts;
-  if (type === 'metadata' && parts.length === 1) return undefined;
+  if ((type === 'metadata' && parts.length === 1) || type === '.well-known') return undefined;
   if (type!.startsWith('$')) return type;
   if (method === 'post') return second === '_search' ? `${type} search-type` : `${type} POST ${path}`;
   if (parts.length === 1) return `${type} search-type`;

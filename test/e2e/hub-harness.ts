@@ -20,6 +20,8 @@ export const PATIENT_KEY_SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 export async function startTestHub(
   label: string,
   databaseUrl?: string,
+  /** PLATFORM_CLIENTS instead of the platform and audit-office keys (KEYS). */
+  platformClients?: string,
 ): Promise<RunningHub & { databaseUrl: string }> {
   const url = databaseUrl ?? (await createTestDatabase(label));
   const hub = await startHub({
@@ -30,7 +32,9 @@ export async function startTestHub(
       { code: 'X003', name: '外区第三医院', apiKeySha256: hashApiKey(KEYS.X003), mllpPort: 3 },
     ]),
     patientKeyer: new PatientKeyer(PATIENT_KEY_SECRET),
-    platformClients: `regional-platform:${hashApiKey(KEYS.platform)},audit-office:${hashApiKey(KEYS.auditor)}:auditor`,
+    platformClients:
+      platformClients ??
+      `regional-platform:${hashApiKey(KEYS.platform)},audit-office:${hashApiKey(KEYS.auditor)}:auditor`,
     httpPort: 0,
     host: '127.0.0.1',
     logger: createLogger('hub-test', 'silent'),

@@ -2,21 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { hashApiKey, type InstitutionCredential } from '@yilian/config';
+import { hashApiKey, type InstitutionCredential, type ReadClientCredential } from '@yilian/config';
 import type { DemoInstitution } from './demo/demo-seed';
 
 /** What the embedded hub generates on first start and keeps under its data dir. */
 export interface HubSecrets {
   readonly patientKeySecret: string;
   readonly demoInstitution: { code: string; name: string; apiKey: string; mllpPort: number };
-  readonly platformClient: { name: string; apiKey: string };
+  /** `jwks` (added by hand, public keys): the client may also get SMART Backend Services tokens. */
+  readonly platformClient: { name: string; apiKey: string; jwks?: ReadClientCredential['jwks'] };
   /** Registers alliances and their members (POST /alliances). */
   readonly allianceOperator?: { name: string; apiKey: string };
   /** The demo alliance's lead hospital and secondary hospital (the community centre is
    * `demoInstitution`); HTTP only (HL7 v2 over `POST /hl7v2`, FHIR, JSON). */
   readonly demoMembers?: readonly DemoInstitution[];
   /** Sees the audit trail (the console's audit page). */
-  readonly auditorClient?: { name: string; apiKey: string };
+  readonly auditorClient?: { name: string; apiKey: string; jwks?: ReadClientCredential['jwks'] };
 }
 
 export interface LoadedSecrets {

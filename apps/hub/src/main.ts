@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { join, resolve } from 'node:path';
-import { hashApiKey, InstitutionDirectory, requireInt, requireString } from '@yilian/config';
+import {
+  hashApiKey,
+  InstitutionDirectory,
+  type ReadClientCredential,
+  requireInt,
+  requireString,
+} from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
 
 import { createLogger, startEmbeddedPostgres } from '@yilian/runtime';
@@ -33,8 +39,10 @@ async function main(): Promise<void> {
     databaseUrl,
     institutions: new InstitutionDirectory(demoCredentials(secrets)),
     patientKeyer: new PatientKeyer(secrets.patientKeySecret),
-    platformClients: `${secrets.platformClient.name}:${hashApiKey(secrets.platformClient.apiKey)}`,
-    auditors: `${auditor.name}:${hashApiKey(auditor.apiKey)}`,
+    // JSON form: a `jwks` added to either entry of hub-secrets.json lets that client sign in the
+    // SMART Backend Services way too (POST /auth/token, docs/access.md)
+    platformClients: JSON.stringify([readClient(secrets.platformClient, 'platform')]),
+    auditors: JSON.stringify([readClient(auditor, 'auditor')]),
     httpPort,
     host,
     logger,
@@ -102,3 +110,10 @@ main().catch((e: unknown) => {
   console.error(`hub failed to start: ${(e as Error).message}`);
   process.exit(1);
 });
+
+function readClient(
+  c: { name: string; apiKey: string; jwks?: ReadClientCredential['jwks'] },
+  role: 'platform' | 'auditor',
+): ReadClientCredential {
+  return { name: c.name, apiKeySha256: hashApiKey(c.apiKey), role, ...(c.jwks ? { jwks: c.jwks } : {}) };
+}

@@ -34,6 +34,10 @@ async function main(): Promise<void> {
         ? { institutions: InstitutionDirectory.fromFile(env['PLATFORM_INSTITUTIONS_FILE']) }
         : {}),
       ...(env['PLATFORM_AUDITORS'] ? { auditors: env['PLATFORM_AUDITORS'] } : {}),
+      // SMART Backend Services tokens (POST /auth/token) accepted by every process sharing it
+      ...(env['PLATFORM_TOKEN_SECRET']
+        ? { accessTokenSecret: requireSecret(env, 'PLATFORM_TOKEN_SECRET') }
+        : {}),
       // retrievals (调阅 serials) and the console's recognition decisions are events (optional)
       ...(env['EVENT_STORE_URL']
         ? {

@@ -9,6 +9,7 @@ import { PatientSearchController } from './fhir/patient-search.controller';
 import { ResultsFhirController } from './fhir/results-fhir.controller';
 import { ResultsReadRepository } from './fhir/results-read.repository';
 import { type PlatformApiOptions, PlatformCoreModule } from './platform-core.module';
+import { SmartController } from './smart/smart.controller';
 import { ReferralsReadModule } from './referrals/referrals-read.module';
 import { ImagingReadModule } from './imaging/imaging-read.module';
 import { RecognitionReadModule } from './recognition/recognition.module';
@@ -40,6 +41,7 @@ export class PlatformApiModule {
         ResultsFhirController,
         AuditEventController,
         EverythingController,
+        SmartController,
       ],
       providers: [ResultsReadRepository],
     };

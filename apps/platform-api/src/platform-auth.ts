@@ -1,7 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import { type ReadClientCredential, type ReadRole, DEFAULT_SCOPES, scopesGrant } from '@yilian/config';
+import {
+  type JwkPublicKey,
+  type ReadClientCredential,
+  type ReadRole,
+  DEFAULT_SCOPES,
+  scopesGrant,
+} from '@yilian/config';
 import { apiKeyOf, FhirHttpError } from '@yilian/runtime';
+import { AccessTokens } from './smart/access-tokens';
 
 /** An authenticated client of the read side, as every controller and the access audit see it. */
 export interface ReadClient {
@@ -12,13 +19,18 @@ export interface ReadClient {
 }
 
 /** Clients of the read side (the regional platform, institutions, auditors, the console), each
- * with an API key kept only as its sha256, a role and SMART-style scopes (docs/access.md). */
+ * with an API key kept only as its sha256, a role and SMART-style scopes (docs/access.md). A
+ * client with a registered JWK Set may instead present an access token from `POST /auth/token`
+ * (SMART Backend Services), which carries the scopes granted to it. */
 export class PlatformAuth {
-  private readonly clients: { client: ReadClient; hash: Buffer }[];
+  private readonly clients: { client: ReadClient; hash: Buffer; jwks?: { keys: readonly JwkPublicKey[] } }[];
+  readonly tokens: AccessTokens;
 
-  constructor(credentials: readonly ReadClientCredential[]) {
+  constructor(credentials: readonly ReadClientCredential[], tokens = new AccessTokens()) {
+    this.tokens = tokens;
     this.clients = credentials.map((c) => ({
       hash: Buffer.from(c.apiKeySha256, 'hex'),
+      ...(c.jwks ? { jwks: c.jwks } : {}),
       client: {
         name: c.name,
         role: c.role,
@@ -26,6 +38,12 @@ export class PlatformAuth {
         scopes: c.scopes ?? DEFAULT_SCOPES[c.role],
       },
     }));
+  }
+
+  /** The client registered under `name` with a JWK Set (SMART Backend Services), if any. */
+  backendClient(name: string): { client: ReadClient; jwks: { keys: readonly JwkPublicKey[] } } | undefined {
+    const found = this.clients.find((c) => c.client.name === name && c.jwks);
+    return found?.jwks && { client: found.client, jwks: found.jwks };
   }
 
   /** The client's name (recorded as the actor of every read), or 401. */
@@ -39,20 +57,33 @@ export class PlatformAuth {
   }
 
   tryClient(req: Request): ReadClient | undefined {
+    const found = this.resolve(req);
+    return found && 'refused' in found ? undefined : found;
+  }
+
+  private resolve(req: Request): ReadClient | { refused: string } | undefined {
     const key = apiKeyOf(req);
     if (!key) return undefined;
+    if (AccessTokens.looksLikeToken(key)) {
+      const grant = this.tokens.verify(key);
+      if ('refused' in grant) return grant;
+      const client = this.backendClient(grant.client)?.client;
+      if (!client) return { refused: `client ${grant.client} is no longer registered` };
+      return { ...client, scopes: grant.scopes };
+    }
     const h = createHash('sha256').update(key, 'utf8').digest();
     return this.clients.find((c) => timingSafeEqual(c.hash, h))?.client;
   }
 
-  /** The client behind the request's API key, or 401. */
+  /** The client behind the request's API key or access token, or 401. */
   client(req: Request): ReadClient {
-    const found = this.tryClient(req);
-    if (found) return found;
+    const found = this.resolve(req);
+    if (found && !('refused' in found)) return found;
     throw FhirHttpError.of(
       401,
       'security',
-      'missing or unknown API key (Authorization: Bearer <key> or X-API-Key)',
+      found?.refused ??
+        'missing or unknown API key (Authorization: Bearer <key> or X-API-Key), or access token (POST /auth/token)',
     );
   }
 

@@ -13,6 +13,7 @@ import { CHAIN_VERIFIER, type ChainVerifier } from './console/console-audit.cont
 import { CONSOLE_INSTITUTIONS } from './console/console-auth';
 import { FhirSearchService } from './fhir/search/fhir-search.service';
 import { PlatformAuth } from './platform-auth';
+import { AccessTokens } from './smart/access-tokens';
 
 export interface PlatformApiOptions {
   readonly readModelPool: Pool;
@@ -33,6 +34,9 @@ export interface PlatformApiOptions {
    * serials) and the console's recognition decisions. Without it neither is recorded (and
    * decisions answer 501). */
   readonly store?: EventStore;
+  /** Signs the access tokens of `POST /auth/token` (PLATFORM_TOKEN_SECRET): processes that share
+   * it accept each other's tokens. Absent: a secret of this process's own. */
+  readonly accessTokenSecret?: string;
 }
 
 /** Every read client: PLATFORM_CLIENTS, the auditors, and each member institution's key. */
@@ -65,7 +69,10 @@ export class PlatformCoreModule {
       module: PlatformCoreModule,
       providers: [
         { provide: READ_MODEL_POOL, useValue: options.readModelPool },
-        { provide: PlatformAuth, useValue: new PlatformAuth(readClientsOf(options)) },
+        {
+          provide: PlatformAuth,
+          useValue: new PlatformAuth(readClientsOf(options), new AccessTokens(options.accessTokenSecret)),
+        },
         { provide: PATIENT_KEYER, useValue: options.patientKeyer },
         AccessAuditService,
         PatientAccess,

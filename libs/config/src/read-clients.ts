@@ -13,6 +13,18 @@ export interface ReadClientCredential {
   readonly institution?: string;
   /** `system/<Type>.read` (or `system/*.read`); the role's defaults when absent. */
   readonly scopes?: readonly string[];
+  /** The client's public keys (a JWK Set): with them it may also sign in the SMART Backend
+   * Services way — a signed JWT assertion (RS384/ES384) for a short-lived access token at
+   * `POST /auth/token`, its client_id being `name` (docs/access.md). */
+  readonly jwks?: { readonly keys: readonly JwkPublicKey[] };
+}
+
+/** A public JSON Web Key as a JWK Set holds it (RFC 7517). */
+export interface JwkPublicKey {
+  readonly kty: string;
+  readonly kid?: string;
+  readonly alg?: string;
+  readonly [member: string]: unknown;
 }
 
 /** `system/*.read` covers every resource type except AuditEvent, which is granted by name only:
@@ -41,6 +53,20 @@ export function checkReadClient(c: ReadClientCredential): ReadClientCredential {
   for (const s of c.scopes ?? []) {
     if (!SCOPE.test(s))
       throw new ConfigError(`${where}: scope ${JSON.stringify(s)} is not system/<Type>.read`);
+  }
+  if (c.jwks !== undefined) {
+    const keys = (c.jwks as { keys?: unknown }).keys;
+    if (!Array.isArray(keys) || keys.length === 0)
+      throw new ConfigError(`${where}: jwks must be a JWK Set, {"keys": [ … ]} with at least one key`);
+    keys.forEach((k: unknown, i) => {
+      const key = k as Partial<JwkPublicKey> | null;
+      if (!key || typeof key !== 'object' || !['RSA', 'EC'].includes(String(key.kty)))
+        throw new ConfigError(`${where}: jwks.keys[${i}].kty must be RSA or EC`);
+      if ('d' in key)
+        throw new ConfigError(
+          `${where}: jwks.keys[${i}] holds a private key (d): register the public key only`,
+        );
+    });
   }
   return c;
 }

@@ -1,6 +1,7 @@
 import type { fhir4 } from '@yilian/contracts';
 import { AS_OF_TYPES } from '../as-of/as-of-reads';
 import { RECOGNITION_FHIR } from '../recognition/recognition-fhir';
+import { TOKEN_PATH } from '../smart/smart.controller';
 import { SEARCH_TABLES, type ParamSpec } from './search/search-tables';
 
 type Resource = fhir4.CapabilityStatementRestResource;
@@ -101,7 +102,8 @@ function searchParams(type: string): Param[] {
   ];
 }
 
-export function capabilityStatement(): fhir4.CapabilityStatement {
+/** `base`: the hub's address as the client reached it (the token endpoint is named absolute). */
+export function capabilityStatement(base = 'http://localhost'): fhir4.CapabilityStatement {
   const resource: Resource[] = Object.entries(SERVED).map(([type, s]) => {
     const table = SEARCH_TABLES[type as keyof typeof SEARCH_TABLES];
     return {
@@ -131,8 +133,24 @@ export function capabilityStatement(): fhir4.CapabilityStatement {
       {
         mode: 'server',
         security: {
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [{ url: 'token', valueUri: `${base}${TOKEN_PATH}` }],
+            },
+          ],
+          service: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+                  code: 'SMART-on-FHIR',
+                },
+              ],
+            },
+          ],
           description:
-            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); docs/access.md',
+            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); or, for a client with a registered JWK Set, SMART Backend Services: an access token from the token endpoint for a signed JWT assertion (RS384/ES384), discovery at .well-known/smart-configuration; docs/access.md',
         },
         resource,
         operation: SYSTEM_OPERATIONS.map((name) => ({

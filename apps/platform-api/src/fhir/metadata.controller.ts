@@ -1,12 +1,16 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { publicBase } from '../smart/smart.controller';
 import { capabilityStatement } from './capability';
 
 /** The CapabilityStatement at GET /fhir/metadata (fhir/capability.ts). */
 @Controller('fhir')
 export class MetadataController {
   @Get('metadata')
-  metadata(@Res() res: Response): void {
-    res.status(200).type('application/fhir+json').send(JSON.stringify(capabilityStatement()));
+  metadata(@Req() req: Request, @Res() res: Response): void {
+    res
+      .status(200)
+      .type('application/fhir+json')
+      .send(JSON.stringify(capabilityStatement(publicBase(req))));
   }
 }
