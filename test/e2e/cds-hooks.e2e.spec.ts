@@ -7,7 +7,9 @@
  * expired) and a blood count (not in the catalogue) — get exactly one card.
  */
 import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, type KeyLike, SignJWT } from 'jose';
 import { Pool } from 'pg';
+import { hashApiKey } from '@yilian/config';
 import {
   qualityStatusStream,
   recognitionCatalogueStream,
@@ -99,9 +101,30 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
   const oldDay = addDays(today, -40);
   const b = () => new CdsHooksClient(hub.httpUrl, KEYS.C002, { 'x-purpose-of-use': 'TREAT' });
   let glucoseReportId: string;
+  let ehrKey: { privateKey: KeyLike; publicKey: KeyLike };
+  /** The CDS client's bearer JWT (CDS Hooks 2.0: iss its FHIR server, sub its client_id). */
+  const ehrJwt = (aud: string, jti = randomUUID()) =>
+    new SignJWT({ jti })
+      .setProtectedHeader({ alg: 'ES384', kid: 'ehr-c002-1', typ: 'JWT' })
+      .setIssuer('https://ehr.example/fhir')
+      .setSubject('his-c002')
+      .setAudience(aud)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(ehrKey.privateKey);
 
   beforeAll(async () => {
-    hub = await startTestHub('cds_hooks');
+    // C002's EHR also registered as a CDS client with its public key (Trusting CDS Clients)
+    ehrKey = await generateKeyPair('ES384');
+    const jwks = { keys: [{ ...(await exportJWK(ehrKey.publicKey)), kid: 'ehr-c002-1', alg: 'ES384' }] };
+    hub = await startTestHub(
+      'cds_hooks',
+      undefined,
+      JSON.stringify([
+        { name: 'regional-platform', apiKeySha256: hashApiKey(KEYS.platform), role: 'platform' },
+        { name: 'his-c002', role: 'institution', institution: 'C002', jwks },
+      ]),
+    );
     pool = new Pool({ connectionString: hub.databaseUrl, max: 2 });
     await hub.store.append(
       recognitionScopeStream('province:42'),
@@ -362,7 +385,7 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     expect(notJson.status).toBe(400);
     expect((await b().call('no-such-service', orderSelect())).status).toBe(404);
     expect((await new CdsHooksClient(hub.httpUrl).call(SELECT, orderSelect())).status).toBe(401);
-    // "Trusting CDS Clients": a client's signed JWT is not a credential the hub takes (yet) — 401 saying so
+    // "Trusting CDS Clients": a JWT of a client never registered — 401 saying so
     const jwt = [
       { alg: 'ES384', typ: 'JWT', kid: 'ehr-1' },
       { iss: 'https://ehr.example', aud: `${hub.httpUrl}/cds-services/${SELECT}`, jti: randomUUID() },
@@ -379,6 +402,36 @@ describe('CDS Hooks 2.0 duplicate-test alert (three institutions, HL7 v2 over ML
     expect((await new CdsHooksClient(hub.httpUrl, KEYS.platform).call(SELECT, orderSelect())).status).toBe(
       403,
     );
+  });
+
+  it('trusts a CDS client by its signed JWT (Trusting CDS Clients): the same cards as with the key; a replay or another aud is 401', async () => {
+    const url = `${hub.httpUrl}/cds-services/${SELECT}`;
+    const withKey = await b().call<{ cards: { summary: string }[] }>(SELECT, orderSelect());
+    const signed = await ehrJwt(url);
+    const withJwt = await new CdsHooksClient(hub.httpUrl, signed, { 'x-purpose-of-use': 'TREAT' }).call<{
+      cards: { summary: string }[];
+    }>(SELECT, orderSelect());
+    expect(withJwt.status).toBe(200);
+    expect(withJwt.body.cards.map((c) => c.summary)).toEqual(withKey.body.cards.map((c) => c.summary));
+    expect(withJwt.body.cards.length).toBeGreaterThan(0);
+    const again = await new CdsHooksClient(hub.httpUrl, signed).call<{ issue: { diagnostics: string }[] }>(
+      SELECT,
+      orderSelect(),
+    );
+    expect([again.status, again.body.issue[0]!.diagnostics]).toEqual([
+      401,
+      expect.stringMatching(/already used/),
+    ]);
+    const elsewhere = await new CdsHooksClient(
+      hub.httpUrl,
+      await ehrJwt('https://other.example/cds-services/x'),
+    ).call<{
+      issue: { diagnostics: string }[];
+    }>(SELECT, orderSelect());
+    expect([elsewhere.status, elsewhere.body.issue[0]!.diagnostics]).toEqual([
+      401,
+      expect.stringMatching(/aud must be/),
+    ]);
   });
 
   it('CORS for a browser-based CDS client: a preflight of the call is allowed, every answer (an error too) names the origin', async () => {

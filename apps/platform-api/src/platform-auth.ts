@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import {
   type JwkPublicKey,
@@ -29,7 +29,8 @@ export class PlatformAuth {
   constructor(credentials: readonly ReadClientCredential[], tokens = new AccessTokens()) {
     this.tokens = tokens;
     this.clients = credentials.map((c) => ({
-      hash: Buffer.from(c.apiKeySha256, 'hex'),
+      // no API key (a client with keys only): a hash no key's sha256 meets
+      hash: c.apiKeySha256 ? Buffer.from(c.apiKeySha256, 'hex') : randomBytes(32),
       ...(c.jwks ? { jwks: c.jwks } : {}),
       client: {
         name: c.name,

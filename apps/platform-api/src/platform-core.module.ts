@@ -14,6 +14,7 @@ import { CONSOLE_INSTITUTIONS } from './console/console-auth';
 import { FhirSearchService } from './fhir/search/fhir-search.service';
 import { PlatformAuth } from './platform-auth';
 import { AccessTokens } from './smart/access-tokens';
+import { ClientJwtVerifier } from './smart/client-jwt';
 
 export interface PlatformApiOptions {
   readonly readModelPool: Pool;
@@ -65,14 +66,13 @@ function auditorsOf(options: PlatformApiOptions): ReadClientCredential[] {
 @Module({})
 export class PlatformCoreModule {
   static register(options: PlatformApiOptions): DynamicModule {
+    const auth = new PlatformAuth(readClientsOf(options), new AccessTokens(options.accessTokenSecret));
     return {
       module: PlatformCoreModule,
       providers: [
         { provide: READ_MODEL_POOL, useValue: options.readModelPool },
-        {
-          provide: PlatformAuth,
-          useValue: new PlatformAuth(readClientsOf(options), new AccessTokens(options.accessTokenSecret)),
-        },
+        { provide: PlatformAuth, useValue: auth },
+        { provide: ClientJwtVerifier, useValue: new ClientJwtVerifier(auth) },
         { provide: PATIENT_KEYER, useValue: options.patientKeyer },
         AccessAuditService,
         PatientAccess,
@@ -94,6 +94,7 @@ export class PlatformCoreModule {
       exports: [
         READ_MODEL_POOL,
         PlatformAuth,
+        ClientJwtVerifier,
         AccessAuditService,
         PATIENT_KEYER,
         PatientAccess,

@@ -7,7 +7,8 @@ export type ReadRole = 'platform' | 'institution' | 'auditor';
 /** A client of the read side (platform-api), with SMART-style system scopes. */
 export interface ReadClientCredential {
   readonly name: string;
-  readonly apiKeySha256: string;
+  /** The sha256 (hex) of its API key; a client with a `jwks` may have none (keys only). */
+  readonly apiKeySha256?: string;
   readonly role: ReadRole;
   /** The institution code an `institution` client acts for. */
   readonly institution?: string;
@@ -42,8 +43,8 @@ export function checkReadClient(c: ReadClientCredential): ReadClientCredential {
   const where = `read client ${JSON.stringify(String(c.name).slice(0, 40))}`;
   if (!c.name || !/^[A-Za-z0-9._-]{1,64}$/.test(c.name))
     throw new ConfigError(`${where}: name must be 1-64 letters, digits, . _ -`);
-  if (!/^[0-9a-f]{64}$/.test(c.apiKeySha256))
-    throw new ConfigError(`${where}: apiKeySha256 must be 64 hex chars`);
+  if (c.apiKeySha256 === undefined ? c.jwks === undefined : !/^[0-9a-f]{64}$/.test(c.apiKeySha256))
+    throw new ConfigError(`${where}: apiKeySha256 must be 64 hex chars (only a client with a jwks may have none)`);
   if (!(c.role in DEFAULT_SCOPES))
     throw new ConfigError(`${where}: role must be platform, institution or auditor`);
   if (c.role === 'institution' && !(c.institution && CODE.test(c.institution)))

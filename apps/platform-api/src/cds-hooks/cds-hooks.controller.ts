@@ -52,7 +52,7 @@ export class CdsHooksController {
   @HttpCode(200)
   async call(@Param('id') id: string, @Body() body: unknown, @Req() req: Request): Promise<CdsResponse> {
     const service = serviceOf(id);
-    const who = this.cds.requesterOf(req); // 401 / 403 before the body is looked at
+    const who = await this.cds.requesterOf(req); // 401 / 403 before the body is looked at
     return this.cds.answer(req, who, service.id, hookRequestOf(body, service));
   }
 
@@ -64,7 +64,7 @@ export class CdsHooksController {
     @Req() req: Request,
   ): Promise<Record<string, never>> {
     const service = serviceOf(id);
-    const who = this.cds.requesterOf(req);
+    const who = await this.cds.requesterOf(req);
     await this.cds.feedback(who, service.id, feedbackRequestOf(body));
     return {};
   }

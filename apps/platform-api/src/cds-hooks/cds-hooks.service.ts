@@ -19,6 +19,8 @@ import { PatientAccess } from '../access/patient-access';
 import { ReadGate } from '../access/read-gate';
 import { CONSOLE_INSTITUTIONS } from '../console/console-auth';
 import { PlatformAuth, type ReadClient } from '../platform-auth';
+import { addressedAs, ClientJwtRefusal, ClientJwtVerifier } from '../smart/client-jwt';
+import { publicBase } from '../smart/urls';
 import { CdsCardStore } from './cds-cards.store';
 import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler } from './cds-feedback.port';
 import type { CdsFeedbackRequest, CdsHookRequest, CdsResponse } from './cds-hooks.types';
@@ -36,6 +38,7 @@ export class CdsHooksService {
 
   constructor(
     @Inject(PlatformAuth) private readonly auth: PlatformAuth,
+    @Inject(ClientJwtVerifier) private readonly jwts: ClientJwtVerifier,
     @Inject(PatientAccess) private readonly access: PatientAccess,
     @Inject(ReadGate) private readonly gate: ReadGate,
     @Inject(CDS_ELIGIBILITY) private readonly eligibility: RecognitionEligibility,
@@ -46,9 +49,10 @@ export class CdsHooksService {
     for (const i of institutions?.institutions ?? []) this.names.set(i.code, i.name);
   }
 
-  /** The institution the key belongs to; the platform's and auditors' keys order nothing. */
-  requesterOf(req: Request): { client: ReadClient; requester: string } {
-    const client = this.auth.tryClient(req) ?? this.unknownCaller(req);
+  /** The institution the key (or the CDS client's signed JWT) belongs to; the platform's and
+   * auditors' keys order nothing. */
+  async requesterOf(req: Request): Promise<{ client: ReadClient; requester: string }> {
+    const client = this.auth.tryClient(req) ?? (await this.signedCaller(req));
     if (client.role !== 'institution' || !client.institution)
       throw FhirHttpError.of(
         403,
@@ -58,17 +62,34 @@ export class CdsHooksService {
     return { client, requester: client.institution };
   }
 
-  /** 401. CDS Hooks "Trusting CDS Clients": a spec client signs a JWT per request; the hub
-   * takes an institution's API key instead (docs/cds-hooks.md) — said so, not "unknown key". */
-  private unknownCaller(req: Request): never {
+  /** CDS Hooks 2.0 "Trusting CDS Clients": a bearer JWT the CDS client signed (ES384 / RS384)
+   * with a key of the JWK Set registered for it (PLATFORM_CLIENTS, role institution): `sub` (or,
+   * as CDS Hooks 1.0 had it, `iss`) names the client, `aud` the service endpoint called, `exp`
+   * at most five minutes ahead, `iat`, a `jti` used once. Else 401 saying why. */
+  private async signedCaller(req: Request): Promise<ReadClient> {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
-    if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(bearer))
-      throw FhirHttpError.of(
-        401,
-        'security',
-        "a JWT bearer token (CDS Hooks 'Trusting CDS Clients') is not accepted here: send the institution's API key as the bearer token",
+    if (!ClientJwtVerifier.looksLikeJwt(bearer)) return this.auth.client(req); // throws the usual 401
+    try {
+      const { payload } = ClientJwtVerifier.claimsOf(bearer);
+      const named = [payload.sub, payload.iss].find(
+        (id): id is string => typeof id === 'string' && this.auth.backendClient(id) !== undefined,
       );
-    return this.auth.client(req) as never; // no client: throws the usual 401
+      if (!named)
+        throw new ClientJwtRefusal(
+          `no CDS client ${String(payload.sub ?? payload.iss).slice(0, 80)} with a registered JWK Set (its sub names it)`,
+        );
+      const called = `${publicBase(req)}${req.path}`;
+      const service = called.replace(/\/feedback$/, '');
+      const { client } = await this.jwts.verify(bearer, {
+        clientId: named,
+        audiences: [...addressedAs(service), ...addressedAs(called)],
+        required: ['iat'],
+      });
+      return client;
+    } catch (e) {
+      if (!(e instanceof ClientJwtRefusal)) throw e;
+      throw FhirHttpError.of(401, 'security', `the CDS client's JWT is refused: ${e.message}`);
+    }
   }
 
   /** `who`: requesterOf(req), which the controller asked before looking at the body. */

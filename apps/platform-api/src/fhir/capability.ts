@@ -1,7 +1,7 @@
 import type { fhir4 } from '@yilian/contracts';
 import { AS_OF_TYPES } from '../as-of/as-of-reads';
 import { RECOGNITION_FHIR } from '../recognition/recognition-fhir';
-import { TOKEN_PATH } from '../smart/smart.controller';
+import { TOKEN_PATH } from '../smart/urls';
 import { SEARCH_TABLES, type ParamSpec } from './search/search-tables';
 
 type Resource = fhir4.CapabilityStatementRestResource;

@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { publicBase } from '../smart/smart.controller';
+import { publicBase } from '../smart/urls';
 import { capabilityStatement } from './capability';
 
 /** The CapabilityStatement at GET /fhir/metadata (fhir/capability.ts). */

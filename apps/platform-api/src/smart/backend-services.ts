@@ -1,16 +1,9 @@
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
-import type { JSONWebKeySet } from 'jose';
 import { scopesGrant } from '@yilian/config';
 import type { PlatformAuth } from '../platform-auth';
 import { ACCESS_TOKEN_SECONDS } from './access-tokens';
+import { addressedAs, ClientJwtRefusal, ClientJwtVerifier } from './client-jwt';
 
-/** The algorithms a client assertion may be signed with: SMART Backend Services requires RS384
- * and ES384 of a server; RS256 and ES256 are taken too. */
-export const ASSERTION_ALGORITHMS = ['RS384', 'ES384', 'RS256', 'ES256'] as const;
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** How far in the future an assertion's `exp` may be (SMART: no more than five minutes). */
-const MAX_ASSERTION_SECONDS = 300;
-const CLOCK_TOLERANCE_SECONDS = 30;
 
 /** An OAuth 2.0 error response (RFC 6749 §5.2). */
 export class TokenError extends Error {
@@ -54,10 +47,10 @@ export function grantedScopes(allowed: readonly string[], requested: string): st
  * once; its signature checked against the client's registered JWK Set.
  */
 export class BackendServicesTokens {
-  /** jti → when it may be forgotten (its assertion's exp), per process. */
-  private readonly seen = new Map<string, number>();
-
-  constructor(private readonly auth: PlatformAuth) {}
+  constructor(
+    private readonly auth: PlatformAuth,
+    private readonly jwts: ClientJwtVerifier,
+  ) {}
 
   async token(form: Record<string, unknown>, tokenUrl: string, now = Date.now()): Promise<TokenResponse> {
     const field = (name: string) => {
@@ -78,65 +71,31 @@ export class BackendServicesTokens {
     const scope = field('scope');
     if (!scope) throw new TokenError('invalid_request', 'scope is missing (e.g. system/*.read)');
 
-    let claimed: { iss?: unknown; sub?: unknown };
-    let alg: string | undefined;
+    let verified: Awaited<ReturnType<ClientJwtVerifier['verify']>>;
     try {
-      claimed = decodeJwt(assertion);
-      alg = decodeProtectedHeader(assertion).alg;
-    } catch {
-      throw new TokenError('invalid_client', 'client_assertion is not a JWT (header.payload.signature)');
-    }
-    if (typeof claimed.iss !== 'string') throw new TokenError('invalid_client', 'the assertion has no iss');
-    const clientId = field('client_id') ?? claimed.iss;
-    if (clientId !== claimed.iss || claimed.sub !== claimed.iss)
-      throw new TokenError('invalid_client', "the assertion's iss and sub must both be the client_id");
-    const registered = this.auth.backendClient(clientId);
-    if (!registered)
-      throw new TokenError('invalid_client', `no client ${clientId} with a registered JWK Set`);
-    if (!alg || !(ASSERTION_ALGORITHMS as readonly string[]).includes(alg))
-      throw new TokenError(
-        'invalid_client',
-        `alg ${String(alg)} is not accepted: ${ASSERTION_ALGORITHMS.join(', ')}`,
-      );
-
-    const audiences = [tokenUrl, tokenUrl.replace(/^http:/, 'https:'), tokenUrl.replace(/^https:/, 'http:')];
-    let payload: { exp?: number; jti?: unknown };
-    try {
-      ({ payload } = await jwtVerify(
-        assertion,
-        createLocalJWKSet(registered.jwks as unknown as JSONWebKeySet),
-        {
-          issuer: clientId,
-          subject: clientId,
-          audience: [...new Set(audiences)],
-          algorithms: [...ASSERTION_ALGORITHMS],
-          requiredClaims: ['exp', 'jti'],
-          clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          currentDate: new Date(now),
-        },
-      ));
+      const { payload } = ClientJwtVerifier.claimsOf(assertion);
+      if (typeof payload.iss !== 'string') throw new ClientJwtRefusal('it has no iss');
+      const clientId = field('client_id') ?? payload.iss;
+      if (clientId !== payload.iss || payload.sub !== payload.iss)
+        throw new ClientJwtRefusal('its iss and sub must both be the client_id');
+      verified = await this.jwts.verify(assertion, {
+        clientId,
+        issuer: clientId,
+        audiences: addressedAs(tokenUrl),
+        now,
+      });
     } catch (e) {
-      throw new TokenError(
-        'invalid_client',
-        `the client assertion is refused: ${assertionProblem(e, tokenUrl)}`,
-      );
+      if (!(e instanceof ClientJwtRefusal)) throw e;
+      throw new TokenError('invalid_client', `the client assertion is refused: ${e.message}`);
     }
-    const nowSeconds = Math.floor(now / 1000);
-    if (payload.exp! > nowSeconds + MAX_ASSERTION_SECONDS + CLOCK_TOLERANCE_SECONDS)
-      throw new TokenError('invalid_client', "the assertion's exp is more than five minutes ahead");
-    const jti = `${clientId} ${String(payload.jti)}`;
-    this.forgetBefore(nowSeconds);
-    if (this.seen.has(jti))
-      throw new TokenError('invalid_client', 'this assertion (its jti) was already used: sign a new one');
-    this.seen.set(jti, payload.exp! + CLOCK_TOLERANCE_SECONDS);
-
-    const granted = grantedScopes(registered.client.scopes, scope);
+    const { client } = verified;
+    const granted = grantedScopes(client.scopes, scope);
     if (granted.length === 0)
       throw new TokenError(
         'invalid_scope',
-        `none of the scopes asked for (${scope.slice(0, 200)}) is granted to ${clientId}: it may read ${registered.client.scopes.join(' ')}`,
+        `none of the scopes asked for (${scope.slice(0, 200)}) is granted to ${client.name}: it may read ${client.scopes.join(' ')}`,
       );
-    const { token } = this.auth.tokens.issue(clientId, granted, now);
+    const { token } = this.auth.tokens.issue(client.name, granted, now);
     return {
       access_token: token,
       token_type: 'bearer',
@@ -144,21 +103,4 @@ export class BackendServicesTokens {
       scope: granted.join(' '),
     };
   }
-
-  private forgetBefore(nowSeconds: number): void {
-    if (this.seen.size < 1_000) return;
-    for (const [jti, until] of this.seen) if (until < nowSeconds) this.seen.delete(jti);
-  }
-}
-
-function assertionProblem(e: unknown, tokenUrl: string): string {
-  if (e instanceof joseErrors.JWTExpired) return 'it has expired (exp)';
-  if (e instanceof joseErrors.JWTClaimValidationFailed) {
-    if (e.claim === 'aud') return `aud must be this token endpoint, ${tokenUrl}`;
-    return `claim ${e.claim}: ${e.reason}`;
-  }
-  if (e instanceof joseErrors.JWKSNoMatchingKey)
-    return 'no key of the registered JWK Set matches its kid / alg';
-  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'its signature does not verify';
-  return (e as Error).message.slice(0, 200);
 }

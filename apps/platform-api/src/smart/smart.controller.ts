@@ -1,21 +1,16 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { PlatformAuth } from '../platform-auth';
-import { ASSERTION_ALGORITHMS, BackendServicesTokens, TokenError } from './backend-services';
-
-export const TOKEN_PATH = '/auth/token';
-
-/** Where a request came in: what a client addressed (`aud`) and finds in the discovery document. */
-export function publicBase(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-}
+import { BackendServicesTokens, TokenError } from './backend-services';
+import { CLIENT_JWT_ALGORITHMS, ClientJwtVerifier } from './client-jwt';
+import { publicBase, TOKEN_PATH } from './urls';
 
 /** SMART App Launch 2.x's discovery document, for backend services (the only launch the hub has). */
 export function smartConfiguration(base: string) {
   return {
     token_endpoint: `${base}${TOKEN_PATH}`,
     token_endpoint_auth_methods_supported: ['private_key_jwt'],
-    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
+    token_endpoint_auth_signing_alg_values_supported: [...CLIENT_JWT_ALGORITHMS],
     grant_types_supported: ['client_credentials'],
     scopes_supported: ['system/*.read', 'system/*.rs', 'system/AuditEvent.read'],
     capabilities: ['client-confidential-asymmetric'],
@@ -27,8 +22,8 @@ export function smartConfiguration(base: string) {
 export class SmartController {
   private readonly tokens: BackendServicesTokens;
 
-  constructor(auth: PlatformAuth) {
-    this.tokens = new BackendServicesTokens(auth);
+  constructor(@Inject(PlatformAuth) auth: PlatformAuth, @Inject(ClientJwtVerifier) jwts: ClientJwtVerifier) {
+    this.tokens = new BackendServicesTokens(auth, jwts);
   }
 
   @Get(['.well-known/smart-configuration', 'fhir/.well-known/smart-configuration'])
