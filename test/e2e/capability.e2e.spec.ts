@@ -103,7 +103,7 @@ describe('GET /fhir/metadata against the routes platform-api serves', () => {
       .sort();
     expect(withAt).toEqual(['DiagnosticReport', 'ImagingStudy', 'Observation', 'ServiceRequest', 'Task']);
   });
-  it("declares the Bulk Data IG's export operations by their canonicals: system $export and Patient/$export, no Group", async () => {
+  it("declares the Bulk Data IG's export operations by their canonicals: system, Patient and Group $export", async () => {
     const statement = (await (
       await fetch(`${hub.httpUrl}/fhir/metadata`)
     ).json()) as fhir4.CapabilityStatement;
@@ -115,6 +115,9 @@ describe('GET /fhir/metadata against the routes platform-api serves', () => {
     expect(patient?.operation?.find((o) => o.name === 'export')?.definition).toBe(
       'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
     );
-    expect(rest.resource!.some((r) => r.type === 'Group')).toBe(false);
+    const group = rest.resource!.find((r) => r.type === 'Group');
+    expect(group?.operation?.find((o) => o.name === 'export')?.definition).toBe(
+      'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
+    );
   });
 });

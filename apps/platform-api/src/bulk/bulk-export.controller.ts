@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { Controller, Delete, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { searchsetBundle } from '../fhir/bundle';
+import { PlatformAuth } from '../platform-auth';
 import { queryParams } from './bulk-export.params';
 import { BulkExports, RETRY_AFTER_S } from './bulk-exports.service';
+import { PatientGroups } from './patient-groups';
 
 /**
  * FHIR Bulk Data Access v2.0.0 export (docs/bulk-data.md): kick-off `GET` (here) or `POST` with
@@ -14,13 +17,17 @@ import { BulkExports, RETRY_AFTER_S } from './bulk-exports.service';
  * polling it answers 202 with X-Progress and Retry-After while it runs, then 200 with the
  * manifest (`Expires`: when the job and its files are removed) or a 500 OperationOutcome if it
  * failed; DELETE cancels or removes it (202), later polls 404; each NDJSON file is read with the
- * same credential (requiresAccessToken). Scoped to what the client may see. Group-level export
- * is not offered (the hub keeps no Groups).
+ * same credential (requiresAccessToken). Scoped to what the client may see. Group level:
+ * `/fhir/Group/<alliance>/$export`, the patients of an alliance's members (patient-groups.ts).
  */
 @Controller()
 @UseFilters(FhirExceptionFilter)
 export class BulkExportController {
-  constructor(@Inject(BulkExports) private readonly exports: BulkExports) {}
+  constructor(
+    @Inject(BulkExports) private readonly exports: BulkExports,
+    @Inject(PatientGroups) private readonly groups: PatientGroups,
+    @Inject(PlatformAuth) private readonly auth: PlatformAuth,
+  ) {}
 
   @Get('fhir/$export')
   system(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): void {
@@ -30,6 +37,39 @@ export class BulkExportController {
   @Get('fhir/Patient/$export')
   patients(@Query() query: Record<string, unknown>, @Req() req: Request, @Res() res: Response): void {
     this.exports.kickOff('patient', () => queryParams(query), req, res);
+  }
+
+  @Get('fhir/Group/:id/$export')
+  async group(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Req() req: Request,
+    @Res() res: Response,
+  ): Promise<void> {
+    const group = await this.groups.get(this.auth.authorize(req, 'Group'), id);
+    this.exports.kickOff('group', () => queryParams(query), req, res, group.institutions);
+  }
+
+  @Get('fhir/Group')
+  async groupSearch(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const groups = await this.groups.list(this.auth.authorize(req, 'Group'));
+    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+    const bundle = searchsetBundle({
+      baseUrl: base,
+      selfUrl: `${base}/Group`,
+      total: groups.length,
+      resources: await Promise.all(groups.map((g) => this.groups.resource(g))),
+    });
+    res.status(200).type('application/fhir+json').send(JSON.stringify(bundle));
+  }
+
+  @Get('fhir/Group/:id')
+  async groupRead(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    const group = await this.groups.get(this.auth.authorize(req, 'Group'), id);
+    res
+      .status(200)
+      .type('application/fhir+json')
+      .send(JSON.stringify(await this.groups.resource(group)));
   }
 
   @Get('bulk/jobs/:id')

@@ -16,6 +16,8 @@ export interface ExportRequest {
   readonly since?: Date;
   /** Patient-level `patient`: only these hub patient keys. */
   readonly patients?: readonly string[];
+  /** Group level: only the patients these institutions have a part in (the group's members). */
+  readonly groupInstitutions?: readonly string[];
   /** Kick-off parameters ignored (handling=lenient), as a warning in the manifest's error array. */
   readonly ignored?: readonly string[];
 }
@@ -117,6 +119,7 @@ export class BulkExportJob {
           this.req.since ?? null,
           this.req.client.role === 'institution' ? this.req.client.institution : null,
           this.req.patients ?? null,
+          this.req.groupInstitutions ?? null,
         ]);
         for (const r of rows) {
           if (failure) throw failure;
@@ -135,11 +138,12 @@ export class BulkExportJob {
   }
 
   /** $1 the last id, $2 the transaction time, $3 _since, $4 the institution (its patients),
-   * $5 the patient keys of a Patient-level `patient` parameter. */
+   * $5 the patient keys of a Patient-level `patient` parameter, $6 a group's institutions. */
   private pageSql(type: ExportType): string {
     const reach = (column: string) =>
       `($4::text IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/\$\?/g, '$4')})` +
-      ` AND ($5::text[] IS NULL OR ${column} = ANY($5::text[]))`;
+      ` AND ($5::text[] IS NULL OR ${column} = ANY($5::text[]))` +
+      ` AND ($6::text[] IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/= \$\?/g, '= ANY($6::text[])')})`;
     if (type === 'Patient') {
       const keys = Object.values(SEARCH_TABLES)
         .map((t) => `SELECT patient_key, ${t.lastUpdated} AS lu FROM ${t.from}`)

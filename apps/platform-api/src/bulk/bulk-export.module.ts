@@ -2,11 +2,12 @@ import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from 
 import { BulkExportController } from './bulk-export.controller';
 import { BulkExports } from './bulk-exports.service';
 import { BulkKickOffByPost } from './bulk-kick-off.middleware';
+import { PatientGroups } from './patient-groups';
 
 /** FHIR Bulk Data Access v2.0.0 `$export` (docs/bulk-data.md). */
 @Module({
   controllers: [BulkExportController],
-  providers: [BulkExports],
+  providers: [BulkExports, PatientGroups],
 })
 export class BulkExportModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
@@ -15,6 +16,7 @@ export class BulkExportModule implements NestModule {
       .forRoutes(
         { path: 'fhir/$export', method: RequestMethod.POST },
         { path: 'fhir/Patient/$export', method: RequestMethod.POST },
+        { path: 'fhir/Group/:id/$export', method: RequestMethod.POST },
       );
   }
 }

@@ -11,7 +11,7 @@ import { FhirHttpError } from '@yilian/runtime';
 import { isPatientKey } from '@yilian/patients';
 import { dateRange } from '../fhir/search/search-values';
 
-export type ExportLevel = 'system' | 'patient';
+export type ExportLevel = 'system' | 'patient' | 'group';
 export type Handling = 'strict' | 'lenient' | undefined;
 
 export interface KickOffParams {
@@ -105,7 +105,7 @@ export function kickOffParams(
   const ignored: string[] = [];
   for (const { name } of params) {
     const served =
-      ['_outputFormat', '_since', '_type'].includes(name) || (name === 'patient' && level === 'patient');
+      ['_outputFormat', '_since', '_type'].includes(name) || (name === 'patient' && level !== 'system');
     if (served) continue;
     const ig = IG_NOT_SERVED.has(name) || name === 'patient';
     if (handling === 'strict' || (ig && handling !== 'lenient'))

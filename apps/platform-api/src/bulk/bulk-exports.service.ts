@@ -32,7 +32,14 @@ export class BulkExports implements OnModuleDestroy {
   ) {}
 
   /** Checks the headers and parameters, starts the job, answers 202 with Content-Location. */
-  kickOff(level: ExportLevel, raw: () => RawParam[], req: Request, res: Response): void {
+  /** `groupInstitutions`: a Group-level export's members (patient-groups.ts). */
+  kickOff(
+    level: ExportLevel,
+    raw: () => RawParam[],
+    req: Request,
+    res: Response,
+    groupInstitutions?: readonly string[],
+  ): void {
     const client = this.auth.client(req);
     const accept = headerValue(req, 'accept');
     // the IG: without Accept the server may proceed as if application/fhir+json was asked
@@ -68,6 +75,7 @@ export class BulkExports implements OnModuleDestroy {
         types,
         ...(params.since ? { since: params.since } : {}),
         ...(params.patients ? { patients: params.patients } : {}),
+        ...(groupInstitutions ? { groupInstitutions } : {}),
         ignored: params.ignored,
       },
       join(this.root, id),

@@ -34,6 +34,8 @@ export const SERVED: Readonly<Record<string, { interactions: Interaction[]; oper
     operations: ['everything', 'export', 'recognisable'],
   },
   AuditEvent: { interactions: ['read', 'search-type'] },
+  // an alliance's patients, for Group-level Bulk Data export (bulk/patient-groups.ts)
+  Group: { interactions: ['read', 'search-type'], operations: ['export'] },
   // the conformance resources of $recognisable (contracts/src/recognition/conformance)
   StructureDefinition: { interactions: ['read', 'search-type'] },
   CodeSystem: { interactions: ['read', 'search-type'] },
@@ -53,6 +55,7 @@ const OPERATION_DEFINITION: Readonly<Record<string, string>> = {
 /** Where a type-level operation has its own definition: the Bulk Data IG's Patient-level export. */
 const TYPE_OPERATION_DEFINITION: Readonly<Record<string, string>> = {
   'Patient/export': 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export',
+  'Group/export': 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export',
 };
 
 /** Canonical resources served in /fhir: search by `url` only. */
