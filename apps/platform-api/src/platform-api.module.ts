@@ -3,6 +3,7 @@ import { AsOfModule } from './as-of/as-of.module';
 import { AuditEventController } from './audit/audit-event.controller';
 import { BulkExportModule } from './bulk/bulk-export.module';
 import { ConsoleModule } from './console/console.module';
+import { DirectoryController } from './fhir/directory.controller';
 import { EverythingController } from './fhir/everything.controller';
 import { MetadataController } from './fhir/metadata.controller';
 import { PatientSearchController } from './fhir/patient-search.controller';
@@ -41,6 +42,7 @@ export class PlatformApiModule {
         ResultsFhirController,
         AuditEventController,
         EverythingController,
+        DirectoryController,
         SmartController,
       ],
       providers: [ResultsReadRepository],

@@ -30,10 +30,12 @@ export const SERVED: Readonly<Record<string, { interactions: Interaction[]; oper
   ServiceRequest: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Task: { interactions: ['read', 'vread', 'search-type', 'history-instance'] },
   Patient: {
-    interactions: ['vread', 'search-type', 'history-instance'],
+    interactions: ['read', 'vread', 'search-type', 'history-instance'],
     operations: ['everything', 'export', 'recognisable'],
   },
   AuditEvent: { interactions: ['read', 'search-type'] },
+  // the member institutions (fhir/directory.controller.ts)
+  Organization: { interactions: ['read', 'search-type'] },
   // an alliance's patients, for Group-level Bulk Data export (bulk/patient-groups.ts)
   Group: { interactions: ['read', 'search-type'], operations: ['export'] },
   // the conformance resources of $recognisable (contracts/src/recognition/conformance)
@@ -88,6 +90,12 @@ const AT_PARAM: Param = {
 function searchParams(type: string): Param[] {
   if (type === 'AuditEvent') return AUDIT_EVENT_PARAMS;
   if (CONFORMANCE_TYPES.has(type)) return [{ name: 'url', type: 'uri' }];
+  if (type === 'Organization')
+    return [
+      { name: '_id', type: 'token' },
+      { name: 'identifier', type: 'token' },
+      { name: 'name', type: 'string' },
+    ];
   if (type === 'Patient')
     return [
       {
