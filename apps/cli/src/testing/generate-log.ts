@@ -3,8 +3,10 @@ import { Client } from 'pg';
 /** Appends `count` one-event lab-report streams straight in SQL, with the hub's own hash chain
  * (content hash over the envelope of the stored texts, chained to nothing): tens of
  * thousands of events a second, for checks that need a big log. `verify` passing afterwards
- * is what proves the chains are the hub's. */
-export async function generateLog(url: string, from: number, count: number, chunk = 50_000): Promise<void> {
+ * is what proves the chains are the hub's. Committed `chunk` events at a time: a transaction
+ * that writes for seconds holds back what every subscriber of any database in the cluster may
+ * read (the log is read below the oldest transaction in flight, pg_snapshot_xmin). */
+export async function generateLog(url: string, from: number, count: number, chunk = 5_000): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

@@ -6,6 +6,8 @@ import { type EventStore, WrongExpectedRevisionError } from '../event-store.port
 import { verifyChain } from '../hash-chain';
 import { sampleEvent, uniqueStream } from './sample-events';
 
+const SUBSCRIPTION_TIMEOUT_MS = 30_000;
+
 export function eventStoreContract(name: string, setup: () => Promise<EventStore>): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
@@ -101,97 +103,112 @@ export function eventStoreContract(name: string, setup: () => Promise<EventStore
       expect(after.every((e) => comparePositions(e.position, mine[1]!.position) > 0)).toBe(true);
     });
 
-    it('keeps every event, once and in stream order, under concurrent writers followed by a subscriber', async () => {
-      const streams = Array.from({ length: 12 }, () => uniqueStream());
-      const seen: RecordedEvent[] = [];
-      let caughtUp = false;
-      const sub = store.subscribe({
-        handler: async (e) => {
-          if (streams.includes(e.stream)) seen.push(e);
-        },
-        onCaughtUp: () => {
-          caughtUp = true;
-        },
-      });
-      const perStream = 8;
-      await Promise.all(
-        streams.map(async (s) => {
-          for (let i = 0; i < perStream; i++) {
-            await store.append(s, [sampleEvent(String(i), 500)], i === 0 ? 'no_stream' : BigInt(i - 1));
-          }
-        }),
-      );
-      await waitFor(() => seen.length >= streams.length * perStream);
-      await sub.stop();
-      expect(caughtUp).toBe(true);
-      expect(new Set(seen.map((e) => e.id)).size).toBe(streams.length * perStream);
-      for (const s of streams) {
-        expect(seen.filter((e) => e.stream === s).map((e) => e.streamPosition)).toEqual(
-          Array.from({ length: perStream }, (_, i) => BigInt(i)),
+    it(
+      'keeps every event, once and in stream order, under concurrent writers followed by a subscriber',
+      async () => {
+        const streams = Array.from({ length: 12 }, () => uniqueStream());
+        const seen: RecordedEvent[] = [];
+        let caughtUp = false;
+        const sub = store.subscribe({
+          handler: async (e) => {
+            if (streams.includes(e.stream)) seen.push(e);
+          },
+          onCaughtUp: () => {
+            caughtUp = true;
+          },
+        });
+        const perStream = 8;
+        await Promise.all(
+          streams.map(async (s) => {
+            for (let i = 0; i < perStream; i++) {
+              await store.append(s, [sampleEvent(String(i), 500)], i === 0 ? 'no_stream' : BigInt(i - 1));
+            }
+          }),
         );
-      }
-      for (let i = 1; i < seen.length; i++) {
-        expect(comparePositions(seen[i - 1]!.position, seen[i]!.position)).toBeLessThan(0);
-      }
-    });
+        await waitFor(() => seen.length >= streams.length * perStream);
+        await sub.stop();
+        expect(caughtUp).toBe(true);
+        expect(new Set(seen.map((e) => e.id)).size).toBe(streams.length * perStream);
+        for (const s of streams) {
+          expect(seen.filter((e) => e.stream === s).map((e) => e.streamPosition)).toEqual(
+            Array.from({ length: perStream }, (_, i) => BigInt(i)),
+          );
+        }
+        for (let i = 1; i < seen.length; i++) {
+          expect(comparePositions(seen[i - 1]!.position, seen[i]!.position)).toBeLessThan(0);
+        }
+      },
+      SUBSCRIPTION_TIMEOUT_MS,
+    );
 
-    it('subscription catches up from a position, then goes on live', async () => {
-      const stream = uniqueStream();
-      const before = await store.append(stream, [sampleEvent('old-1'), sampleEvent('old-2')], 'no_stream');
-      const seen: string[] = [];
-      const caughtUp = new Promise<void>((resolve) => {
-        const sub = store.subscribe({
-          after: before.events[0]!.position,
-          handler: async (e) => {
-            if (e.stream === stream) seen.push((e.data as { label: string }).label);
-          },
-          onCaughtUp: resolve,
+    // A subscription reads below the oldest write transaction in flight in the whole PostgreSQL
+    // cluster: another suite's long transaction (on another database of the test server) delays
+    // its catching up, never what it delivers. Hence the subscription tests' longer timeouts.
+    it(
+      'subscription catches up from a position, then goes on live',
+      async () => {
+        const stream = uniqueStream();
+        const before = await store.append(stream, [sampleEvent('old-1'), sampleEvent('old-2')], 'no_stream');
+        const seen: string[] = [];
+        const caughtUp = new Promise<void>((resolve) => {
+          const sub = store.subscribe({
+            after: before.events[0]!.position,
+            handler: async (e) => {
+              if (e.stream === stream) seen.push((e.data as { label: string }).label);
+            },
+            onCaughtUp: resolve,
+          });
+          afterAllStops.push(() => sub.stop());
         });
-        afterAllStops.push(() => sub.stop());
-      });
-      await caughtUp;
-      expect(seen).toEqual(['old-2']);
-      await store.append(stream, [sampleEvent('live-1')], 1n);
-      await waitFor(() => seen.length === 2);
-      expect(seen).toEqual(['old-2', 'live-1']);
-    });
+        await caughtUp;
+        expect(seen).toEqual(['old-2']);
+        await store.append(stream, [sampleEvent('live-1')], 1n);
+        await waitFor(() => seen.length === 2);
+        expect(seen).toEqual(['old-2', 'live-1']);
+      },
+      SUBSCRIPTION_TIMEOUT_MS,
+    );
 
-    it('a subscription to some event types gets only those, in order, caught up and live', async () => {
-      const stream = uniqueStream();
-      const rare = (label: string) => ({ ...sampleEvent(label), type: 'RareRecorded' });
-      await store.append(stream, [sampleEvent('c-1'), rare('r-1'), sampleEvent('c-2')], 'no_stream');
-      // many events of other types after it, more than one read's worth
-      await Promise.all(
-        Array.from({ length: 6 }, () =>
-          store.append(
-            uniqueStream(),
-            Array.from({ length: 120 }, (_, i) => sampleEvent(`x${i}`)),
-            'no_stream',
+    it(
+      'a subscription to some event types gets only those, in order, caught up and live',
+      async () => {
+        const stream = uniqueStream();
+        const rare = (label: string) => ({ ...sampleEvent(label), type: 'RareRecorded' });
+        await store.append(stream, [sampleEvent('c-1'), rare('r-1'), sampleEvent('c-2')], 'no_stream');
+        // many events of other types after it, more than one read's worth
+        await Promise.all(
+          Array.from({ length: 6 }, () =>
+            store.append(
+              uniqueStream(),
+              Array.from({ length: 120 }, (_, i) => sampleEvent(`x${i}`)),
+              'no_stream',
+            ),
           ),
-        ),
-      );
-      const seen: string[] = [];
-      const types = new Set<string>();
-      const caughtUp = new Promise<void>((resolve) => {
-        const sub = store.subscribe({
-          eventTypes: ['RareRecorded'],
-          handler: async (e) => {
-            types.add(e.type);
-            if (e.stream === stream) seen.push((e.data as { label: string }).label);
-          },
-          onCaughtUp: resolve,
+        );
+        const seen: string[] = [];
+        const types = new Set<string>();
+        const caughtUp = new Promise<void>((resolve) => {
+          const sub = store.subscribe({
+            eventTypes: ['RareRecorded'],
+            handler: async (e) => {
+              types.add(e.type);
+              if (e.stream === stream) seen.push((e.data as { label: string }).label);
+            },
+            onCaughtUp: resolve,
+          });
+          afterAllStops.push(() => sub.stop());
         });
-        afterAllStops.push(() => sub.stop());
-      });
-      await caughtUp;
-      expect(seen).toEqual(['r-1']);
-      await store.append(stream, [sampleEvent('c-3'), rare('r-2')], 2n);
-      await store.append(uniqueStream(), [sampleEvent('c-4')], 'no_stream');
-      await store.append(stream, [rare('r-3')], 4n);
-      await waitFor(() => seen.length === 3);
-      expect(seen).toEqual(['r-1', 'r-2', 'r-3']);
-      expect([...types]).toEqual(['RareRecorded']);
-    });
+        await caughtUp;
+        expect(seen).toEqual(['r-1']);
+        await store.append(stream, [sampleEvent('c-3'), rare('r-2')], 2n);
+        await store.append(uniqueStream(), [sampleEvent('c-4')], 'no_stream');
+        await store.append(stream, [rare('r-3')], 4n);
+        await waitFor(() => seen.length === 3);
+        expect(seen).toEqual(['r-1', 'r-2', 'r-3']);
+        expect([...types]).toEqual(['RareRecorded']);
+      },
+      SUBSCRIPTION_TIMEOUT_MS,
+    );
 
     const afterAllStops: Array<() => Promise<void>> = [];
     afterAll(async () => {
