@@ -16,6 +16,11 @@ export function searchsetBundle(args: {
     resource,
     search: { mode },
   });
+  const entries = [
+    ...args.resources.map((r) => entry(r, 'match')),
+    ...(args.included ?? []).map((r) => entry(r, 'include')),
+    ...(args.outcome ? [{ resource: args.outcome, search: { mode: 'outcome' as const } }] : []),
+  ];
   return {
     resourceType: 'Bundle',
     type: 'searchset',
@@ -24,11 +29,8 @@ export function searchsetBundle(args: {
       { relation: 'self', url: args.selfUrl },
       ...(args.nextUrl ? [{ relation: 'next', url: args.nextUrl }] : []),
     ],
-    entry: [
-      ...args.resources.map((r) => entry(r, 'match')),
-      ...(args.included ?? []).map((r) => entry(r, 'include')),
-      ...(args.outcome ? [{ resource: args.outcome, search: { mode: 'outcome' as const } }] : []),
-    ],
+    // an empty array is no FHIR (ele-1, "Array cannot be empty"): an empty searchset has no entry
+    ...(entries.length > 0 ? { entry: entries } : {}),
   };
 }
 
@@ -37,11 +39,15 @@ export function historyBundle(baseUrl: string, resources: readonly fhir4.Resourc
     resourceType: 'Bundle',
     type: 'history',
     total: resources.length,
-    entry: resources.map((resource) => ({
-      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` },
-      response: { status: '200', lastModified: resource.meta?.lastUpdated },
-    })),
+    ...(resources.length > 0
+      ? {
+          entry: resources.map((resource) => ({
+            fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+            resource,
+            request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` },
+            response: { status: '200', lastModified: resource.meta?.lastUpdated },
+          })),
+        }
+      : {}),
   };
 }
