@@ -198,7 +198,10 @@ async function feed(
     labReportBundle({ accession: 'HAPI-2', institution: 'C002', residentId: SAMPLE_RESIDENT_ID }),
   );
   for (const name of ['lab/cbc-transaction.json', 'lab/cbc-contained.json']) {
-    const body = JSON.parse(readFileSync(join(FHIR_DIR, name), 'utf8')) as fhir4.Resource;
+    // the fixtures are H0001's; sent here as H001, in its namespaces
+    const body = JSON.parse(
+      readFileSync(join(FHIR_DIR, name), 'utf8').replaceAll('H0001', 'H001'),
+    ) as fhir4.Resource;
     const path = body.resourceType === 'Bundle' ? '/fhir' : `/fhir/${body.resourceType}`;
     await write(`POST ${name}`, 'POST', path, KEYS.H001, body);
   }
@@ -465,7 +468,16 @@ async function recognitionDecision(hub: ReferralsHub, sink: Sink, dir: string): 
     const text = await res.text();
     const b = sink.put(`$recognisable as ${code} → ${res.status}`, res.status, text) as
       fhir4.Bundle | undefined;
-    const focus = b?.entry?.[0]?.resource;
+    // a result this institution may recognise (the extension's status), not its own
+    const focus = b?.entry
+      ?.map((e) => e.resource as fhir4.DiagnosticReport | undefined)
+      .find((r) =>
+        r?.extension?.some(
+          (x) =>
+            x.url.endsWith('/recognition-eligibility') &&
+            x.extension?.some((y) => y.url === 'status' && y.valueCode === 'recognisable'),
+        ),
+      );
     if (!focus?.id) continue;
     const decision: fhir4.Task = {
       resourceType: 'Task',
