@@ -399,6 +399,46 @@ async function readBack(hub: ReferralsHub, databaseUrl: string, dir: string): Pr
         searchParams: { patient: `Patient/${keys[0]}`, code: 'http://loinc.org|2823-3' },
       }),
     );
+    for (const include of ['DiagnosticReport:result', 'DiagnosticReport:imagingStudy'])
+      await kit(`search DiagnosticReport _include ${include}`, () =>
+        platform.search({
+          resourceType: 'DiagnosticReport',
+          searchParams: { patient: `Patient/${keys[0]}`, _include: include },
+        }),
+      );
+    // a parameter the hub does not serve: a warning entry (search mode outcome)
+    await kit('search DiagnosticReport ignored parameter', () =>
+      platform.search({
+        resourceType: 'DiagnosticReport',
+        searchParams: { patient: `Patient/${keys[0]}`, _include: 'DiagnosticReport:subject' },
+      }),
+    );
+    await kit('search ServiceRequest status category', () =>
+      platform.search({
+        resourceType: 'ServiceRequest',
+        searchParams: { patient: `Patient/${keys[0]}`, status: 'active,revoked,completed' },
+      }),
+    );
+    const page = (await kit('search Observation _count=2', () =>
+      platform.search({
+        resourceType: 'Observation',
+        searchParams: { patient: `Patient/${keys[0]}`, _count: '2' },
+      }),
+    )) as fhir4.Bundle | undefined;
+    const next = page?.link?.find((l) => l.relation === 'next')?.url;
+    if (next) await get('search Observation next page', next.replace(/^https?:\/\/[^/]+/, ''), KEYS.platform);
+    const posted = await fetch(`${hub.httpUrl}/fhir/Patient/$recognisable`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.platform}`, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [
+          { name: 'patient', valueString: 'urn:oid:2.16.156.10011.1.3|420102195506202048' },
+          { name: 'requester', valueString: 'DEMOH1' },
+        ],
+      }),
+    });
+    sink.put(`POST Patient/$recognisable → ${posted.status}`, posted.status, await posted.text());
     await kit('search DiagnosticReport _count', () =>
       platform.search({
         resourceType: 'DiagnosticReport',

@@ -113,6 +113,10 @@ export function report(result: HapiResult, withWarnings = false): string {
   lines.push(
     `${pad('total', 22)}${pad(result.summary.resources, 8)}${pad(result.summary.errors, 8)}${result.summary.warnings}`,
   );
+  const { unexpected, known } = errorsOf(result);
+  lines.push(`errors: ${unexpected.length} unexpected, ${known.length} known (KNOWN_HAPI_ERRORS)`);
+  for (const why of new Set(known.map((k) => k.why)))
+    lines.push(`  known ×${known.filter((k) => k.why === why).length}: ${why}`);
   const distinct = new Map<string, { n: number; example: string }>();
   for (const r of result.resources)
     for (const i of r.issues) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { fhir4 } from '@yilian/contracts';
 
 export function searchsetBundle(args: {
@@ -19,7 +20,17 @@ export function searchsetBundle(args: {
   const entries = [
     ...args.resources.map((r) => entry(r, 'match')),
     ...(args.included ?? []).map((r) => entry(r, 'include')),
-    ...(args.outcome ? [{ resource: args.outcome, search: { mode: 'outcome' as const } }] : []),
+    // every entry of a searchset has a fullUrl (bdl-7 / HAPI: "each entry in a Bundle must have a
+    // fullUrl"); the outcome has no id of its own on this server: a urn:uuid
+    ...(args.outcome
+      ? [
+          {
+            fullUrl: `urn:uuid:${randomUUID()}`,
+            resource: args.outcome,
+            search: { mode: 'outcome' as const },
+          },
+        ]
+      : []),
   ];
   return {
     resourceType: 'Bundle',
