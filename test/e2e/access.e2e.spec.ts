@@ -1,4 +1,4 @@
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { MllpClient, nameBasedUuid } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
@@ -151,7 +151,7 @@ describe('who may read what (every role × every read route)', () => {
   it('records every read as an AuditEvent the auditor finds by patient, agent and outcome', async () => {
     await get(`DiagnosticReport?patient=Patient/${P1}`, 'C002');
     const search = async (q: string) =>
-      ((await (await get(`AuditEvent?${q}`, 'auditor')).json()) as fhir4.Bundle).entry!.map(
+      (((await (await get(`AuditEvent?${q}`, 'auditor')).json()) as fhir4.Bundle).entry ?? []).map(
         (e) => e.resource as fhir4.AuditEvent,
       );
     const refused = await search(`patient=Patient/${P1}&agent=institution-C002&outcome=4`);
@@ -161,7 +161,7 @@ describe('who may read what (every role × every read route)', () => {
     const reads = await search(`patient=Patient/${P1}&subtype=read&outcome=0`);
     const entities = reads.flatMap((a) => a.entity?.map((e) => e.what?.reference) ?? []);
     expect(entities).toContain('DiagnosticReport/H001.A-2001');
-    expect(entities).toContain(`Patient/${P1}`);
+    expect(entities).toContain(`Patient/${fhirPatientId(P1)}`);
     expect(JSON.stringify(reads)).not.toContain(SAMPLE_RESIDENT_ID);
     const today = new Date().toISOString().slice(0, 10);
     expect((await search(`date=${today}&type=rest`)).length).toBeGreaterThan(0);

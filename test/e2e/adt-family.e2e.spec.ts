@@ -4,7 +4,7 @@
  * events: demographics and links (A01 – A08, A28, A31), merges (A40, A47, A41 / A42 when they
  * name another record), separation (A37); replayed, the links table is rebuilt the same.
  */
-import type { fhir4 } from '@yilian/contracts';
+import { patientKeyOfFhirId, type fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
@@ -48,7 +48,9 @@ describe('hub: the ADT family as identity events', () => {
       },
       body: new URLSearchParams({ identifier }).toString(),
     });
-    return ((await res.json()) as fhir4.Bundle).entry?.[0]?.resource?.id;
+    // the Patient id is the key's FHIR form (`pk-…`, contracts fhir-patient-id.ts)
+    const id = ((await res.json()) as fhir4.Bundle).entry?.[0]?.resource?.id;
+    return id === undefined ? undefined : patientKeyOfFhirId(id);
   };
   const mrn = (value: string) => `urn:yilian:institution:H001:mrn|${value}`;
   const aa = async (message: string) => {

@@ -1,5 +1,5 @@
 import Client from 'fhir-kit-client';
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, patientKeyOfFhirId, type fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { fixture as fhirFixture } from '../../libs/fhir/test/fixtures';
@@ -24,13 +24,14 @@ import {
 // accepts. After each step the test notes the moment; then an auditor asks, with fhir-kit-client,
 // what the hub knew at each moment — from the log — and gets exactly that.
 const RID = SAMPLE_RESIDENT_ID;
-const R = keyer.forResidentId(RID);
-const M1 = keyer.forMrn('H001', 'H-1');
-const M9 = keyer.forMrn('H001', 'H-9');
+// FHIR Patient ids (`pk-…`, contracts fhir-patient-id.ts): what the answers carry
+const R = fhirPatientId(keyer.forResidentId(RID));
+const M1 = fhirPatientId(keyer.forMrn('H001', 'H-1'));
+const M9 = fhirPatientId(keyer.forMrn('H001', 'H-9'));
 const REFERRAL = 'C002.AS-REF-1';
 const K_OBS = 'H001.AS-1.o1';
 /** The patient of the official R4 ImagingStudy example, as C002 sends it. */
-const MD = keyer.forMrn('C002', 'dicom');
+const MD = fhirPatientId(keyer.forMrn('C002', 'dicom'));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errorsOf = (r: fhir4.Resource) => validateFhirResource(r).filter((i) => i.severity === 'error');
@@ -270,7 +271,7 @@ describe('as of a past moment: results, referrals and identity links from the lo
   });
 
   it('Patient _history from the key’s identity stream: each version with its event', async () => {
-    const stream = await hub.store.readStream(`patient-${M9}`);
+    const stream = await hub.store.readStream(`patient-${patientKeyOfFhirId(M9)}`);
     expect(stream.map((e) => e.type)).toEqual(['PatientsMerged', 'PatientsUnmerged']);
     const history = (await auditor.history({ resourceType: 'Patient', id: M9 })) as fhir4.Bundle;
     const shown = history.entry!.map((e) => e.resource as fhir4.Patient);

@@ -6,6 +6,7 @@
  * DELETE, and the kick-off's refusals as OperationOutcomes.
  */
 import { Pool } from 'pg';
+import { fhirPatientId } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
@@ -79,7 +80,9 @@ describe('Bulk Data $export per the IG (HL7 v2 results in, NDJSON out, real Post
     expect(manifest.error).toEqual([]);
     expect(Math.abs(Date.parse(manifest.transactionTime) - Date.now())).toBeLessThan(60_000);
     expect((files.get('DiagnosticReport') ?? []).map((r) => r['id']).sort()).toEqual(await reportsOf());
-    expect((files.get('Patient') ?? []).map((r) => r['id']).sort()).toEqual([patientKey, otherKey].sort());
+    expect((files.get('Patient') ?? []).map((r) => r['id']).sort()).toEqual(
+      [patientKey, otherKey].map(fhirPatientId).sort(),
+    );
     expect(files.get('Observation')?.length).toBe(5);
     // the files need the token, as requiresAccessToken said
     const anonymous = await fetch(manifest.output[0]!.url);
@@ -105,7 +108,7 @@ describe('Bulk Data $export per the IG (HL7 v2 results in, NDJSON out, real Post
         .map((r) => r['id'])
         .sort(),
     ).toEqual(await reportsOf(patientKey));
-    expect(files.get('Patient')!.map((r) => r['id'])).toEqual([patientKey]);
+    expect(files.get('Patient')!.map((r) => r['id'])).toEqual([fhirPatientId(patientKey)]);
   });
 
   it('_since: only what changed after it (a future instant → an empty output array)', async () => {

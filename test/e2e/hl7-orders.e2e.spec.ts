@@ -16,6 +16,7 @@ import {
   qualityStatusStream,
   recognitionCatalogueStream,
   recognitionScopeStream,
+  fhirPatientId,
 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
@@ -343,7 +344,7 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     expect(fieldOf(await mllp.send(message), 'MSA', 1)).toBe('AA');
     const [placed] = await recorded('PO-1101');
     const id = placed!.data.serviceRequest.id!;
-    const patient = `Patient/${keyer.forResidentId(SAMPLE_RESIDENT_ID)}`;
+    const patient = `Patient/${fhirPatientId(keyer.forResidentId(SAMPLE_RESIDENT_ID))}`;
     const active = await readBack<fhir4.ServiceRequest>(`ServiceRequest/${id}`, (r) => r.id === id);
     expect(active).toMatchObject({
       resourceType: 'ServiceRequest',
@@ -431,7 +432,7 @@ describe('hub: HL7 v2 orders over MLLP', () => {
       id,
       category: [{ coding: [{ code: '363679005' }] }],
       orderDetail: [{ coding: [{ code: 'CT' }] }],
-      subject: { reference: `Patient/${keyer.forResidentId('11010519491231002X')}` },
+      subject: { reference: `Patient/${fhirPatientId(keyer.forResidentId('11010519491231002X'))}` },
       meta: { versionId: '1' },
     });
     expect(sr.identifier?.map((i) => i.value)).toContain('SQ-READ-1');
@@ -448,7 +449,7 @@ describe('hub: HL7 v2 orders over MLLP', () => {
   it('as of an instant (auditor, _at) an order is at its version of then: before the cancel active, after it revoked', async () => {
     const [placed, cancelled] = await recorded('PO-1101');
     const id = placed!.data.serviceRequest.id!;
-    const patient = `Patient/${keyer.forResidentId(SAMPLE_RESIDENT_ID)}`;
+    const patient = `Patient/${fhirPatientId(keyer.forResidentId(SAMPLE_RESIDENT_ID))}`;
     const auditor = new Client({
       baseUrl: `${hub.httpUrl}/fhir`,
       customHeaders: { Authorization: `Bearer ${KEYS.auditor}` },

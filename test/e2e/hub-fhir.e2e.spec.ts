@@ -1,10 +1,11 @@
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { PatientKeyer } from '@yilian/patients';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { eventually, KEYS, PATIENT_KEY_SECRET, platformClient, postFhir, startTestHub } from './hub-harness';
 
 type Hub = Awaited<ReturnType<typeof startTestHub>>;
-const patientKey = new PatientKeyer(PATIENT_KEY_SECRET).forResidentId(SAMPLE_RESIDENT_ID);
+/** The FHIR Patient id of the key (`pk-…`): what the answers carry. */
+const patientKey = fhirPatientId(new PatientKeyer(PATIENT_KEY_SECRET).forResidentId(SAMPLE_RESIDENT_ID));
 
 describe('hub: a lab report sent as FHIR R4 reaches the platform', () => {
   let hub: Hub;

@@ -1,4 +1,4 @@
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
@@ -88,7 +88,7 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
   let hub: Hub;
   let c002: MllpClient;
   let h001: MllpClient;
-  const patient = `Patient/${keyer.forResidentId(RESIDENT_ID)}`;
+  const patient = `Patient/${fhirPatientId(keyer.forResidentId(RESIDENT_ID))}`;
   const search = async (resourceType: string, extra: Record<string, string> = {}, who = patient) =>
     (await platformClient(hub).search({
       resourceType,
@@ -174,7 +174,7 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     );
     expect(links).toHaveLength(1);
     const byMrn = await eventually(
-      () => search('ImagingStudy', {}, `Patient/${keyer.forMrn('C002', 'C0020001234')}`),
+      () => search('ImagingStudy', {}, `Patient/${fhirPatientId(keyer.forMrn('C002', 'C0020001234'))}`),
       (b) => (b.total ?? 0) >= 1,
     );
     expect(byMrn.entry?.[0]?.resource?.id).toBe(STUDY_ID);
@@ -298,7 +298,7 @@ describe('hub: imaging (检查) from PACS, RIS and the imaging consultation cent
     expect(posted.status).toBe(201);
     const id = /^ImagingStudy\/([^/]+)\/_history\/1$/.exec(posted.location ?? '')?.[1];
     expect(id).toBeDefined();
-    const who = `Patient/${keyer.forMrn('C002', 'dicom')}`;
+    const who = `Patient/${fhirPatientId(keyer.forMrn('C002', 'dicom'))}`;
     const found = await eventually(
       () => search('ImagingStudy', { modality: 'CT' }, who),
       (b) => (b.total ?? 0) >= 1,

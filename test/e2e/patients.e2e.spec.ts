@@ -1,4 +1,4 @@
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, patientKeyOfFhirId, type fhir4 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer } from '@yilian/patients';
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
@@ -72,7 +72,10 @@ describe('hub: one patient across institutions (links, merge, unmerge)', () => {
       body: new URLSearchParams({ identifier }).toString(),
     });
     const bundle = (await res.json()) as fhir4.Bundle;
-    return bundle.entry![0]!.resource!.id!;
+    // the Patient id is the key's FHIR form (`pk-…`, contracts fhir-patient-id.ts)
+    const id = bundle.entry![0]!.resource!.id!;
+    expect(id).toBe(fhirPatientId(patientKeyOfFhirId(id)));
+    return patientKeyOfFhirId(id);
   };
   const sendAck = async (client: MllpClient, message: string) => msa(await client.send(message))[1];
 
@@ -209,7 +212,7 @@ describe('hub: one patient across institutions (links, merge, unmerge)', () => {
     const c500 = mrnKey('C002', 'C-500');
     const first = await postFhir(hub, '/Patient', patient, KEYS.C002);
     expect(first.status).toBe(201);
-    expect(first.body).toEqual({ resourceType: 'Patient', id: c500 });
+    expect(first.body).toEqual({ resourceType: 'Patient', id: fhirPatientId(c500) });
     expect((await postFhir(hub, '/Patient', patient, KEYS.C002)).status).toBe(200);
     const events = await hub.store.readStream(`patient-${c500}`);
     expect(events.map((e) => e.type)).toEqual(['PatientDemographicsRecorded', 'PatientIdentifiersLinked']);

@@ -17,6 +17,7 @@ import {
   recognitionCatalogueStream,
   recognitionScopeStream,
   type fhir4,
+  fhirPatientId,
 } from '@yilian/contracts';
 import { MllpClient } from '@yilian/hl7v2';
 import { PatientKeyer, RESIDENT_ID_SYSTEM } from '@yilian/patients';
@@ -237,7 +238,7 @@ describe('recognition decisions over the real hub', () => {
       resourceType: 'Task',
       status: 'completed',
       meta: { versionId: '1' },
-      for: { reference: `Patient/${PATIENT}` },
+      for: { reference: `Patient/${fhirPatientId(PATIENT)}` },
     });
     expect(created.id).toMatch(/^rd-[0-9a-f]{40}$/);
 

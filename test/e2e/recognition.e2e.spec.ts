@@ -23,6 +23,7 @@ import {
   qualityStatusStream,
   recognitionCatalogueStream,
   recognitionScopeStream,
+  fhirPatientId,
 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
@@ -393,7 +394,7 @@ describe('mutual recognition over the real hub: results at A and C, the question
       },
       (id) => id !== undefined,
     );
-    expect(patientKey).toBe(PATIENT);
+    expect(patientKey).toBe(fhirPatientId(PATIENT)); // the key's FHIR form (pk-…)
 
     const b = fhir(KEY.B);
     const ask = (asOf?: string) =>

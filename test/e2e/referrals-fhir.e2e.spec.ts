@@ -1,4 +1,4 @@
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { REFERRAL_FHIR } from '@yilian/referrals';
 import { labReportBundle, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import {
@@ -63,7 +63,7 @@ describe('referrals over FHIR R4, end to end on the hub', () => {
     expect(created.status).toBe(201);
     expect(created.headers.get('location')).toBe(`ServiceRequest/${UP}/_history/1`);
     expect(created.body.entry!.map((e) => e.response!.location)).toEqual([
-      `Patient/${patientKey}`,
+      `Patient/${fhirPatientId(patientKey)}`,
       `ServiceRequest/${UP}/_history/1`,
       `Task/${UP}/_history/1`,
     ]);
@@ -131,7 +131,7 @@ describe('referrals over FHIR R4, end to end on the hub', () => {
       status: 'completed',
       requester: { identifier: { value: 'C002' } },
       performer: [{ identifier: { value: 'H001' } }],
-      subject: { identifier: { system: REFERRAL_FHIR.patientKeySystem, value: patientKey } },
+      subject: { identifier: { system: REFERRAL_FHIR.patientKeySystem, value: fhirPatientId(patientKey) } },
       supportingInfo: [{ reference: 'DiagnosticReport/C002.CL-1' }],
     });
     const tasks = (await client.search({

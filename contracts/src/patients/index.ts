@@ -14,3 +14,4 @@ export * from './patients-merged.v1';
 export * from './patients-unmerged.v1';
 export * from './patient-demographics-recorded.v1';
 export * from './patient-event';
+export * from './fhir-patient-id';

@@ -40,6 +40,15 @@ const TASK_STATUS: Readonly<Record<ReferralStatus, fhir4.Task['status']>> = {
 
 export function referralToServiceRequest(referral: ExistingReferral): fhir4.ServiceRequest {
   const r = referral.request;
+  // an empty array is no FHIR (ele-1, "Array cannot be empty"): none when nothing was sent
+  const supportingInfo: fhir4.Reference[] = [
+    ...r.supportingInfo.map((reference) => ({ reference })),
+    ...r.documents.map((d) => ({
+      reference: d.reference,
+      ...(d.title ? { display: d.title } : {}),
+      extension: [{ url: REFERRAL_FHIR.documentKindExtension, valueCode: d.kind }],
+    })),
+  ];
   return {
     resourceType: 'ServiceRequest',
     id: r.referralId,
@@ -53,15 +62,8 @@ export function referralToServiceRequest(referral: ExistingReferral): fhir4.Serv
     requester: organizationReference(r.sender),
     performer: [organizationReference(r.receiver)],
     ...(r.department ? { performerType: { text: r.department } } : {}),
-    reasonCode: [...r.reasonCode],
-    supportingInfo: [
-      ...r.supportingInfo.map((reference) => ({ reference })),
-      ...r.documents.map((d) => ({
-        reference: d.reference,
-        ...(d.title ? { display: d.title } : {}),
-        extension: [{ url: REFERRAL_FHIR.documentKindExtension, valueCode: d.kind }],
-      })),
-    ],
+    ...(r.reasonCode.length > 0 ? { reasonCode: [...r.reasonCode] } : {}),
+    ...(supportingInfo.length > 0 ? { supportingInfo } : {}),
     ...(referral.schedule ? { occurrenceDateTime: referral.schedule.bookedFor } : {}),
   };
 }

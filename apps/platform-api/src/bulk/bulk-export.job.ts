@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
+import { patientKeysToFhir } from '@yilian/contracts';
 import { INSTITUTION_PATIENTS } from '../fhir/search/fhir-search.service';
 import { SEARCH_TABLES, type SearchableType } from '../fhir/search/search-tables';
 import type { ReadClient } from '../platform-auth';
@@ -123,7 +124,7 @@ export class BulkExportJob {
         ]);
         for (const r of rows) {
           if (failure) throw failure;
-          await write(out, `${JSON.stringify(r.resource)}\n`);
+          await write(out, `${patientKeysToFhir(JSON.stringify(r.resource))}\n`);
         }
         count += rows.length;
         this.exported += rows.length;

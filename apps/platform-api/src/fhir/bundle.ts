@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { fhir4 } from '@yilian/contracts';
 
 export function searchsetBundle(args: {
@@ -16,6 +17,21 @@ export function searchsetBundle(args: {
     resource,
     search: { mode },
   });
+  const entries = [
+    ...args.resources.map((r) => entry(r, 'match')),
+    ...(args.included ?? []).map((r) => entry(r, 'include')),
+    // every entry of a searchset has a fullUrl (bdl-7 / HAPI: "each entry in a Bundle must have a
+    // fullUrl"); the outcome has no id of its own on this server: a urn:uuid
+    ...(args.outcome
+      ? [
+          {
+            fullUrl: `urn:uuid:${randomUUID()}`,
+            resource: args.outcome,
+            search: { mode: 'outcome' as const },
+          },
+        ]
+      : []),
+  ];
   return {
     resourceType: 'Bundle',
     type: 'searchset',
@@ -24,11 +40,8 @@ export function searchsetBundle(args: {
       { relation: 'self', url: args.selfUrl },
       ...(args.nextUrl ? [{ relation: 'next', url: args.nextUrl }] : []),
     ],
-    entry: [
-      ...args.resources.map((r) => entry(r, 'match')),
-      ...(args.included ?? []).map((r) => entry(r, 'include')),
-      ...(args.outcome ? [{ resource: args.outcome, search: { mode: 'outcome' as const } }] : []),
-    ],
+    // an empty array is no FHIR (ele-1, "Array cannot be empty"): an empty searchset has no entry
+    ...(entries.length > 0 ? { entry: entries } : {}),
   };
 }
 
@@ -37,11 +50,15 @@ export function historyBundle(baseUrl: string, resources: readonly fhir4.Resourc
     resourceType: 'Bundle',
     type: 'history',
     total: resources.length,
-    entry: resources.map((resource) => ({
-      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` },
-      response: { status: '200', lastModified: resource.meta?.lastUpdated },
-    })),
+    ...(resources.length > 0
+      ? {
+          entry: resources.map((resource) => ({
+            fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+            resource,
+            request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` },
+            response: { status: '200', lastModified: resource.meta?.lastUpdated },
+          })),
+        }
+      : {}),
   };
 }

@@ -69,9 +69,9 @@ const CONFORMANCE_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const AUDIT_EVENT_PARAMS: Param[] = [
-  { name: 'patient', type: 'reference', documentation: 'Patient/<hub patient key>' },
+  { name: 'patient', type: 'reference', documentation: 'Patient/{hub patient key}' },
   { name: 'entity', type: 'reference' },
-  { name: 'agent', type: 'reference', documentation: 'Device/<client name> or Organization/<code>' },
+  { name: 'agent', type: 'reference', documentation: 'Device/{client name} or Organization/{code}' },
   { name: 'date', type: 'date' },
   { name: 'type', type: 'token' },
   { name: 'subtype', type: 'token' },
@@ -84,7 +84,7 @@ const AT_PARAM: Param = {
   name: '_at',
   type: 'date',
   documentation:
-    'auditor key only, with patient: what the hub knew at this instant, folded from the log (also on Patient/<key>/$everything); docs/as-of.md',
+    'auditor key only, with patient: what the hub knew at this instant, folded from the log (also on Patient/{key}/$everything); docs/as-of.md',
 };
 
 function searchParams(type: string): Param[] {
@@ -161,7 +161,7 @@ export function capabilityStatement(base = 'http://localhost'): fhir4.Capability
             },
           ],
           description:
-            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/<Type>.read); or, for a client with a registered JWK Set, SMART Backend Services: an access token from the token endpoint for a signed JWT assertion (RS384/ES384), discovery at .well-known/smart-configuration; docs/access.md',
+            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/{Type}.read); or, for a client with a registered JWK Set, SMART Backend Services: an access token from the token endpoint for a signed JWT assertion (RS384/ES384), discovery at .well-known/smart-configuration; docs/access.md',
         },
         resource,
         operation: SYSTEM_OPERATIONS.map((name) => ({

@@ -28,7 +28,8 @@ export type ParamSpec =
 
 const PATIENT: ParamSpec = {
   kind: 'patient',
-  doc: 'Patient/<hub patient key> (POST /fhir/Patient/_search finds it)',
+  // markdown in the CapabilityStatement: no `<…>`, which reads as an HTML tag
+  doc: 'Patient/{hub patient key} (POST /fhir/Patient/_search finds it)',
 };
 const COMMON = (lastUpdated: string) => ({
   patient: PATIENT,
