@@ -5,7 +5,7 @@
  * export; a member patient's results from X003 are (their compartment). An institution sees only
  * the groups of its alliances. Driven by the IG-written client of bulk-data.e2e.spec.ts.
  */
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { labReportBundle } from '@yilian/testing';
 import { BulkDataClient } from './bulk-data-client';
@@ -22,9 +22,10 @@ import {
 
 describe('Bulk Data: Group-level export of an alliance', () => {
   let hub: ReferralsHub;
-  const inH001 = keyer.forMrn('H001', 'G-M1');
-  const inC002 = keyer.forMrn('C002', 'G-M3');
-  const onlyX003 = keyer.forMrn('X003', 'G-M2');
+  // as FHIR names them (Patient id pk-…, contracts/src/patients/fhir-patient-id.ts)
+  const inH001 = fhirPatientId(keyer.forMrn('H001', 'G-M1'));
+  const inC002 = fhirPatientId(keyer.forMrn('C002', 'G-M3'));
+  const onlyX003 = keyer.forMrn('X003', 'G-M2').slice(3);
 
   beforeAll(async () => {
     hub = await startReferralsHub('bulk_group');

@@ -6,7 +6,7 @@
  * fhir-kit-client over a real socket; every resource valid R4.
  */
 import Client from 'fhir-kit-client';
-import type { fhir4 } from '@yilian/contracts';
+import { fhirPatientId, type fhir4 } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { REFERRAL_FHIR } from '@yilian/referrals';
 import { labReportBundle } from '@yilian/testing';
@@ -22,7 +22,7 @@ import {
 
 describe('FHIR directory: Patient read and Organization', () => {
   let hub: ReferralsHub;
-  const patientKey = keyer.forMrn('H001', 'D-M1');
+  const patientKey = fhirPatientId(keyer.forMrn('H001', 'D-M1')); // its FHIR id, pk-…
   const fhir = (key: string = KEYS.platform) =>
     new Client({ baseUrl: `${hub.httpUrl}/fhir`, customHeaders: { Authorization: `Bearer ${key}` } });
   const errors = (r: fhir4.Resource) => validateFhirResource(r).filter((i) => i.severity === 'error');
