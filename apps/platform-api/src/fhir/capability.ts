@@ -120,7 +120,7 @@ export function capabilityStatement(base = 'http://localhost'): fhir4.Capability
     return {
       type: type as Resource['type'],
       interaction: s.interactions.map((code) => ({ code })),
-      searchParam: searchParams(type),
+      ...(searchParams(type).length > 0 ? { searchParam: searchParams(type) } : {}),
       ...(table?.includes ? { searchInclude: Object.keys(table.includes) } : {}),
       ...(s.operations
         ? {
@@ -144,12 +144,6 @@ export function capabilityStatement(base = 'http://localhost'): fhir4.Capability
       {
         mode: 'server',
         security: {
-          extension: [
-            {
-              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
-              extension: [{ url: 'token', valueUri: `${base}${TOKEN_PATH}` }],
-            },
-          ],
           service: [
             {
               coding: [
@@ -161,7 +155,10 @@ export function capabilityStatement(base = 'http://localhost'): fhir4.Capability
             },
           ],
           description:
-            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/{Type}.read); or, for a client with a registered JWK Set, SMART Backend Services: an access token from the token endpoint for a signed JWT assertion (RS384/ES384), discovery at .well-known/smart-configuration; docs/access.md',
+            'API key per client (Authorization: Bearer), with a role (platform, institution, auditor) and SMART system scopes (system/{Type}.read); or, for a client with a registered JWK Set, SMART Backend Services: an access token from the token endpoint for a signed JWT assertion (RS384/ES384), discovery at .well-known/smart-configuration (token endpoint ' +
+            base +
+            TOKEN_PATH +
+            '); docs/access.md',
         },
         resource,
         operation: SYSTEM_OPERATIONS.map((name) => ({
