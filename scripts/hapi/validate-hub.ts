@@ -72,12 +72,6 @@ export const KNOWN_HAPI_ERRORS: readonly { readonly match: RegExp; readonly why:
     match: /^Error generating Snapshot: Unable to resolve package id hl7\.fhir\.r4\.core#null/,
     why: 'validator set-up: snapshot regeneration needs the hl7.fhir.r4.core NPM package, which this harness does not load (any StructureDefinition fails so)',
   },
-  {
-    // cn-lis-thyroid-v28.hl7 OBX-6 `mIU/L^mIU/L^UCUM`: the sender says UCUM, the code is not
-    // UCUM (m[IU]/L); the HL7 v2 OBX unit mapping (libs/hl7v2 unitOf) keeps the system
-    match: /^Error processing unit '[^']*': The unit '[^']*' is unknown/,
-    why: 'HL7 v2 OBX-6 unit mapping (libs/hl7v2 oru-r01.value.ts unitOf) claims UCUM for a sender code that is not UCUM (mIU/L, UCUM m[IU]/L): reported to libs/hl7v2, not fixed here',
-  },
 ];
 
 export function knownError(message: string): string | undefined {

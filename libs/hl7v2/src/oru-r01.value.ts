@@ -5,7 +5,7 @@
  * (`^1^:^128`), or valueString for what FHIR cannot hold (`2+`, `<>`); ST / TX / FT →
  * valueString (repetitions are lines); CE / CWE / CNE / CF → valueCodeableConcept; DT / TS /
  * DTM → valueDateTime; TM → valueTime. Units (OBX-6) as sent; the UCUM system only when the
- * sender says UCUM.
+ * sender says UCUM and the code is UCUM (ucum-unit.ts: `mIU/L` is coded `m[IU]/L`).
  */
 import type { Hl7Segment } from '@medplum/core';
 import type * as fhir4 from 'fhir/r4';
@@ -14,6 +14,7 @@ import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, repetitionCount, repetitionText, textComponent } from './hl7-fields';
 import { parseHl7DateTime } from './hl7-datetime';
 import type { SegmentRef } from './oru-r01.groups';
+import { ucumCodeOf } from './ucum-unit';
 
 export type ObservationValue = Pick<
   fhir4.Observation,
@@ -54,7 +55,11 @@ export function unitOf(obx: Hl7Segment): Unit {
   const [code = '', text = '', system = ''] = componentsOf(obx, 6, 1);
   const unit = text || code;
   if (!unit) return {};
-  if (system.toUpperCase() === 'UCUM' && code) return { unit, system: UCUM, code: asCode(code) };
+  if (system.toUpperCase() === 'UCUM' && code) {
+    // as UCUM only when it is UCUM (checked; a common near-miss corrected), else the text alone
+    const ucum = ucumCodeOf(code);
+    if (ucum) return { unit, system: UCUM, code: asCode(ucum) };
+  }
   return { unit };
 }
 
