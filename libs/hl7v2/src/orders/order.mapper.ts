@@ -92,10 +92,19 @@ function identifier(type: 'PLAC' | 'FILL', system: string, value: string): fhir4
   return { type: { coding: [{ system: V2_0203, code: type }] }, system, value };
 }
 
+/** OBR-4's identifier (OBR-4.1, else the alternate OBR-4.4, else the text), as a key part. */
+function serviceKey(group: ImagingOrderGroup): string {
+  if (!group.obr) return '';
+  const c = componentsOf(group.obr.segment, 4);
+  return (c[0] || c[3] || c[1] || '').slice(0, 64);
+}
+
 function mapOrder(
   group: ImagingOrderGroup,
   ctx: OrderMappingContext,
   errors: Hl7Error[],
+  /** Another OBR of the same ORC shares the order number: the order is known by number + OBR-4. */
+  sharedNumber = false,
 ): OrderDraft | undefined {
   const { orc, obr } = group;
   const head = orc ?? obr!;
@@ -109,7 +118,8 @@ function mapOrder(
   const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
   // A filler's own message (a PACS's or LIS's status or cancel) may name the order by its
   // number alone: the order is then known by that number.
-  const placer = placerNumber || (filler ? `filler-${filler}` : '');
+  const number = placerNumber || (filler ? `filler-${filler}` : '');
+  const placer = number && sharedNumber && serviceKey(group) ? `${number}/${serviceKey(group)}` : number;
   if (!placer) {
     const message = 'no order number: ORC-2 / OBR-2 (placer) and ORC-3 / OBR-3 (filler) are empty';
     errors.push({ ...at(head, 2), code: HL7_ERROR.requiredFieldMissing, message });
@@ -185,6 +195,10 @@ function mapOrder(
     identifier: identifiers,
     status,
     intent: 'order',
+    // the order number the ORC's OBRs share: the requisition they were placed under
+    ...(placer !== number && placerNumber
+      ? { requisition: identifier('PLAC', `${base}:placer`, placerNumber) }
+      : {}),
     ...(category ? { category: [category] } : {}),
     ...(priority ? { priority } : {}),
     code,
@@ -217,7 +231,21 @@ function mapOrder(
 function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingResult {
   const structure = groupImagingMessage(message);
   const errors: Hl7Error[] = [...structure.errors];
-  const groups = structure.orders;
+  // ORC [OBR] [OBR] …: an OBR after the ORC's first is another test of the same order (ORM^O01's
+  // ORDER_DETAIL, OML^O21's OBSERVATION_REQUEST under one ORC): it keeps that ORC — its order
+  // control, placer number and time — rather than reading as an order without one.
+  const groups: ImagingOrderGroup[] = [];
+  let lastOrc: ImagingOrderGroup['orc'];
+  const underOrc = new Map<ImagingOrderGroup, ImagingOrderGroup['orc']>();
+  for (const g of structure.orders) {
+    if (g.orc) lastOrc = g.orc;
+    const obrNumber = g.obr ? textComponent(g.obr.segment, 2, 1) : '';
+    const orcNumber = lastOrc ? textComponent(lastOrc.segment, 2, 1) : '';
+    const sameOrder = lastOrc && (!obrNumber || !orcNumber || obrNumber === orcNumber);
+    const group = !g.orc && g.obr && sameOrder ? { ...g, orc: lastOrc } : g;
+    underOrc.set(group, group.orc);
+    groups.push(group);
+  }
   const [pid] = structure.pids;
   let patient: PatientIdentifiers = {};
   if (!pid) {
@@ -228,10 +256,24 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
     const message = 'no ORC / OBR: nothing is ordered';
     errors.push({ segment: 'ORC', sequence: 1, code: HL7_ERROR.segmentSequence, message });
   }
+  // several OBRs of one ORC with the same number: each is its own ServiceRequest, known by the
+  // number and its OBR-4; the same number on two ORCs is still two orders claiming one number
+  const numberOf = (g: ImagingOrderGroup) =>
+    (g.orc && textComponent(g.orc.segment, 2, 1)) ||
+    (g.obr && textComponent(g.obr.segment, 2, 1)) ||
+    (g.orc && textComponent(g.orc.segment, 3, 1)) ||
+    (g.obr && textComponent(g.obr.segment, 3, 1)) ||
+    '';
+  const sharing = new Map<string, number>();
+  for (const g of groups) {
+    const key = `${underOrc.get(g)?.sequence ?? `obr${g.obr?.sequence}`}|${numberOf(g)}`;
+    sharing.set(key, (sharing.get(key) ?? 0) + 1);
+  }
   const orders: OrderDraft[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
-    const draft = mapOrder(group, ctx, errors);
+    const key = `${underOrc.get(group)?.sequence ?? `obr${group.obr?.sequence}`}|${numberOf(group)}`;
+    const draft = mapOrder(group, ctx, errors, (sharing.get(key) ?? 0) > 1);
     if (!draft) continue;
     if (seen.has(draft.placerOrderNumber)) {
       const head = group.orc ?? group.obr!;
