@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
 import type { fhir4 } from '@yilian/contracts';
+import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
+import { fixture } from '../../libs/hl7v2/test/fixtures';
 import { PatientKeyer } from '@yilian/patients';
 import { oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import {
@@ -64,6 +66,40 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     })) as fhir4.DiagnosticReport;
     expect(report.result).toHaveLength(15);
     expect(report.performer?.[0]?.reference).toBe('Organization/H001');
+  });
+
+  it('records an ORU whose OBX types are ED, XAD, XTN, DR, NR, CQ … (AA): the PDF in presentedForm, read back valid R4', async () => {
+    const ack = await h001.send(fixture('intl-lab-value-types-v251.hl7'));
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    const report = await eventually(
+      async () =>
+        (await platformClient(hub)
+          .read({ resourceType: 'DiagnosticReport', id: 'H001.FIL9001' })
+          .catch(() => undefined)) as fhir4.DiagnosticReport | undefined,
+      (r) => r !== undefined,
+    );
+    expect(report!.presentedForm?.[0]).toMatchObject({ contentType: 'application/pdf' });
+    expect(report!.result).toHaveLength(16);
+    expect(validateFhirResource(report!).filter((i) => i.severity === 'error')).toEqual([]);
+    const [event] = await hub.store.readStream('labreport-H001-FIL9001');
+    const observations = (event!.data as { observations: fhir4.Observation[] }).observations;
+    expect(observations.find((o) => o.code.coding?.[0]?.code === '62327-2')?.valueString).toBe(
+      '1234 Main St, Ste. 200, Austin, TX 78758, USA',
+    );
+    for (const o of observations)
+      expect(validateFhirResource(o).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
+  it('records one order reported as three OBR panels sharing its number (AA): three reports, by number + OBR-4', async () => {
+    const ack = await h001.send(fixture('intl-nbs-shared-order-v251.hl7'));
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    for (const panel of ['54089-8', '57128-1', '99717-28']) {
+      const events = await hub.store.readStream(`labreport-H001-7241234515/${panel}`);
+      expect(events).toHaveLength(1);
+      const report = (events[0]!.data as { report: fhir4.DiagnosticReport }).report;
+      expect(report.identifier?.[0]?.value).toBe('7241234515');
+      expect(validateFhirResource(report).filter((i) => i.severity === 'error')).toEqual([]);
+    }
   });
 
   it('in enhanced mode answers a commit ACK (CA) then the application ACK (AA), both after the append', async () => {
