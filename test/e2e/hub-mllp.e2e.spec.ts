@@ -102,6 +102,18 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     }
   });
 
+  it('a panel already recorded for another patient is AE 205 naming that OBR (here the 2nd), nothing of the message recorded', async () => {
+    const text = fixture('intl-nbs-shared-order-v251.hl7')
+      .replace('NBS-7241', 'NBS-7241-B')
+      .replace('NB7241^^^STATELAB^MR', 'NB9999^^^STATELAB^MR')
+      .replace('|54089-8^NB Screen Panel Patient AHIC^LN|', '|99999-9^Another panel^L|')
+      .replace('LA12425-7^Within normal limits^LN', 'LA12426-5^Out of range^LN');
+    const ack = await h001.send(text);
+    expect(segment(ack, 'MSA')[1]).toBe('AE');
+    expect(segment(ack, 'ERR').slice(2, 4)).toEqual(['OBR^2^3', '205^Duplicate key identifier^HL70357']);
+    expect(await hub.store.readStream('labreport-H001-7241234515/99999-9')).toHaveLength(0);
+  });
+
   it('in enhanced mode answers a commit ACK (CA) then the application ACK (AA), both after the append', async () => {
     const acks = await h001.sendExpecting(
       oruR01({

@@ -163,9 +163,15 @@ export class Hl7MessageHandler {
           return { outcome: 'content-error', errors: [{ ...PID3, code: 101, message: e.message }] };
         }
         if (e instanceof LabReportRejection) {
+          // the OBR of the report at fault (each OBR is one report, in message order); an accession
+          // already recorded for another patient is a key the message cannot have (0357: 205)
+          const index = e.accession ? mapped.reports.findIndex((r) => r.accession === e.accession) : -1;
+          const code = e.code === 'patient-mismatch' ? 205 : 207;
           return {
             outcome: 'content-error',
-            errors: [{ segment: 'OBR', sequence: 1, field: 3, code: 207, message: e.message }],
+            errors: [
+              { segment: 'OBR', sequence: index >= 0 ? index + 1 : 1, field: 3, code, message: e.message },
+            ],
           };
         }
         if (e instanceof IdempotencyConflictError) {
