@@ -114,6 +114,23 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     expect(await hub.store.readStream('labreport-H001-7241234515/99999-9')).toHaveLength(0);
   });
 
+  it('takes a batch of one message (FHS / BHS … BTS / FTS) as that message; refuses a batch of two whole (AR, MSH^2 100)', async () => {
+    const one = fixture('batch/intl-batch-one-oru-v251.hl7');
+    const ack = await h001.send(one);
+    expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'BATCH-0001']);
+    expect(await hub.store.readStream('labreport-H001-FIL9101')).toHaveLength(1);
+    const inner = one.split('\r').filter((l) => !/^(FHS|BHS|BTS|FTS)/.test(l));
+    const second = inner
+      .join('\r')
+      .replace('BATCH-0001', 'BATCH-0002')
+      .replace(/FIL9101/g, 'FIL9102');
+    const two = one.replace('BTS|1', `${second}\rBTS|2`);
+    const refused = await h001.send(two);
+    expect(segment(refused, 'MSA')[1]).toBe('AR');
+    expect(segment(refused, 'ERR').slice(2, 4)).toEqual(['MSH^2', '100^Segment sequence error^HL70357']);
+    expect(await hub.store.readStream('labreport-H001-FIL9102')).toHaveLength(0);
+  });
+
   it('in enhanced mode answers a commit ACK (CA) then the application ACK (AA), both after the append', async () => {
     const acks = await h001.sendExpecting(
       oruR01({

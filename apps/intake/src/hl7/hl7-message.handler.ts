@@ -6,6 +6,7 @@ import {
   acknowledgementCodes,
   ackModeFor,
   applicationResponseType,
+  batchMessages,
   buildAck,
   classifyImagingMessage,
   classifyMessage,
@@ -58,6 +59,25 @@ export class Hl7MessageHandler {
     institution: InstitutionCredential | undefined,
     now = new Date(),
   ): Promise<string[]> {
+    // a batch envelope (FHS / BHS … BTS / FTS) around one message: that message. MLLP carries one
+    // message per frame, so a batch of several is refused whole, answered on its first message.
+    const batch = batchMessages(text);
+    if (batch?.length === 1) return this.handleFrom(batch[0]!, institution, now);
+    if (batch && batch.length > 1) {
+      const first = parseHl7(batch[0]!);
+      const error: Hl7Error = {
+        segment: 'MSH',
+        sequence: 2,
+        code: 100,
+        message: `a batch of ${batch.length} messages in one frame: send one message per frame; nothing was recorded`,
+      };
+      if (!first.ok) return [buildAck(text, 'AR', [error], { now })];
+      const firstMsh = first.message.getSegment('MSH');
+      const firstMode = ackModeFor(firstMsh?.getField(15)?.toString(), firstMsh?.getField(16)?.toString());
+      return acknowledgementCodes(firstMode, 'rejected').map((code) =>
+        buildAck(first.message, code, [error], { now }),
+      );
+    }
     const parsed = parseHl7(text);
     if (!parsed.ok) return [buildAck(text, 'AR', parsed.errors, { now })];
     const message = parsed.message;
