@@ -8,6 +8,7 @@
  * | HL7 v2 | ServiceRequest |
  * | --- | --- |
  * | ORC-2, else OBR-2 (placer order number) | `identifier` PLAC `…:placer`; the stream |
+ * | one ORC with several OBRs of its number | one ServiceRequest per OBR under that ORC (its order control, time, requester); the stream `{number}/{OBR-4.1}`; `requisition` the number |
  * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession`; the stream (`filler-{n}`) when no placer number |
  * | ORC-1 (0119) and ORC-5 (0038) | `status`: NW/XO/RL/SC → active, CA/OC/DC/OD/DR/CR → revoked, HD/OH → on-hold; ORC-5 CM → completed |
  * | OBR-4 (required) | `code` (every triplet) |
@@ -24,7 +25,8 @@
  * | OBR-15.4, else OBX BodyPartExamined | `bodySite` |
  *
  * Refused (AE, errors naming the field): no PID 100, no order 100, no order number 101 ORC-2,
- * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205; an
+ * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a placer number repeated on another ORC
+ * (or with the same OBR-4 under one ORC) 205; an
  * imaging order: an OMI^O23 group without OBR 100, an IPC without IPC-1 .. IPC-4 101, a UID
  * that is none 102, a modality outside DICOM's 103. An imaging order is an order, not a study:
  * the study is recorded when the PACS reports it. Pure.
