@@ -158,7 +158,7 @@ function errorsOf(ack: string): string[] {
     for (const r of results) {
       tally.set(r.code, (tally.get(r.code) ?? 0) + 1);
       if (r.code.startsWith('AA') || r.code.startsWith('none (NE/NE; recorded')) continue;
-      const key = `${r.code.slice(0, 2)} ${r.type} | ${r.errors[0] ?? '(no ERR)'}`;
+      const key = `${r.code.startsWith('none') ? 'none' : r.code.slice(0, 2)} ${r.type} | ${r.errors[0] ?? '(no ERR)'}`;
       reasons.set(key, [...(reasons.get(key) ?? []), r.name]);
     }
     const lines = [
