@@ -114,6 +114,26 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     expect(await hub.store.readStream('labreport-H001-7241234515/99999-9')).toHaveLength(0);
   });
 
+  it('a correction of one of those panels sent alone (OBR-25 C) is a new version of that panel’s report', async () => {
+    const lines = fixture('intl-nbs-shared-order-v251.hl7').split('\r');
+    const correction = [
+      lines[0]!.replace('NBS-7241', 'NBS-7241-C'),
+      lines[1]!,
+      lines[2]!,
+      lines[5]!.replace('|F', '|C'),
+      lines[6]!
+        .replace('LA12425-7^Within normal limits^LN', 'LA12426-5^Out of range^LN')
+        .replace('||F', '||C'),
+    ].join('\r');
+    const ack = await h001.send(correction);
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    const versions = await hub.store.readStream('labreport-H001-7241234515/57128-1');
+    expect(versions).toHaveLength(2);
+    const report = (versions[1]!.data as { report: fhir4.DiagnosticReport }).report;
+    expect(report.status).toBe('corrected');
+    expect(await hub.store.readStream('labreport-H001-7241234515')).toHaveLength(0);
+  });
+
   it('takes a batch of one message (FHS / BHS … BTS / FTS) as that message; refuses a batch of two whole (AR, MSH^2 100)', async () => {
     const one = fixture('batch/intl-batch-one-oru-v251.hl7');
     const ack = await h001.send(one);

@@ -20,7 +20,7 @@ export {
 export { mapPatientIdentifiers } from './patient-identifiers';
 export type { SegmentRef } from './oru-r01.groups';
 export { participant, INTERPRETER_ROLES, OBSERVER_ROLES } from './participants';
-export { parseHl7DateTime, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
+export { parseHl7DateTime, periodOrder, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
 export {
   classifyMessage,
   KNOWN_MESSAGE_TYPES,

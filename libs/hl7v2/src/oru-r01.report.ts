@@ -202,5 +202,6 @@ export function mapOrder(order: OrderGroup, env: ReportEnv, sharedNumber = false
   if (obsEnv.attachments.length > 0) report.presentedForm = obsEnv.attachments;
   const conclusion = noteTexts(order.notes).join('\n');
   if (conclusion) report.conclusion = conclusion;
-  return { accession, status, report, observations, specimens };
+  const panel = !sharedNumber && number && serviceKey(order) ? `${number}/${serviceKey(order)}` : undefined;
+  return { accession, ...(panel ? { panelAccession: panel } : {}), status, report, observations, specimens };
 }

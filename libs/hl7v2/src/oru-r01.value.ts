@@ -22,7 +22,7 @@ import type * as fhir4 from 'fhir/r4';
 import { asCode, codeableConcept, localCodeSystem, UCUM } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, repetitionCount, repetitionText, textComponent, textSubcomponent } from './hl7-fields';
-import { parseHl7DateTime } from './hl7-datetime';
+import { parseHl7DateTime, periodOrder } from './hl7-datetime';
 import type { SegmentRef } from './oru-r01.groups';
 
 export type ObservationValue = Pick<
@@ -270,6 +270,12 @@ function period(ctx: ValueContext): ObservationValue | undefined {
   const end = endText ? parseHl7DateTime(endText, ctx.defaultUtcOffset) : undefined;
   if (startText && !start) return dataTypeError(ctx, 'OBX-5.1 (DR range start) is not a date/time', 1);
   if (endText && !end) return dataTypeError(ctx, 'OBX-5.2 (DR range end) is not a date/time', 2);
+  if (start && end) {
+    const order = periodOrder(start.dateTime, end.dateTime);
+    if (order === 'before') return dataTypeError(ctx, 'OBX-5.2 (DR range end) is before its start', 2);
+    // FHIR cannot order them at their precisions (per-1): the range as sent, as text
+    if (order === 'ambiguous') return { valueString: `${start.dateTime} – ${end.dateTime}` };
+  }
   const p: fhir4.Period = {};
   if (start) p.start = start.dateTime;
   if (end) p.end = end.dateTime;

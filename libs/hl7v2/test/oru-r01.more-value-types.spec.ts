@@ -5,7 +5,7 @@
  */
 import { validateFhirResource } from '@yilian/fhir';
 import type * as fhir4 from 'fhir/r4';
-import { mapOruR01Lab } from '../src';
+import { mapOruR01Lab, periodOrder } from '../src';
 import { CTX, fixture, mapped, observationByCode, setField, withSegment } from './fixtures';
 
 function errorsOf(resource: fhir4.Resource): string[] {
@@ -118,6 +118,12 @@ describe('ORU^R01 lab mapping: one order reported as several OBR panels sharing 
     }
     expect(new Set(reports.map((r) => r.report.id)).size).toBe(3);
     expect(reports[2]!.observations[0]!.valueQuantity?.value).toBe(0.12);
+    expect(reports.map((r) => r.panelAccession)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('a report known by its number alone names the panel key a change of it may have to go under', () => {
+    const { reports } = mapped('intl-lab-value-types-v251.hl7');
+    expect(reports[0]).toMatchObject({ accession: 'FIL9001', panelAccession: 'FIL9001/57128-1' });
   });
 
   it('the same number with the same OBR-4 twice is still 205 at the second OBR-3', () => {
@@ -130,5 +136,53 @@ describe('ORU^R01 lab mapping: one order reported as several OBR panels sharing 
     expect(result.errors.map((e) => `${e.segment}^${e.sequence}^${e.field} ${e.code}`)).toEqual([
       'OBR^3^3 205',
     ]);
+  });
+});
+
+describe('Periods FHIR can order (R4 per-1: start ≤ end)', () => {
+  it('periodOrder', () => {
+    expect(periodOrder('2024-12-01T08:00:00+08:00', '2024-12-01T09:00:00+08:00')).toBe('ok');
+    expect(periodOrder('2024-12-01T08:00:00+08:00', '2024-12-01T07:00:00+08:00')).toBe('before');
+    expect(periodOrder('2024-12-01T08:00:00+08:00', '2024-12-01')).toBe('ambiguous');
+    expect(periodOrder('2024-12-01T08:00:00+08:00', '2024')).toBe('ambiguous');
+    expect(periodOrder('2024-12-01T08:00:00+08:00', '2024-12-02')).toBe('ok');
+    expect(periodOrder('2024-12-01', '2024-11')).toBe('before');
+  });
+
+  const where = (text: string) => {
+    const result = mapOruR01Lab(text, CTX);
+    return result.ok ? [] : result.errors.map((e) => [e.segment, e.sequence, e.field, e.component, e.code]);
+  };
+
+  it('an OBR-8 collection end before OBR-7 → 102 at OBR^1^8; one FHIR cannot order → collectedDateTime and a note', () => {
+    const base = fixture('cn-chc-orc-fallback-v24.hl7');
+    expect(where(withSegment(base, 'OBR', 1, (l) => setField(l, 8, '20241130080000')))).toEqual([
+      ['OBR', 1, 8, undefined, 102],
+    ]);
+    for (const end of ['2024', '20241201']) {
+      const result = mapOruR01Lab(
+        withSegment(base, 'OBR', 1, (l) => setField(l, 8, end)),
+        CTX,
+      );
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      const specimen = result.reports[0]!.specimens[0]!;
+      expect(specimen.collection?.collectedDateTime).toBe('2024-12-01T08:00:00+08:00');
+      expect(specimen.collection?.collectedPeriod).toBeUndefined();
+      expect(specimen.note?.map((n) => n.text)).toContain(
+        `collection ended: ${end === '2024' ? '2024' : '2024-12-01'}`,
+      );
+      expect(errorsOf(specimen)).toEqual([]);
+    }
+  });
+
+  it('an SPM-17.2 end before its start → 102 at SPM^1^17^^2; a DR end before its start → 102 at OBX^n^5^^2', () => {
+    const spm = withSegment(fixture('cn-lis-electrolytes-spm-v251.hl7'), 'SPM', 1, (l) =>
+      setField(l, 17, '20240102080000^20240101080000'),
+    );
+    expect(where(spm)).toEqual([['SPM', 1, 17, 2, 102]]);
+    const dr = withSegment(fixture('intl-lab-value-types-v251.hl7'), 'OBX', 9, (l) =>
+      setField(l, 5, '20240903080000+0800^20240901080000+0800'),
+    );
+    expect(where(dr)).toEqual([['OBX', 9, 5, 2, 102]]);
   });
 });

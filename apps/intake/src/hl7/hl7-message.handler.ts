@@ -31,6 +31,8 @@ import { OrderHl7Intake } from '../orders/order-hl7.intake';
 const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
+/** Report statuses that change a report already sent. */
+const CHANGES: ReadonlySet<string> = new Set(['corrected', 'amended', 'cancelled', 'entered-in-error']);
 
 /** One HL7 v2 message in, its ACK(s) out. The institution is the one the MLLP port belongs to,
  * never MSH-4. AA / CA only after the durable append. */
@@ -159,9 +161,18 @@ export class Hl7MessageHandler {
       ...(mapped.patient.residentId ? { residentId: mapped.patient.residentId } : {}),
       ...(mapped.patient.mrn ? { mrn: mapped.patient.mrn.value } : {}),
     };
+    // a correction or cancellation of one panel of an order whose panels came in one message
+    // (recorded as `{number}/{OBR-4}`) names that panel's report; the lookup only for changes
+    const accessions: string[] = [];
+    for (const r of mapped.reports)
+      accessions.push(
+        r.panelAccession && CHANGES.has(r.status)
+          ? await this.labResults.changedPanelAccession(institution, r.accession, r.panelAccession)
+          : r.accession,
+      );
     const submissions = mapped.reports.map((r, i) => ({
       institution,
-      accession: r.accession,
+      accession: accessions[i]!,
       patient,
       report: r.report,
       observations: r.observations,
@@ -185,7 +196,7 @@ export class Hl7MessageHandler {
         if (e instanceof LabReportRejection) {
           // the OBR of the report at fault (each OBR is one report, in message order); an accession
           // already recorded for another patient is a key the message cannot have (0357: 205)
-          const index = e.accession ? mapped.reports.findIndex((r) => r.accession === e.accession) : -1;
+          const index = e.accession ? accessions.indexOf(e.accession) : -1;
           const code = e.code === 'patient-mismatch' ? 205 : 207;
           return {
             outcome: 'content-error',
