@@ -540,6 +540,22 @@ describe('hub: HL7 v2 orders over MLLP', () => {
       'AA',
     );
     expect(await recorded('ORD723222/1320')).toHaveLength(1);
+    // a cancel of one of the tests, sent alone (ORC CA + its OBR): a new version of that test's order
+    const lines = fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7').split('\r');
+    const cancel = [
+      lines[0]!.replace('OML-2OBR-1', 'OML-2OBR-CA'),
+      lines[1]!,
+      lines[2]!.replace('ORC|NW|', 'ORC|CA|'),
+      lines[4]!.replace('OBR|2|', 'OBR|1|'),
+    ].join('\r');
+    const cancelled = await mllp.send(cancel);
+    expect(fieldOf(cancelled, 'MSA', 1)).toBe('AA');
+    const versions = await recorded('ORD723222/1680');
+    expect(versions).toHaveLength(2);
+    expect(versions[1]!.data.serviceRequest.status).toBe('revoked');
+    expect(versions[1]!.data.serviceRequest.id).toBe(versions[0]!.data.serviceRequest.id);
+    expect(await recorded('ORD723222')).toHaveLength(0);
+    expect(await recorded('ORD723222/1320')).toHaveLength(1);
   });
 
   it('the orders read model rebuilds from the log to the same tables as the live one', async () => {

@@ -115,6 +115,23 @@ describe('orders: one ORC, several OBRs (ORM^O01 ORDER_DETAIL / OML^O21 OBSERVAT
     ]);
   });
 
+  it('a change of one of those tests sent alone carries the order as that test (asPanel), for the intake to find it', () => {
+    const lines = fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7').split('\r');
+    const cancel = [lines[0], lines[1], lines[2]!.replace('ORC|NW|', 'ORC|CA|'), lines[4]].join('\r');
+    const result = mapOrderMessage(parsed(cancel), { institution: 'H001', type: 'OML^O21' });
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    const [order] = result.orders;
+    expect(order!.placerOrderNumber).toBe('ORD723222');
+    expect(order!.asPanel?.placerOrderNumber).toBe('ORD723222/1680');
+    expect(order!.asPanel?.serviceRequest.status).toBe('revoked');
+    const placed = mapOrderMessage(parsed(fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7')), {
+      institution: 'H001',
+      type: 'OML^O21',
+    });
+    expect(placed.ok && placed.orders[1]!.serviceRequest.id).toBe(order!.asPanel?.serviceRequest.id);
+    expect(placed.ok && placed.orders.map((o) => o.asPanel)).toEqual([undefined, undefined]);
+  });
+
   it('the same OBR-4 twice under one ORC, or one number on two ORCs, is still 205', () => {
     const twice = withSegment(fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7'), 'OBR', 2, (l) =>
       setField(l, 4, '1320^HIV Ag/Ab - Serum^L'),

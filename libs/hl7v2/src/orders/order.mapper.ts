@@ -58,6 +58,9 @@ export interface OrderDraft {
   readonly group: ImagingOrderGroup;
   /** An imaging order's modality and body site (what the duplicate-test check matches). */
   readonly imaging?: { readonly modality?: string; readonly bodySite?: fhir4.Coding };
+  /** A change (ORC-1 other than NW) of an order known by its number alone: the same order as
+   * one of several OBRs of that number (`{number}/{OBR-4}`), for when it was placed that way. */
+  readonly asPanel?: OrderDraft;
 }
 
 export type OrderMappingResult =
@@ -289,7 +292,11 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
       });
     }
     seen.add(draft.placerOrderNumber);
-    orders.push(draft);
+    const shared = (sharing.get(key) ?? 0) > 1;
+    const panel = !shared && draft.orderControl !== 'NW' ? mapOrder(group, ctx, [], true) : undefined;
+    orders.push(
+      panel && panel.placerOrderNumber !== draft.placerOrderNumber ? { ...draft, asPanel: panel } : draft,
+    );
   }
   return errors.length > 0 ? { ok: false, errors, groups } : { ok: true, patient, orders };
 }
