@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { fhir4 } from '@yilian/contracts';
+import { type fhir4, isResultReference } from '@yilian/contracts';
 import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
 import { fixture } from '../../libs/hl7v2/test/fixtures';
@@ -94,12 +94,22 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     const ack = await h001.send(fixture('intl-nbs-shared-order-v251.hl7'));
     expect(segment(ack, 'MSA')[1]).toBe('AA');
     for (const panel of ['54089-8', '57128-1', '99717-28']) {
-      const events = await hub.store.readStream(`labreport-H001-7241234515/${panel}`);
+      const events = await hub.store.readStream(`labreport-H001-7241234515.${panel}`);
       expect(events).toHaveLength(1);
       const report = (events[0]!.data as { report: fhir4.DiagnosticReport }).report;
       expect(report.identifier?.[0]?.value).toBe('7241234515');
       expect(validateFhirResource(report).filter((i) => i.severity === 'error')).toEqual([]);
     }
+    // each panel's report is read at a readable id, the stream a valid result reference
+    const read = await eventually(
+      async () =>
+        (await platformClient(hub)
+          .read({ resourceType: 'DiagnosticReport', id: 'H001.7241234515.57128-1' })
+          .catch(() => undefined)) as fhir4.DiagnosticReport | undefined,
+      (r) => r !== undefined,
+    );
+    expect(read!.code.coding?.[0]?.code).toBe('57128-1');
+    expect(isResultReference('labreport-H001-7241234515.57128-1')).toBe(true);
   });
 
   it('a panel already recorded for another patient is AE 205 naming that OBR (here the 2nd), nothing of the message recorded', async () => {
@@ -111,7 +121,7 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     const ack = await h001.send(text);
     expect(segment(ack, 'MSA')[1]).toBe('AE');
     expect(segment(ack, 'ERR').slice(2, 4)).toEqual(['OBR^2^3', '205^Duplicate key identifier^HL70357']);
-    expect(await hub.store.readStream('labreport-H001-7241234515/99999-9')).toHaveLength(0);
+    expect(await hub.store.readStream('labreport-H001-7241234515.99999-9')).toHaveLength(0);
   });
 
   it('a correction of one of those panels sent alone (OBR-25 C) is a new version of that panel’s report', async () => {
@@ -127,7 +137,7 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     ].join('\r');
     const ack = await h001.send(correction);
     expect(segment(ack, 'MSA')[1]).toBe('AA');
-    const versions = await hub.store.readStream('labreport-H001-7241234515/57128-1');
+    const versions = await hub.store.readStream('labreport-H001-7241234515.57128-1');
     expect(versions).toHaveLength(2);
     const report = (versions[1]!.data as { report: fhir4.DiagnosticReport }).report;
     expect(report.status).toBe('corrected');

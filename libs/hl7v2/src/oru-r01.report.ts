@@ -59,7 +59,7 @@ export function serviceKey(order: OrderGroup): string {
  * `sharedBy`: the OBR's order number is also another OBR's of the message (one order reported
  * as several panels — ORU^R01's ORDER_OBSERVATION group repeats, [ORC] OBR {OBX}, and an order
  * may be answered by several OBRs, told apart by OBR-4). The report is then known by the number
- * and its OBR-4 (`{number}/{OBR-4.1}`); its identifier stays the number as sent.
+ * and its OBR-4 (`{number}.{OBR-4.1}`); its identifier stays the number as sent.
  */
 export function mapOrder(order: OrderGroup, env: ReportEnv, sharedNumber = false): LabReportDraft {
   const { obr } = order;
@@ -129,7 +129,7 @@ export function mapOrder(order: OrderGroup, env: ReportEnv, sharedNumber = false
   }
 
   const number = accession;
-  if (sharedNumber && accession && serviceKey(order)) accession = `${accession}/${serviceKey(order)}`;
+  if (sharedNumber && accession && serviceKey(order)) accession = `${accession}.${serviceKey(order)}`;
   const base = `${env.institution}|${accession}`;
   const performer = `Organization/${env.institution}`;
   const specimens = mapSpecimens(order, {
@@ -202,6 +202,6 @@ export function mapOrder(order: OrderGroup, env: ReportEnv, sharedNumber = false
   if (obsEnv.attachments.length > 0) report.presentedForm = obsEnv.attachments;
   const conclusion = noteTexts(order.notes).join('\n');
   if (conclusion) report.conclusion = conclusion;
-  const panel = !sharedNumber && number && serviceKey(order) ? `${number}/${serviceKey(order)}` : undefined;
+  const panel = !sharedNumber && number && serviceKey(order) ? `${number}.${serviceKey(order)}` : undefined;
   return { accession, ...(panel ? { panelAccession: panel } : {}), status, report, observations, specimens };
 }

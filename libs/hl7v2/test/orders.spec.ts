@@ -80,7 +80,7 @@ describe('orders: one ORC, several OBRs (ORM^O01 ORDER_DETAIL / OML^O21 OBSERVAT
     (name, type, number, codes) => {
       const result = mapOrderMessage(parsed(fixture(name)), { institution: 'H001', type });
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
-      expect(result.orders.map((o) => o.placerOrderNumber)).toEqual(codes.map((c) => `${number}/${c}`));
+      expect(result.orders.map((o) => o.placerOrderNumber)).toEqual(codes.map((c) => `${number}.${c}`));
       for (const o of result.orders) {
         expect(o.orderControl).toBe('NW');
         expect(o.group.orc?.sequence).toBe(1);
@@ -122,7 +122,7 @@ describe('orders: one ORC, several OBRs (ORM^O01 ORDER_DETAIL / OML^O21 OBSERVAT
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     const [order] = result.orders;
     expect(order!.placerOrderNumber).toBe('ORD723222');
-    expect(order!.asPanel?.placerOrderNumber).toBe('ORD723222/1680');
+    expect(order!.asPanel?.placerOrderNumber).toBe('ORD723222.1680');
     expect(order!.asPanel?.serviceRequest.status).toBe('revoked');
     const placed = mapOrderMessage(parsed(fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7')), {
       institution: 'H001',

@@ -105,9 +105,9 @@ describe('ORU^R01 lab mapping: one order reported as several OBR panels sharing 
   it('each OBR is its own report, known by the number and OBR-4; the identifier is the number as sent', () => {
     const { reports } = mapped('intl-nbs-shared-order-v251.hl7');
     expect(reports.map((r) => r.accession)).toEqual([
-      '7241234515/54089-8',
-      '7241234515/57128-1',
-      '7241234515/99717-28',
+      '7241234515.54089-8',
+      '7241234515.57128-1',
+      '7241234515.99717-28',
     ]);
     for (const r of reports) {
       expect(r.report.identifier?.[0]).toMatchObject({
@@ -123,7 +123,7 @@ describe('ORU^R01 lab mapping: one order reported as several OBR panels sharing 
 
   it('a report known by its number alone names the panel key a change of it may have to go under', () => {
     const { reports } = mapped('intl-lab-value-types-v251.hl7');
-    expect(reports[0]).toMatchObject({ accession: 'FIL9001', panelAccession: 'FIL9001/57128-1' });
+    expect(reports[0]).toMatchObject({ accession: 'FIL9001', panelAccession: 'FIL9001.57128-1' });
   });
 
   it('the same number with the same OBR-4 twice is still 205 at the second OBR-3', () => {

@@ -162,7 +162,7 @@ export class Hl7MessageHandler {
       ...(mapped.patient.mrn ? { mrn: mapped.patient.mrn.value } : {}),
     };
     // a correction or cancellation of one panel of an order whose panels came in one message
-    // (recorded as `{number}/{OBR-4}`) names that panel's report; the lookup only for changes
+    // (recorded as `{number}.{OBR-4}`) names that panel's report; the lookup only for changes
     const accessions: string[] = [];
     for (const r of mapped.reports)
       accessions.push(

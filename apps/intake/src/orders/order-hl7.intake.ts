@@ -159,7 +159,7 @@ export class OrderHl7Intake {
           let stream = orderStream(institution, o.placerOrderNumber);
           let history = await this.store.readStream(stream);
           // a change of one test of an order placed as several OBRs of one number, sent alone:
-          // that test's order (`{number}/{OBR-4}`), when there is one and none under the number
+          // that test's order (`{number}.{OBR-4}`), when there is one and none under the number
           if (history.length === 0 && o.asPanel) {
             const panelStream = orderStream(institution, o.asPanel.placerOrderNumber);
             const panelHistory = await this.store.readStream(panelStream);

@@ -66,7 +66,7 @@ export class LabResultsIntake {
     throw new MissingPatientIdentifierError('the patient has neither a resident ID number nor an MRN');
   }
 
-  /** The accession a change of one panel goes under: `panel` (`{number}/{OBR-4}`) when the
+  /** The accession a change of one panel goes under: `panel` (`{number}.{OBR-4}`) when the
    * order's panels were recorded that way and nothing is recorded under the number alone. */
   async changedPanelAccession(institution: string, accession: string, panel: string): Promise<string> {
     if ((await this.store.readStream(labReportStream(institution, accession), { maxCount: 1 })).length > 0)

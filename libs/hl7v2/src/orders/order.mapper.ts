@@ -8,7 +8,7 @@
  * | HL7 v2 | ServiceRequest |
  * | --- | --- |
  * | ORC-2, else OBR-2 (placer order number) | `identifier` PLAC `…:placer`; the stream |
- * | one ORC with several OBRs of its number | one ServiceRequest per OBR under that ORC (its order control, time, requester); the stream `{number}/{OBR-4.1}`; `requisition` the number |
+ * | one ORC with several OBRs of its number | one ServiceRequest per OBR under that ORC (its order control, time, requester); the stream `{number}.{OBR-4.1}`; `requisition` the number |
  * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession`; the stream (`filler-{n}`) when no placer number |
  * | ORC-1 (0119) and ORC-5 (0038) | `status`: NW/XO/RL/SC → active, CA/OC/DC/OD/DR/CR → revoked, HD/OH → on-hold; ORC-5 CM → completed |
  * | OBR-4 (required) | `code` (every triplet) |
@@ -59,7 +59,7 @@ export interface OrderDraft {
   /** An imaging order's modality and body site (what the duplicate-test check matches). */
   readonly imaging?: { readonly modality?: string; readonly bodySite?: fhir4.Coding };
   /** A change (ORC-1 other than NW) of an order known by its number alone: the same order as
-   * one of several OBRs of that number (`{number}/{OBR-4}`), for when it was placed that way. */
+   * one of several OBRs of that number (`{number}.{OBR-4}`), for when it was placed that way. */
   readonly asPanel?: OrderDraft;
 }
 
@@ -124,7 +124,7 @@ function mapOrder(
   // A filler's own message (a PACS's or LIS's status or cancel) may name the order by its
   // number alone: the order is then known by that number.
   const number = placerNumber || (filler ? `filler-${filler}` : '');
-  const placer = number && sharedNumber && serviceKey(group) ? `${number}/${serviceKey(group)}` : number;
+  const placer = number && sharedNumber && serviceKey(group) ? `${number}.${serviceKey(group)}` : number;
   if (!placer) {
     const message = 'no order number: ORC-2 / OBR-2 (placer) and ORC-3 / OBR-3 (filler) are empty';
     errors.push({ ...at(head, 2), code: HL7_ERROR.requiredFieldMissing, message });
