@@ -11,7 +11,7 @@
  * (`mappings/segments/… OBX[Observation]`) where R4 can hold it: IS / ID → valueCodeableConcept;
  * DR → valuePeriod; NR → valueRange; CQ (and MO / CP: the amount and its currency) →
  * valueQuantity; an SN that none of its rows fits → valueString; ED (encapsulated data) and RP
- * (reference pointer) → an Attachment (`attachmentOf`) that the report carries in `presentedForm`
+ * (reference pointer) → an Attachment (`encapsulated`, RP-1 as url) that the report carries in `presentedForm`
  * (R4 has no Observation.valueAttachment), ED text (ED-4 A / none, ED-2 TEXT / TX) → valueString;
  * XAD / XTN / XPN / XCN / XON / CX / EI / HD / VR / TN / NA, and a type the table does not have →
  * valueString, the value written out as text. A value is refused only when it cannot be what its

@@ -241,14 +241,12 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
   // control, placer number and time — rather than reading as an order without one.
   const groups: ImagingOrderGroup[] = [];
   let lastOrc: ImagingOrderGroup['orc'];
-  const underOrc = new Map<ImagingOrderGroup, ImagingOrderGroup['orc']>();
   for (const g of structure.orders) {
     if (g.orc) lastOrc = g.orc;
     const obrNumber = g.obr ? textComponent(g.obr.segment, 2, 1) : '';
     const orcNumber = lastOrc ? textComponent(lastOrc.segment, 2, 1) : '';
     const sameOrder = lastOrc && (!obrNumber || !orcNumber || obrNumber === orcNumber);
     const group = !g.orc && g.obr && sameOrder ? { ...g, orc: lastOrc } : g;
-    underOrc.set(group, group.orc);
     groups.push(group);
   }
   const [pid] = structure.pids;
@@ -269,16 +267,15 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
     (g.orc && textComponent(g.orc.segment, 3, 1)) ||
     (g.obr && textComponent(g.obr.segment, 3, 1)) ||
     '';
+  const keyOf = (g: ImagingOrderGroup) =>
+    `${g.orc ? g.orc.sequence : `obr${g.obr?.sequence}`}|${numberOf(g)}`;
   const sharing = new Map<string, number>();
-  for (const g of groups) {
-    const key = `${underOrc.get(g)?.sequence ?? `obr${g.obr?.sequence}`}|${numberOf(g)}`;
-    sharing.set(key, (sharing.get(key) ?? 0) + 1);
-  }
+  for (const g of groups) sharing.set(keyOf(g), (sharing.get(keyOf(g)) ?? 0) + 1);
   const orders: OrderDraft[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
-    const key = `${underOrc.get(group)?.sequence ?? `obr${group.obr?.sequence}`}|${numberOf(group)}`;
-    const draft = mapOrder(group, ctx, errors, (sharing.get(key) ?? 0) > 1);
+    const shared = (sharing.get(keyOf(group)) ?? 0) > 1;
+    const draft = mapOrder(group, ctx, errors, shared);
     if (!draft) continue;
     if (seen.has(draft.placerOrderNumber)) {
       const head = group.orc ?? group.obr!;
@@ -292,7 +289,6 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
       });
     }
     seen.add(draft.placerOrderNumber);
-    const shared = (sharing.get(key) ?? 0) > 1;
     const panel = !shared && draft.orderControl !== 'NW' ? mapOrder(group, ctx, [], true) : undefined;
     orders.push(
       panel && panel.placerOrderNumber !== draft.placerOrderNumber ? { ...draft, asPanel: panel } : draft,
