@@ -1,7 +1,7 @@
 /**
  * The ADT family over the real MLLP socket, each message in its event's structure (ADT_A01,
  * ADT_A02, ADT_A03, ADT_A05, ADT_A06, ADT_A39, ADT_A30, ADT_A37), as identity
- * events: demographics and links (A01 – A08, A28, A31), merges (A40, A47, A41 / A42 when they
+ * events: demographics and links (A01 – A16, A25 – A28, A31, A45, A60), merges (A40, A47, A41 / A42 when they
  * name another record), separation (A37); replayed, the links table is rebuilt the same.
  */
 import { patientKeyOfFhirId, type fhir4 } from '@yilian/contracts';
@@ -69,6 +69,13 @@ describe('hub: the ADT family as identity events', () => {
     ['ADT^A08^ADT_A01', '2.9', [PV1('O')]],
     ['ADT^A28^ADT_A05', '2.4', []],
     ['ADT^A31^ADT_A05', '2.8.2', []],
+    // every ADT event's PID is its patient: tracking, pending, cancel, visit move, allergies
+    ['ADT^A10^ADT_A09', '2.5.1', [PV1('I')]],
+    ['ADT^A12^ADT_A09', '2.5.1', [PV1('I')]],
+    ['ADT^A15^ADT_A15', '2.6', [PV1('I')]],
+    ['ADT^A25^ADT_A21', '2.5', [PV1('I')]],
+    ['ADT^A45^ADT_A45', '2.5.1', ['MRG|M-OLD^^^HIS^MR|||||V-77', PV1('I')]],
+    ['ADT^A60^ADT_A60', '2.5.1', ['IAM|1|DA|1605^Penicillin^L']],
   ] as const)(
     '%s (%s): demographics recorded, the MRN linked to the resident ID number',
     async (type, version, rest) => {
@@ -82,6 +89,17 @@ describe('hub: the ADT family as identity events', () => {
       ).toBe(R);
     },
   );
+
+  it('ADT^A29 (delete person information) stays AR 201, nothing recorded', async () => {
+    const before = await storedEvents(hub);
+    const ack = await h001.send(adt('ADT^A29^ADT_A21', '2.5.1', 'C-A29', pid('M-A29'), PV1('I')));
+    expect([field(ack, 'MSA', 1), field(ack, 'ERR', 2), field(ack, 'ERR', 3)?.split('^')[0]]).toEqual([
+      'AR',
+      'MSH^1^9^^2',
+      '201',
+    ]);
+    expect(await storedEvents(hub)).toBe(before);
+  });
 
   it('ADT^A40 (ADT_A39) and ADT^A47 (ADT_A30, MRG-1 the old identifier) merge; A41 / A42 on one record change nothing', async () => {
     await aa(adt('ADT^A40^ADT_A39', '2.5.1', 'C-A40', pid('M-A01'), 'MRG|DUP-1^^^HIS^MR'));

@@ -517,6 +517,48 @@ describe('hub: HL7 v2 orders over MLLP', () => {
     for (const r of exported) expect(r4Errors(r)).toEqual([]);
   });
 
+  it('one ORC with two OBRs sharing its number (OML^O21, ORM^O01) → AA, one ServiceRequest per OBR, each under the ORC', async () => {
+    const oml = await mllp.send(fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7'));
+    expect(fieldOf(oml, 'MSA', 1)).toBe('AA');
+    expect(names(oml)).toEqual(['MSH', 'MSA', 'PID', 'ORC', 'OBR', 'ORC', 'OBR']);
+    const orm = await mllp.send(fixture('orders/intl-orm-o01-one-orc-two-obr-v25.hl7'));
+    expect(fieldOf(orm, 'MSA', 1)).toBe('AA');
+    for (const [placer, code] of [
+      ['ORD723222.1320', '1320'],
+      ['ORD723222.1680', '1680'],
+      ['421832901.54089-8', '54089-8'],
+      ['421832901.57717-1', '57717-1'],
+    ] as const) {
+      const [event] = await recorded(placer);
+      const sr = event!.data.serviceRequest;
+      expect(sr.code?.coding?.[0]?.code).toBe(code);
+      expect(sr.requisition?.value).toBe(placer.split('.')[0]);
+      expect(sr.identifier?.[0]?.value).toBe(placer.split('.')[0]);
+      expect(validateFhirResource(sr).filter((i) => i.severity === 'error')).toEqual([]);
+    }
+    // the same message again is the same orders (a resend), not new versions
+    expect(fieldOf(await mllp.send(fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7')), 'MSA', 1)).toBe(
+      'AA',
+    );
+    expect(await recorded('ORD723222.1320')).toHaveLength(1);
+    // a cancel of one of the tests, sent alone (ORC CA + its OBR): a new version of that test's order
+    const lines = fixture('orders/intl-oml-o21-one-orc-two-obr-v251.hl7').split('\r');
+    const cancel = [
+      lines[0]!.replace('OML-2OBR-1', 'OML-2OBR-CA'),
+      lines[1]!,
+      lines[2]!.replace('ORC|NW|', 'ORC|CA|'),
+      lines[4]!.replace('OBR|2|', 'OBR|1|'),
+    ].join('\r');
+    const cancelled = await mllp.send(cancel);
+    expect(fieldOf(cancelled, 'MSA', 1)).toBe('AA');
+    const versions = await recorded('ORD723222.1680');
+    expect(versions).toHaveLength(2);
+    expect(versions[1]!.data.serviceRequest.status).toBe('revoked');
+    expect(versions[1]!.data.serviceRequest.id).toBe(versions[0]!.data.serviceRequest.id);
+    expect(await recorded('ORD723222')).toHaveLength(0);
+    expect(await recorded('ORD723222.1320')).toHaveLength(1);
+  });
+
   it('the orders read model rebuilds from the log to the same tables as the live one', async () => {
     let logged = 0; // every OrderRecorded of the log is a version in the live read model
     for (let after; ;) {

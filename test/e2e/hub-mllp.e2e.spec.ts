@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
-import type { fhir4 } from '@yilian/contracts';
+import { type fhir4, isResultReference } from '@yilian/contracts';
+import { validateFhirResource } from '@yilian/fhir';
 import { MllpClient } from '@yilian/hl7v2';
+import { fixture } from '../../libs/hl7v2/test/fixtures';
 import { PatientKeyer } from '@yilian/patients';
 import { oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import {
@@ -64,6 +66,99 @@ describe('hub: HL7 v2 ORU^R01 over MLLP', () => {
     })) as fhir4.DiagnosticReport;
     expect(report.result).toHaveLength(15);
     expect(report.performer?.[0]?.reference).toBe('Organization/H001');
+  });
+
+  it('records an ORU whose OBX types are ED, XAD, XTN, DR, NR, CQ … (AA): the PDF in presentedForm, read back valid R4', async () => {
+    const ack = await h001.send(fixture('intl-lab-value-types-v251.hl7'));
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    const report = await eventually(
+      async () =>
+        (await platformClient(hub)
+          .read({ resourceType: 'DiagnosticReport', id: 'H001.FIL9001' })
+          .catch(() => undefined)) as fhir4.DiagnosticReport | undefined,
+      (r) => r !== undefined,
+    );
+    expect(report!.presentedForm?.[0]).toMatchObject({ contentType: 'application/pdf' });
+    expect(report!.result).toHaveLength(16);
+    expect(validateFhirResource(report!).filter((i) => i.severity === 'error')).toEqual([]);
+    const [event] = await hub.store.readStream('labreport-H001-FIL9001');
+    const observations = (event!.data as { observations: fhir4.Observation[] }).observations;
+    expect(observations.find((o) => o.code.coding?.[0]?.code === '62327-2')?.valueString).toBe(
+      '1234 Main St, Ste. 200, Austin, TX 78758, USA',
+    );
+    for (const o of observations)
+      expect(validateFhirResource(o).filter((i) => i.severity === 'error')).toEqual([]);
+  });
+
+  it('records one order reported as three OBR panels sharing its number (AA): three reports, by number + OBR-4', async () => {
+    const ack = await h001.send(fixture('intl-nbs-shared-order-v251.hl7'));
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    for (const panel of ['54089-8', '57128-1', '99717-28']) {
+      const events = await hub.store.readStream(`labreport-H001-7241234515.${panel}`);
+      expect(events).toHaveLength(1);
+      const report = (events[0]!.data as { report: fhir4.DiagnosticReport }).report;
+      expect(report.identifier?.[0]?.value).toBe('7241234515');
+      expect(validateFhirResource(report).filter((i) => i.severity === 'error')).toEqual([]);
+    }
+    // each panel's report is read at a readable id, the stream a valid result reference
+    const read = await eventually(
+      async () =>
+        (await platformClient(hub)
+          .read({ resourceType: 'DiagnosticReport', id: 'H001.7241234515.57128-1' })
+          .catch(() => undefined)) as fhir4.DiagnosticReport | undefined,
+      (r) => r !== undefined,
+    );
+    expect(read!.code.coding?.[0]?.code).toBe('57128-1');
+    expect(isResultReference('labreport-H001-7241234515.57128-1')).toBe(true);
+  });
+
+  it('a panel already recorded for another patient is AE 205 naming that OBR (here the 2nd), nothing of the message recorded', async () => {
+    const text = fixture('intl-nbs-shared-order-v251.hl7')
+      .replace('NBS-7241', 'NBS-7241-B')
+      .replace('NB7241^^^STATELAB^MR', 'NB9999^^^STATELAB^MR')
+      .replace('|54089-8^NB Screen Panel Patient AHIC^LN|', '|99999-9^Another panel^L|')
+      .replace('LA12425-7^Within normal limits^LN', 'LA12426-5^Out of range^LN');
+    const ack = await h001.send(text);
+    expect(segment(ack, 'MSA')[1]).toBe('AE');
+    expect(segment(ack, 'ERR').slice(2, 4)).toEqual(['OBR^2^3', '205^Duplicate key identifier^HL70357']);
+    expect(await hub.store.readStream('labreport-H001-7241234515.99999-9')).toHaveLength(0);
+  });
+
+  it('a correction of one of those panels sent alone (OBR-25 C) is a new version of that panel’s report', async () => {
+    const lines = fixture('intl-nbs-shared-order-v251.hl7').split('\r');
+    const correction = [
+      lines[0]!.replace('NBS-7241', 'NBS-7241-C'),
+      lines[1]!,
+      lines[2]!,
+      lines[5]!.replace('|F', '|C'),
+      lines[6]!
+        .replace('LA12425-7^Within normal limits^LN', 'LA12426-5^Out of range^LN')
+        .replace('||F', '||C'),
+    ].join('\r');
+    const ack = await h001.send(correction);
+    expect(segment(ack, 'MSA')[1]).toBe('AA');
+    const versions = await hub.store.readStream('labreport-H001-7241234515.57128-1');
+    expect(versions).toHaveLength(2);
+    const report = (versions[1]!.data as { report: fhir4.DiagnosticReport }).report;
+    expect(report.status).toBe('corrected');
+    expect(await hub.store.readStream('labreport-H001-7241234515')).toHaveLength(0);
+  });
+
+  it('takes a batch of one message (FHS / BHS … BTS / FTS) as that message; refuses a batch of two whole (AR, MSH^2 100)', async () => {
+    const one = fixture('batch/intl-batch-one-oru-v251.hl7');
+    const ack = await h001.send(one);
+    expect(segment(ack, 'MSA').slice(1, 3)).toEqual(['AA', 'BATCH-0001']);
+    expect(await hub.store.readStream('labreport-H001-FIL9101')).toHaveLength(1);
+    const inner = one.split('\r').filter((l) => !/^(FHS|BHS|BTS|FTS)/.test(l));
+    const second = inner
+      .join('\r')
+      .replace('BATCH-0001', 'BATCH-0002')
+      .replace(/FIL9101/g, 'FIL9102');
+    const two = one.replace('BTS|1', `${second}\rBTS|2`);
+    const refused = await h001.send(two);
+    expect(segment(refused, 'MSA')[1]).toBe('AR');
+    expect(segment(refused, 'ERR').slice(2, 4)).toEqual(['MSH^2', '100^Segment sequence error^HL70357']);
+    expect(await hub.store.readStream('labreport-H001-FIL9102')).toHaveLength(0);
   });
 
   it('in enhanced mode answers a commit ACK (CA) then the application ACK (AA), both after the append', async () => {

@@ -86,3 +86,23 @@ function readDateTime(text: string, defaultOffset: string): FhirDateTimeParts | 
   const dateTime = `${date}T${time}${offset}`;
   return { date, dateTime, ...(minute !== undefined ? { instant: dateTime } : {}) };
 }
+
+/**
+ * How two FHIR dateTimes read as a Period's start and end (R4 per-1: start ≤ end): `ok`,
+ * `before` (the end is before the start), or `ambiguous` (at their precisions neither is
+ * before the other, e.g. `2024-12-01T08:00:00+08:00` and `2024-12-01`: FHIR cannot tell).
+ */
+export function periodOrder(start: string, end: string): 'ok' | 'before' | 'ambiguous' {
+  const timed = (s: string) => s.length > 10;
+  if (timed(start) && timed(end)) {
+    const a = Date.parse(start);
+    const b = Date.parse(end);
+    if (Number.isNaN(a) || Number.isNaN(b)) return 'ambiguous';
+    return b >= a ? 'ok' : 'before';
+  }
+  if (start.length === end.length) return end >= start ? 'ok' : 'before';
+  const n = Math.min(start.length, end.length, 10);
+  const a = start.slice(0, n);
+  const b = end.slice(0, n);
+  return b > a ? 'ok' : b < a ? 'before' : 'ambiguous';
+}

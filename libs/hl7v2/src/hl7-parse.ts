@@ -144,11 +144,39 @@ export function parseHl7(input: string): Hl7ParseResult {
   return { ok: true, message: new Hl7Message(segments, context) };
 }
 
-/** The message header alone (its first segment): what an ACK needs, at a fraction of the
- * cost of the whole message. */
+/** The message header alone (its first segment; in a batch, its first message's): what an ACK
+ * needs, at a fraction of the cost of the whole message. */
 export function parseHl7Header(text: string): Hl7ParseResult {
   if (typeof text !== 'string') return parseHl7(text);
-  const trimmed = text.replace(LEADING_BLANKS, '');
+  let trimmed = text.replace(LEADING_BLANKS, '');
+  // a batch (FHS / BHS first): the header of its first message
+  if (trimmed.startsWith('FHS') || trimmed.startsWith('BHS')) {
+    const msh = trimmed.search(/[\r\n]MSH/);
+    if (msh !== -1) trimmed = trimmed.slice(msh).replace(LEADING_BLANKS, '');
+  }
   const end = trimmed.search(LINE_BREAK);
   return parseHl7(end === -1 ? trimmed : trimmed.slice(0, end));
+}
+
+const BATCH_ENVELOPE = /^(FHS|BHS|BTS|FTS)$/;
+
+/**
+ * HL7 batch protocol (v2 chapter 2, "Batch protocol": [FHS] { [BHS] { MSH … } [BTS] } [FTS]):
+ * the messages of a frame that holds a batch envelope, the envelope segments dropped; undefined
+ * when the text does not start with FHS or BHS (an ordinary message).
+ */
+export function batchMessages(text: string): string[] | undefined {
+  if (typeof text !== 'string') return undefined;
+  const start = contentStart(text);
+  const head = text.slice(start, start + 3);
+  if (head !== 'FHS' && head !== 'BHS') return undefined;
+  const messages: string[][] = [];
+  for (const line of text.slice(start).split(SEGMENT_BREAK)) {
+    if (line.trim().length === 0) continue;
+    const name = line.slice(0, 3);
+    if (BATCH_ENVELOPE.test(name) && (line.length === 3 || !/[A-Z0-9]/.test(line.charAt(3)))) continue;
+    if (name === 'MSH') messages.push([line]);
+    else messages[messages.length - 1]?.push(line);
+  }
+  return messages.map((m) => m.join('\r'));
 }

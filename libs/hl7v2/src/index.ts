@@ -5,7 +5,7 @@
  */
 export type { Hl7Message } from '@medplum/core';
 export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error, type Hl7Location } from './hl7-error';
-export { parseHl7, parseHl7Header, type Hl7ParseResult } from './hl7-parse';
+export { batchMessages, parseHl7, parseHl7Header, type Hl7ParseResult } from './hl7-parse';
 export { escapeHl7, unescapeHl7 } from './hl7-escape';
 // field access and PID reading for the mappers of every family (the public API they build on)
 export {
@@ -20,7 +20,7 @@ export {
 export { mapPatientIdentifiers } from './patient-identifiers';
 export type { SegmentRef } from './oru-r01.groups';
 export { participant, INTERPRETER_ROLES, OBSERVER_ROLES } from './participants';
-export { parseHl7DateTime, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
+export { parseHl7DateTime, periodOrder, CHINA_STANDARD_TIME, type FhirDateTimeParts } from './hl7-datetime';
 export {
   classifyMessage,
   KNOWN_MESSAGE_TYPES,

@@ -25,6 +25,9 @@ export type LabReportStatus =
 export interface LabReportDraft {
   /** Accession / filler order number, unique within the performing institution. */
   readonly accession: string;
+  /** `{number}.{OBR-4}` for a report known by its number alone: the key it has when the order's
+   * panels came in one message (a later change of one panel, sent alone, names that report). */
+  readonly panelAccession?: string;
   readonly status: LabReportStatus;
   readonly report: fhir4.DiagnosticReport;
   readonly observations: fhir4.Observation[];

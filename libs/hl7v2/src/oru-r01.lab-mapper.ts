@@ -10,7 +10,7 @@ import { CHINA_STANDARD_TIME } from './hl7-datetime';
 import type { LabMappingContext, LabMappingResult, PatientIdentifiers } from './lab-report-draft';
 import { classifyMessage } from './message-type';
 import { groupOruR01 } from './oru-r01.groups';
-import { mapOrder } from './oru-r01.report';
+import { mapOrder, orderNumbers } from './oru-r01.report';
 import { mapPatientIdentifiers } from './patient-identifiers';
 
 function mapLab(input: Hl7Message | string, ctx: LabMappingContext): LabMappingResult {
@@ -75,14 +75,21 @@ function mapLab(input: Hl7Message | string, ctx: LabMappingContext): LabMappingR
     defaultUtcOffset: ctx.defaultUtcOffset ?? CHINA_STANDARD_TIME,
     errors,
   };
-  const reports = structure.orders.map((order) => mapOrder(order, env));
+  // an order number several OBRs share (one order, several panels) is told apart by OBR-4
+  const numbers = structure.orders.map((o) => {
+    const { filler, placer } = orderNumbers(o);
+    return filler || placer;
+  });
+  const count = new Map<string, number>();
+  for (const n of numbers) if (n) count.set(n, (count.get(n) ?? 0) + 1);
+  const reports = structure.orders.map((order, i) => mapOrder(order, env, (count.get(numbers[i]!) ?? 0) > 1));
   const firstAt = new Map<string, number>();
   reports.forEach((r, i) => {
     const previous = firstAt.get(r.accession);
     if (previous === undefined) firstAt.set(r.accession, i);
     else {
       const obr = structure.orders[i]!.obr;
-      const text = `accession ${r.accession} is already used by OBR ${previous + 1} of this message`;
+      const text = `accession ${r.accession} is already used by OBR ${previous + 1} of this message (with the same OBR-4)`;
       errors.push({
         segment: 'OBR',
         sequence: obr.sequence,

@@ -15,7 +15,7 @@ import type { LabReportStatus } from './lab-report-draft';
 import type { ObservationGroup } from './oru-r01.groups';
 import { interpretations, referenceRange } from './oru-r01.interpretation';
 import { annotations, noteTexts } from './oru-r01.notes';
-import { observationValue, unitOf, VALUE_TYPES } from './oru-r01.value';
+import { observationValue, unitOf } from './oru-r01.value';
 import { OBSERVER_ROLES, participant } from './participants';
 import { personOf } from './imaging/imaging-order';
 
@@ -37,6 +37,8 @@ export interface ObservationEnv {
   readonly performer: string;
   /** References to the report's specimens (`Specimen/{id}`), by index. */
   readonly specimens: readonly string[];
+  /** ED / RP values, collected for the report's `presentedForm`. */
+  readonly attachments: fhir4.Attachment[];
 }
 
 export function mapObservation(
@@ -96,9 +98,6 @@ export function mapObservation(
       code: HL7_ERROR.requiredFieldMissing,
       message: 'OBX-2 (value type) is missing while OBX-5 has a value',
     });
-  } else if (valueType && !VALUE_TYPES.has(valueType)) {
-    const message = `OBX-2 (value type) ${valueType.slice(0, 5)} is not supported for lab results (NM SN ST TX FT CE CWE DT TS TM)`;
-    errors.push({ ...at, field: 2, code: HL7_ERROR.dataType, message });
   } else if (valueType && hasValue) {
     const value = observationValue(valueType, {
       obx: group.obx,
@@ -106,7 +105,16 @@ export function mapObservation(
       defaultUtcOffset: env.defaultUtcOffset,
       errors,
     });
-    if (value) Object.assign(observation, value);
+    if (value) {
+      const { attachment, ...fhirValue } = value;
+      Object.assign(observation, fhirValue);
+      if (attachment) {
+        // R4 has no Observation.valueAttachment: the document goes in the report's presentedForm
+        const title = code?.text ?? code?.coding?.[0]?.display ?? code?.coding?.[0]?.code;
+        env.attachments.push({ ...attachment, ...(title && !attachment.title ? { title } : {}) });
+        notes.push(`${valueType} value: DiagnosticReport.presentedForm[${env.attachments.length - 1}]`);
+      }
+    }
     if (observation.valueCodeableConcept) {
       for (let r = 2; r <= repetitionCount(obx, 5); r++) {
         const extra = codeableConcept(componentsOf(obx, 5, r), env.institution);

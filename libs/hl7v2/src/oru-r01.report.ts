@@ -41,12 +41,31 @@ function identifierType(code: 'FILL' | 'PLAC'): fhir4.CodeableConcept {
   };
 }
 
-export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
+/** The OBR group's order number as the mapping reads it: filler (OBR-3, else ORC-3), else placer. */
+export function orderNumbers(order: OrderGroup): { filler: string; placer: string } {
   const { obr, orc } = order;
-  const at = { segment: 'OBR', sequence: obr.sequence };
-  const errors = env.errors;
   const filler = textComponent(obr.segment, 3, 1) || (orc ? textComponent(orc.segment, 3, 1) : '');
   const placer = textComponent(obr.segment, 2, 1) || (orc ? textComponent(orc.segment, 2, 1) : '');
+  return { filler, placer };
+}
+
+/** OBR-4's identifier (OBR-4.1, else the alternate OBR-4.4, else the text), as a key part. */
+export function serviceKey(order: OrderGroup): string {
+  const c = componentsOf(order.obr.segment, 4);
+  return (c[0] || c[3] || c[1] || '').slice(0, 64);
+}
+
+/**
+ * `sharedBy`: the OBR's order number is also another OBR's of the message (one order reported
+ * as several panels — ORU^R01's ORDER_OBSERVATION group repeats, [ORC] OBR {OBX}, and an order
+ * may be answered by several OBRs, told apart by OBR-4). The report is then known by the number
+ * and its OBR-4 (`{number}.{OBR-4.1}`); its identifier stays the number as sent.
+ */
+export function mapOrder(order: OrderGroup, env: ReportEnv, sharedNumber = false): LabReportDraft {
+  const { obr } = order;
+  const at = { segment: 'OBR', sequence: obr.sequence };
+  const errors = env.errors;
+  const { filler, placer } = orderNumbers(order);
   let accession = filler || placer;
   if (!accession) {
     const message =
@@ -109,6 +128,8 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
     status = 'final';
   }
 
+  const number = accession;
+  if (sharedNumber && accession && serviceKey(order)) accession = `${accession}.${serviceKey(order)}`;
   const base = `${env.institution}|${accession}`;
   const performer = `Organization/${env.institution}`;
   const specimens = mapSpecimens(order, {
@@ -124,6 +145,7 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
     reportStatus: status,
     performer,
     specimens: specimenRefs,
+    attachments: [],
     issued,
     ...(effective ? { effective } : {}),
   };
@@ -141,7 +163,7 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
       use: 'usual',
       type: identifierType(filler ? 'FILL' : 'PLAC'),
       system: `urn:yilian:institution:${env.institution}:accession`,
-      value: accession,
+      value: number,
     },
   ];
   if (filler && placer && placer !== filler) {
@@ -177,7 +199,9 @@ export function mapOrder(order: OrderGroup, env: ReportEnv): LabReportDraft {
   if (specimenRefs.length > 0) report.specimen = specimenRefs.map((reference) => ({ reference }));
   if (observations.length > 0)
     report.result = observations.map((o) => ({ reference: `Observation/${o.id}` }));
+  if (obsEnv.attachments.length > 0) report.presentedForm = obsEnv.attachments;
   const conclusion = noteTexts(order.notes).join('\n');
   if (conclusion) report.conclusion = conclusion;
-  return { accession, status, report, observations, specimens };
+  const panel = !sharedNumber && number && serviceKey(order) ? `${number}.${serviceKey(order)}` : undefined;
+  return { accession, ...(panel ? { panelAccession: panel } : {}), status, report, observations, specimens };
 }

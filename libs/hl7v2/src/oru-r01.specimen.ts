@@ -9,7 +9,7 @@ import type * as fhir4 from 'fhir/r4';
 import { codeableConcept } from './coding';
 import { HL7_ERROR, type Hl7Error } from './hl7-error';
 import { componentsOf, rawComponent, repetitionCount, textComponent, textSubcomponent } from './hl7-fields';
-import { parseHl7DateTime } from './hl7-datetime';
+import { parseHl7DateTime, periodOrder } from './hl7-datetime';
 import type { OrderGroup, SegmentRef, SpecimenGroup } from './oru-r01.groups';
 import { annotations, noteTexts } from './oru-r01.notes';
 import { nameBasedUuid } from './resource-id';
@@ -44,6 +44,41 @@ function timestamp(ref: SegmentRef, field: number, component: number, env: Speci
   return parsed?.dateTime;
 }
 
+/**
+ * collected[x] from the start and end sent: a Period when FHIR can order them (per-1: start ≤ end);
+ * an end before the start is refused (102 at the end's field); an end FHIR cannot order against
+ * the start (`…T08:00` and a date alone of that day) leaves collectedDateTime and gives the note
+ * that keeps it (returned).
+ */
+function collectionPeriod(
+  collection: fhir4.SpecimenCollection,
+  start: string | undefined,
+  end: string | undefined,
+  at: { ref: SegmentRef; field: number; component?: number },
+  env: SpecimenEnv,
+): string | undefined {
+  if (!start) return undefined;
+  const order = end ? periodOrder(start, end) : 'ok';
+  if (end && order === 'ok') {
+    collection.collectedPeriod = { start, end };
+    return undefined;
+  }
+  collection.collectedDateTime = start;
+  if (!end) return undefined;
+  if (order === 'before') {
+    env.errors.push({
+      segment: at.ref.segment.name,
+      sequence: at.ref.sequence,
+      field: at.field,
+      ...(at.component ? { component: at.component } : {}),
+      code: HL7_ERROR.dataType,
+      message: `${at.ref.segment.name}-${at.field}${at.component ? `.${at.component}` : ''} (collection end) is before its start`,
+    });
+    return undefined;
+  }
+  return `collection ended: ${end}`;
+}
+
 function specimenResource(
   env: SpecimenEnv,
   index: number,
@@ -76,10 +111,9 @@ function fromSpm(group: SpecimenGroup, index: number, env: SpecimenEnv): fhir4.S
     if (d) descriptions.push(d);
   }
   const collection: fhir4.SpecimenCollection = {};
-  if (start && end) collection.collectedPeriod = { start, end };
-  else if (start) collection.collectedDateTime = start;
+  const ended = collectionPeriod(collection, start, end, { ref: spm, field: 17, component: 2 }, env);
   if (site) collection.bodySite = site;
-  const notes = annotations([...descriptions, ...noteTexts(group.notes)]);
+  const notes = annotations([...descriptions, ...(ended ? [ended] : []), ...noteTexts(group.notes)]);
   return specimenResource(env, index, id, {
     ...(type ? { type } : {}),
     ...(received ? { receivedTime: received } : {}),
@@ -104,12 +138,12 @@ function fromObr15(order: OrderGroup, env: SpecimenEnv): fhir4.Specimen | undefi
   const end = start ? timestamp(obr, 8, 1, env) : undefined;
   const received = timestamp(obr, 14, 1, env);
   const collection: fhir4.SpecimenCollection = {};
-  if (start && end) collection.collectedPeriod = { start, end };
-  else if (start) collection.collectedDateTime = start;
+  const ended = collectionPeriod(collection, start, end, { ref: obr, field: 8 }, env);
   if (site) collection.bodySite = site;
   return specimenResource(env, 0, '', {
     ...(type ? { type } : {}),
     ...(received ? { receivedTime: received } : {}),
+    ...(ended ? { note: annotations([ended]) } : {}),
     ...(Object.keys(collection).length > 0 ? { collection } : {}),
   });
 }

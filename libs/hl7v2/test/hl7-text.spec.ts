@@ -1,15 +1,18 @@
 import { Hl7Context, Hl7Message } from '@medplum/core';
 import iconv from 'iconv-lite';
 import {
+  batchMessages,
   decodeFrame,
   declaredCharset,
   encodeText,
   escapeHl7,
   parseHl7,
   parseHl7DateTime,
+  parseHl7Header,
   unescapeHl7,
 } from '../src';
 import { textComponent } from '../src/hl7-fields';
+import { fixture } from './fixtures';
 
 describe('parseHl7', () => {
   it('reads CR, LF and CRLF segment ends, skips blank lines and a leading BOM', () => {
@@ -55,6 +58,26 @@ describe('parseHl7', () => {
     expect(obx.getComponent(16, 2, 1)).toBe('x');
     expect(obx.getField(3).setComponent(2, 'K+')).toBe(true); // the library's own setter
     expect(obx.getField(3).toString()).toBe('K^K+^L^2823-3^钾^LN');
+  });
+});
+
+describe('batch protocol (FHS / BHS … BTS / FTS)', () => {
+  it('a batch of one: its message, the envelope dropped; the header is the message’s', () => {
+    const text = fixture('batch/intl-batch-one-oru-v251.hl7');
+    const messages = batchMessages(text)!;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]!.split('\r').map((s) => s.slice(0, 3))).toEqual(['MSH', 'PID', 'OBR', 'OBX']);
+    const header = parseHl7Header(text);
+    expect(header.ok && textComponent(header.message.segments[0]!, 10)).toBe('BATCH-0001');
+  });
+
+  it('several messages are each one; an ordinary message is no batch', () => {
+    const one = fixture('batch/intl-batch-one-oru-v251.hl7');
+    const inner = batchMessages(one)![0]!;
+    const two = one.replace('BTS|1', `${inner.replace('BATCH-0001', 'BATCH-0002')}\rBTS|2`);
+    expect(batchMessages(two)!.map((m) => m.split('|')[9])).toEqual(['BATCH-0001', 'BATCH-0002']);
+    expect(batchMessages(inner)).toBeUndefined();
+    expect(batchMessages('FHS|^~\\&\rFTS|0')).toEqual([]);
   });
 });
 

@@ -56,22 +56,29 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
     expect(errors[0]!.message).not.toContain('110105194912310021');
   });
 
-  it('an unknown OBX-2 value type → 102 at OBX^n^2; a value without OBX-2 → 101', () => {
-    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, 'XYZ'))).map(where)).toEqual([
-      'OBX^2^2 102',
-    ]);
+  it('a value without OBX-2 → 101 at OBX^n^2 (a type outside table 0125 is read as text)', () => {
+    const unknown = mapOruR01Lab(
+      withSegment(SN, 'OBX', 2, (l) => setField(l, 2, 'XYZ')),
+      CTX,
+    );
+    expect(unknown.ok).toBe(true);
     expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, ''))).map(where)).toEqual([
       'OBX^2^2 101',
     ]);
   });
 
-  it('SN parts that are not numbers or comparators → 102 at the component', () => {
-    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '>^abc'))).map(where)).toEqual([
-      'OBX^1^5^^2 102',
-    ]);
-    expect(errorsOf(withSegment(SN, 'OBX', 1, (l) => setField(l, 5, '<<^5'))).map(where)).toEqual([
-      'OBX^1^5^^1 102',
-    ]);
+  it('SN that no row of the v2-to-FHIR SN map fits (a part not a number or comparator) → valueString as sent', () => {
+    for (const [sent, text] of [
+      ['>^abc', '>abc'],
+      ['<<^5', '<<5'],
+    ]) {
+      const result = mapOruR01Lab(
+        withSegment(SN, 'OBX', 1, (l) => setField(l, 5, sent!)),
+        CTX,
+      );
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      expect(result.reports[0]!.observations[0]!.valueString).toMatch(new RegExp(`^${text}`));
+    }
   });
 
   it('missing codes → 101 at OBR^n^4 and OBX^n^3', () => {
@@ -119,16 +126,19 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
     expect(errorsOf(twoPatients).map(where)).toEqual(['PID^2^3 100']);
     const onlyPid = SN.split('\r').slice(0, 2).join('\r');
     expect(errorsOf(onlyPid).map(where)).toEqual(['OBR^1 100']);
-    const repeated = withSegment(MULTI, 'OBR', 2, (l) => setField(l, 3, 'WH-A-001'));
+    // the same number and the same OBR-4 twice (another OBR-4 is another panel of the order)
+    const repeated = withSegment(MULTI, 'OBR', 2, (l) =>
+      setField(setField(l, 3, 'WH-A-001'), 4, 'CBC^血常规^L'),
+    );
     const sameOrc = withSegment(repeated, 'ORC', 2, (l) => setField(l, 3, 'WH-A-001'));
     expect(errorsOf(sameOrc).map(where)).toEqual(['OBR^2^3 205']);
   });
 
   it('collects every error of a message, not just the first', () => {
     let text = withSegment(MULTI, 'OBX', 1, (l) => setField(l, 5, 'high'));
-    text = withSegment(text, 'OBX', 4, (l) => setField(l, 2, 'QQ'));
+    text = withSegment(text, 'OBX', 4, (l) => setField(l, 14, 'someday'));
     text = withSegment(text, 'PID', 1, (l) => setField(l, 8, 'X'));
-    expect(errorsOf(text).map(where)).toEqual(['PID^1^8 103', 'OBX^1^5 102', 'OBX^4^2 102']);
+    expect(errorsOf(text).map(where)).toEqual(['PID^1^8 103', 'OBX^1^5 102', 'OBX^4^14 102']);
     expect(outcomeOf(errorsOf(text))).toBe('content-error');
   });
 });

@@ -6,6 +6,8 @@ export class LabReportRejection extends Error {
   constructor(
     readonly code: 'patient-mismatch' | 'terminal-state',
     message: string,
+    /** The report's accession, when the rule broken is one report's (a message may carry several). */
+    readonly accession?: string,
   ) {
     super(message);
     this.name = 'LabReportRejection';
@@ -30,6 +32,7 @@ export function recordLabReport(
     throw new LabReportRejection(
       'patient-mismatch',
       `report ${command.accession} is recorded for another patient; correct the patient with a patient merge or cancel the report first`,
+      command.accession,
     );
   }
   return [

@@ -6,6 +6,7 @@ import {
   acknowledgementCodes,
   ackModeFor,
   applicationResponseType,
+  batchMessages,
   buildAck,
   classifyImagingMessage,
   classifyMessage,
@@ -30,6 +31,8 @@ import { OrderHl7Intake } from '../orders/order-hl7.intake';
 const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
+/** Report statuses that change a report already sent. */
+const CHANGES: ReadonlySet<string> = new Set(['corrected', 'amended', 'cancelled', 'entered-in-error']);
 
 /** One HL7 v2 message in, its ACK(s) out. The institution is the one the MLLP port belongs to,
  * never MSH-4. AA / CA only after the durable append. */
@@ -58,6 +61,25 @@ export class Hl7MessageHandler {
     institution: InstitutionCredential | undefined,
     now = new Date(),
   ): Promise<string[]> {
+    // a batch envelope (FHS / BHS … BTS / FTS) around one message: that message. MLLP carries one
+    // message per frame, so a batch of several is refused whole, answered on its first message.
+    const batch = batchMessages(text);
+    if (batch?.length === 1) return this.handleFrom(batch[0]!, institution, now);
+    if (batch && batch.length > 1) {
+      const first = parseHl7(batch[0]!);
+      const error: Hl7Error = {
+        segment: 'MSH',
+        sequence: 2,
+        code: 100,
+        message: `a batch of ${batch.length} messages in one frame: send one message per frame; nothing was recorded`,
+      };
+      if (!first.ok) return [buildAck(text, 'AR', [error], { now })];
+      const firstMsh = first.message.getSegment('MSH');
+      const firstMode = ackModeFor(firstMsh?.getField(15)?.toString(), firstMsh?.getField(16)?.toString());
+      return acknowledgementCodes(firstMode, 'rejected').map((code) =>
+        buildAck(first.message, code, [error], { now }),
+      );
+    }
     const parsed = parseHl7(text);
     if (!parsed.ok) return [buildAck(text, 'AR', parsed.errors, { now })];
     const message = parsed.message;
@@ -139,9 +161,18 @@ export class Hl7MessageHandler {
       ...(mapped.patient.residentId ? { residentId: mapped.patient.residentId } : {}),
       ...(mapped.patient.mrn ? { mrn: mapped.patient.mrn.value } : {}),
     };
+    // a correction or cancellation of one panel of an order whose panels came in one message
+    // (recorded as `{number}.{OBR-4}`) names that panel's report; the lookup only for changes
+    const accessions: string[] = [];
+    for (const r of mapped.reports)
+      accessions.push(
+        r.panelAccession && CHANGES.has(r.status)
+          ? await this.labResults.changedPanelAccession(institution, r.accession, r.panelAccession)
+          : r.accession,
+      );
     const submissions = mapped.reports.map((r, i) => ({
       institution,
-      accession: r.accession,
+      accession: accessions[i]!,
       patient,
       report: r.report,
       observations: r.observations,
@@ -163,9 +194,15 @@ export class Hl7MessageHandler {
           return { outcome: 'content-error', errors: [{ ...PID3, code: 101, message: e.message }] };
         }
         if (e instanceof LabReportRejection) {
+          // the OBR of the report at fault (each OBR is one report, in message order); an accession
+          // already recorded for another patient is a key the message cannot have (0357: 205)
+          const index = e.accession ? accessions.indexOf(e.accession) : -1;
+          const code = e.code === 'patient-mismatch' ? 205 : 207;
           return {
             outcome: 'content-error',
-            errors: [{ segment: 'OBR', sequence: 1, field: 3, code: 207, message: e.message }],
+            errors: [
+              { segment: 'OBR', sequence: index >= 0 ? index + 1 : 1, field: 3, code, message: e.message },
+            ],
           };
         }
         if (e instanceof IdempotencyConflictError) {

@@ -154,9 +154,17 @@ export class OrderHl7Intake {
       try {
         // decide every order first: one refused, nothing appended
         const decided: { stream: string; events: NewEvent[]; expected: 'no_stream' | bigint }[] = [];
-        for (const [i, o] of orders.entries()) {
-          const stream = orderStream(institution, o.placerOrderNumber);
-          const history = await this.store.readStream(stream);
+        for (const [i, sent] of orders.entries()) {
+          let o = sent;
+          let stream = orderStream(institution, o.placerOrderNumber);
+          let history = await this.store.readStream(stream);
+          // a change of one test of an order placed as several OBRs of one number, sent alone:
+          // that test's order (`{number}.{OBR-4}`), when there is one and none under the number
+          if (history.length === 0 && o.asPanel) {
+            const panelStream = orderStream(institution, o.asPanel.placerOrderNumber);
+            const panelHistory = await this.store.readStream(panelStream);
+            if (panelHistory.length > 0) [o, stream, history] = [o.asPanel, panelStream, panelHistory];
+          }
           const state = history.reduce(evolveOrder, INITIAL_ORDER_STATE);
           try {
             const events = decideRecordOrder(state, commandFor(o, i));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { deterministicEventId, type fhir4 } from '@yilian/contracts';
+import { deterministicEventId, type fhir4, labReportStream } from '@yilian/contracts';
 import { EVENT_STORE, type EventStore, WrongExpectedRevisionError } from '@yilian/event-store';
 import { type DecidedIdentity, type PatientKeyer, PatientIdentityRejection } from '@yilian/patients';
 import {
@@ -64,6 +64,15 @@ export class LabResultsIntake {
     if (patient.residentId) return this.keyer.forResidentId(patient.residentId);
     if (patient.mrn) return this.keyer.forMrn(institution, patient.mrn);
     throw new MissingPatientIdentifierError('the patient has neither a resident ID number nor an MRN');
+  }
+
+  /** The accession a change of one panel goes under: `panel` (`{number}.{OBR-4}`) when the
+   * order's panels were recorded that way and nothing is recorded under the number alone. */
+  async changedPanelAccession(institution: string, accession: string, panel: string): Promise<string> {
+    if ((await this.store.readStream(labReportStream(institution, accession), { maxCount: 1 })).length > 0)
+      return accession;
+    const underPanel = await this.store.readStream(labReportStream(institution, panel), { maxCount: 1 });
+    return underPanel.length > 0 ? panel : accession;
   }
 
   async record(s: LabReportSubmission): Promise<LabReportRecorded> {

@@ -8,6 +8,7 @@
  * | HL7 v2 | ServiceRequest |
  * | --- | --- |
  * | ORC-2, else OBR-2 (placer order number) | `identifier` PLAC `…:placer`; the stream |
+ * | one ORC with several OBRs of its number | one ServiceRequest per OBR under that ORC (its order control, time, requester); the stream `{number}.{OBR-4.1}`; `requisition` the number |
  * | ORC-3, else OBR-3 (filler order number) | `identifier` FILL `…:accession`; the stream (`filler-{n}`) when no placer number |
  * | ORC-1 (0119) and ORC-5 (0038) | `status`: NW/XO/RL/SC → active, CA/OC/DC/OD/DR/CR → revoked, HD/OH → on-hold; ORC-5 CM → completed |
  * | OBR-4 (required) | `code` (every triplet) |
@@ -24,7 +25,8 @@
  * | OBR-15.4, else OBX BodyPartExamined | `bodySite` |
  *
  * Refused (AE, errors naming the field): no PID 100, no order 100, no order number 101 ORC-2,
- * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a repeated placer number 205; an
+ * no OBR-4 101, ORC-1 outside 0119 103, a bad ORC-9 102, a placer number repeated on another ORC
+ * (or with the same OBR-4 under one ORC) 205; an
  * imaging order: an OMI^O23 group without OBR 100, an IPC without IPC-1 .. IPC-4 101, a UID
  * that is none 102, a modality outside DICOM's 103. An imaging order is an order, not a study:
  * the study is recorded when the PACS reports it. Pure.
@@ -56,6 +58,9 @@ export interface OrderDraft {
   readonly group: ImagingOrderGroup;
   /** An imaging order's modality and body site (what the duplicate-test check matches). */
   readonly imaging?: { readonly modality?: string; readonly bodySite?: fhir4.Coding };
+  /** A change (ORC-1 other than NW) of an order known by its number alone: the same order as
+   * one of several OBRs of that number (`{number}.{OBR-4}`), for when it was placed that way. */
+  readonly asPanel?: OrderDraft;
 }
 
 export type OrderMappingResult =
@@ -92,10 +97,19 @@ function identifier(type: 'PLAC' | 'FILL', system: string, value: string): fhir4
   return { type: { coding: [{ system: V2_0203, code: type }] }, system, value };
 }
 
+/** OBR-4's identifier (OBR-4.1, else the alternate OBR-4.4, else the text), as a key part. */
+function serviceKey(group: ImagingOrderGroup): string {
+  if (!group.obr) return '';
+  const c = componentsOf(group.obr.segment, 4);
+  return (c[0] || c[3] || c[1] || '').slice(0, 64);
+}
+
 function mapOrder(
   group: ImagingOrderGroup,
   ctx: OrderMappingContext,
   errors: Hl7Error[],
+  /** Another OBR of the same ORC shares the order number: the order is known by number + OBR-4. */
+  sharedNumber = false,
 ): OrderDraft | undefined {
   const { orc, obr } = group;
   const head = orc ?? obr!;
@@ -109,7 +123,8 @@ function mapOrder(
   const filler = (orc && textComponent(orc.segment, 3, 1)) || (obr && textComponent(obr.segment, 3, 1)) || '';
   // A filler's own message (a PACS's or LIS's status or cancel) may name the order by its
   // number alone: the order is then known by that number.
-  const placer = placerNumber || (filler ? `filler-${filler}` : '');
+  const number = placerNumber || (filler ? `filler-${filler}` : '');
+  const placer = number && sharedNumber && serviceKey(group) ? `${number}.${serviceKey(group)}` : number;
   if (!placer) {
     const message = 'no order number: ORC-2 / OBR-2 (placer) and ORC-3 / OBR-3 (filler) are empty';
     errors.push({ ...at(head, 2), code: HL7_ERROR.requiredFieldMissing, message });
@@ -185,6 +200,10 @@ function mapOrder(
     identifier: identifiers,
     status,
     intent: 'order',
+    // the order number the ORC's OBRs share: the requisition they were placed under
+    ...(placer !== number && placerNumber
+      ? { requisition: identifier('PLAC', `${base}:placer`, placerNumber) }
+      : {}),
     ...(category ? { category: [category] } : {}),
     ...(priority ? { priority } : {}),
     code,
@@ -217,7 +236,19 @@ function mapOrder(
 function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingResult {
   const structure = groupImagingMessage(message);
   const errors: Hl7Error[] = [...structure.errors];
-  const groups = structure.orders;
+  // ORC [OBR] [OBR] …: an OBR after the ORC's first is another test of the same order (ORM^O01's
+  // ORDER_DETAIL, OML^O21's OBSERVATION_REQUEST under one ORC): it keeps that ORC — its order
+  // control, placer number and time — rather than reading as an order without one.
+  const groups: ImagingOrderGroup[] = [];
+  let lastOrc: ImagingOrderGroup['orc'];
+  for (const g of structure.orders) {
+    if (g.orc) lastOrc = g.orc;
+    const obrNumber = g.obr ? textComponent(g.obr.segment, 2, 1) : '';
+    const orcNumber = lastOrc ? textComponent(lastOrc.segment, 2, 1) : '';
+    const sameOrder = lastOrc && (!obrNumber || !orcNumber || obrNumber === orcNumber);
+    const group = !g.orc && g.obr && sameOrder ? { ...g, orc: lastOrc } : g;
+    groups.push(group);
+  }
   const [pid] = structure.pids;
   let patient: PatientIdentifiers = {};
   if (!pid) {
@@ -228,10 +259,23 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
     const message = 'no ORC / OBR: nothing is ordered';
     errors.push({ segment: 'ORC', sequence: 1, code: HL7_ERROR.segmentSequence, message });
   }
+  // several OBRs of one ORC with the same number: each is its own ServiceRequest, known by the
+  // number and its OBR-4; the same number on two ORCs is still two orders claiming one number
+  const numberOf = (g: ImagingOrderGroup) =>
+    (g.orc && textComponent(g.orc.segment, 2, 1)) ||
+    (g.obr && textComponent(g.obr.segment, 2, 1)) ||
+    (g.orc && textComponent(g.orc.segment, 3, 1)) ||
+    (g.obr && textComponent(g.obr.segment, 3, 1)) ||
+    '';
+  const keyOf = (g: ImagingOrderGroup) =>
+    `${g.orc ? g.orc.sequence : `obr${g.obr?.sequence}`}|${numberOf(g)}`;
+  const sharing = new Map<string, number>();
+  for (const g of groups) sharing.set(keyOf(g), (sharing.get(keyOf(g)) ?? 0) + 1);
   const orders: OrderDraft[] = [];
   const seen = new Set<string>();
   for (const group of groups) {
-    const draft = mapOrder(group, ctx, errors);
+    const shared = (sharing.get(keyOf(group)) ?? 0) > 1;
+    const draft = mapOrder(group, ctx, errors, shared);
     if (!draft) continue;
     if (seen.has(draft.placerOrderNumber)) {
       const head = group.orc ?? group.obr!;
@@ -245,7 +289,10 @@ function mapOrders(message: Hl7Message, ctx: OrderMappingContext): OrderMappingR
       });
     }
     seen.add(draft.placerOrderNumber);
-    orders.push(draft);
+    const panel = !shared && draft.orderControl !== 'NW' ? mapOrder(group, ctx, [], true) : undefined;
+    orders.push(
+      panel && panel.placerOrderNumber !== draft.placerOrderNumber ? { ...draft, asPanel: panel } : draft,
+    );
   }
   return errors.length > 0 ? { ok: false, errors, groups } : { ok: true, patient, orders };
 }

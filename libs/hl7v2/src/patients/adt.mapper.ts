@@ -2,7 +2,7 @@
  * HL7 v2 ADT → identity requests, as HIS systems send them:
  *
  * | message            | request   | from                                                        |
- * | ADT^A01 – A08, A28, A31 | update | PID-3 (MRN, resident ID number), PID-5 name, PID-7, PID-8 |
+ * | ADT^A01 – A16, A25 – A28, A31, A45, A60 | update | PID-3 (MRN, resident ID number), PID-5 name, PID-7, PID-8 |
  * | ADT^A40, A47       | merge     | each PID (the survivor) with the MRG after it: MRG-1 = the  |
  * |                    |           | prior MRN of the same institution (A47: the old identifier) |
  * | ADT^A41, A42       | merge / — | as A40 when MRG-1 names another MRN; an account (MRG-3) or  |
@@ -22,8 +22,16 @@ import { repetitionCount, textComponent } from '../hl7-fields';
 import { mapPatientIdentifiers } from '../patient-identifiers';
 
 /** Events whose PID is the patient as the sender now knows them (admit, transfer, discharge,
- * register, pre-admit, class changes, update, add / update person): an `update`. */
-const UPDATES = ['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A28', 'A31'];
+ * register, pre-admit, class changes, update, add / update person): an `update`. HL7 v2
+ * chapter 3 gives every ADT event the PID of the patient it is about, the same segment: so also
+ * the tracking, pending and cancel events (A09 – A16, A25 – A27: a cancelled visit, not a
+ * cancelled person), A45 (a visit moved to this PID's patient: its MRG names the visit's old
+ * patient, not a record of this one — no merge) and A60 (allergy update). Not A29 (delete person
+ * information) nor A30 / A34 – A36 / A39 / A46 / A48 / A49 (older merges and changes): still 201. */
+const UPDATES = [
+  ...['A01', 'A02', 'A03', 'A04', 'A05', 'A06', 'A07', 'A08', 'A28', 'A31'],
+  ...['A09', 'A10', 'A11', 'A12', 'A13', 'A14', 'A15', 'A16', 'A25', 'A26', 'A27', 'A45', 'A60'],
+];
 /** PID + MRG pairs whose MRG-1 names another record of the patient: a `merge` (A40 merge
  * patient identifier list, A47 change patient identifier list: the old identifier in MRG-1). */
 const MERGES = ['A40', 'A47'];

@@ -1,4 +1,4 @@
-import { mapAdtIdentity, parseHl7 } from '../../src';
+import { mapAdtIdentity, parseHl7, PATIENT_ADT_TYPES } from '../../src';
 
 const RID = '11010519491231002X';
 const MSH = (type: string) => `MSH|^~\\&|HIS|H001|YILIAN|HUB|20261123090000+0800||${type}|CTL-1|P|2.5.1`;
@@ -58,6 +58,30 @@ describe('ADT^A08 / A01 / A04: demographics update', () => {
       ok: false,
       errors: [expect.objectContaining({ segment: 'PID', code: 100 })],
     });
+  });
+});
+
+describe('the other ADT events with the patient’s PID: tracking, pending, cancel, visit move, allergies', () => {
+  it.each([
+    ['ADT^A09^ADT_A09', ['PV1|1|I|内科^101^1^H001']],
+    ['ADT^A11^ADT_A09', ['PV1|1|I|内科^101^1^H001']],
+    ['ADT^A13^ADT_A01', ['PV1|1|I|内科^101^1^H001']],
+    ['ADT^A14^ADT_A05', ['PV1|1|P|内科^101^1^H001']],
+    ['ADT^A16^ADT_A16', ['PV1|1|I|内科^101^1^H001']],
+    ['ADT^A27^ADT_A21', ['PV1|1|P|内科^101^1^H001']],
+    ['ADT^A45^ADT_A45', ['MRG|H-999^^^HIS^MR|||||V-77', 'PV1|1|I|内科^101^1^H001']],
+    ['ADT^A60^ADT_A60', ['IAM|1|DA|1605^Penicillin^L']],
+  ] as const)('%s: an update from its PID (a visit’s MRG is no merge)', (type, rest) => {
+    const mapped = map(type, `PID|1||H-400^^^HIS^MR~${RID}^^^NNCHN^NNCHN||赵^六||19491231|M`, ...rest);
+    expect(PATIENT_ADT_TYPES.has(type.split('^').slice(0, 2).join('^'))).toBe(true);
+    expect(mapped.ok && mapped.requests.map((r) => r.request.kind)).toEqual(['update']);
+    expect(mapped.ok && mapped.requests[0]!.request).toMatchObject({
+      record: { residentId: RID, mrn: { institution: 'H001', value: 'H-400' } },
+    });
+  });
+
+  it('ADT^A29 (delete person information) is no update', () => {
+    expect(PATIENT_ADT_TYPES.has('ADT^A29')).toBe(false);
   });
 });
 
