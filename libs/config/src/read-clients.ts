@@ -44,7 +44,9 @@ export function checkReadClient(c: ReadClientCredential): ReadClientCredential {
   if (!c.name || !/^[A-Za-z0-9._-]{1,64}$/.test(c.name))
     throw new ConfigError(`${where}: name must be 1-64 letters, digits, . _ -`);
   if (c.apiKeySha256 === undefined ? c.jwks === undefined : !/^[0-9a-f]{64}$/.test(c.apiKeySha256))
-    throw new ConfigError(`${where}: apiKeySha256 must be 64 hex chars (only a client with a jwks may have none)`);
+    throw new ConfigError(
+      `${where}: apiKeySha256 must be 64 hex chars (only a client with a jwks may have none)`,
+    );
   if (!(c.role in DEFAULT_SCOPES))
     throw new ConfigError(`${where}: role must be platform, institution or auditor`);
   if (c.role === 'institution' && !(c.institution && CODE.test(c.institution)))
