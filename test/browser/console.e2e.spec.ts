@@ -30,6 +30,9 @@ import {
 const AUDITOR_KEY = 'key-auditor-0123456789abcdef';
 const LONG_NAME = '华中科技大学同济医学院附属协和医院西院区心血管病诊疗中心暨国家区域医疗中心（示范）';
 
+const ACTION_TIMEOUT_MS = 90_000;
+jest.setTimeout(240_000);
+
 describe('web console in a real browser', () => {
   let hub: ReferralsHub;
   let browser: Browser;
@@ -37,6 +40,8 @@ describe('web console in a real browser', () => {
   const contexts: BrowserContext[] = [];
   const open = async (viewport: { width: number; height: number }, key: string) => {
     const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    // patient with a loaded machine: in CI the HAPI validator's JVM shares the two cores
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
     contexts.push(context);
     const page = await context.newPage();
     await signIn(page, url, key);
