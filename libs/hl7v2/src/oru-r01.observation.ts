@@ -88,17 +88,14 @@ export function mapObservation(
     if (observer) observation.performer.push(observer);
   }
 
-  const valueType = textComponent(obx, 2, 1).toUpperCase();
+  const sentType = textComponent(obx, 2, 1).toUpperCase();
   const notes = noteTexts(group.notes);
   const hasValue = repetitionCount(obx, 5) > 0;
-  if (!valueType && hasValue) {
-    errors.push({
-      ...at,
-      field: 2,
-      code: HL7_ERROR.requiredFieldMissing,
-      message: 'OBX-2 (value type) is missing while OBX-5 has a value',
-    });
-  } else if (valueType && hasValue) {
+  // A value without its type (OBX-2 is conditional on OBX-11 ≠ X; some devices leave it out):
+  // kept as text, as a type outside table 0125 is, and said so — never guessed a number.
+  const valueType = sentType || (hasValue ? 'ST' : '');
+  if (!sentType && hasValue) notes.push('OBX-2 (value type) not sent: the value is kept as text');
+  if (valueType && hasValue) {
     const value = observationValue(valueType, {
       obx: group.obx,
       institution: env.institution,

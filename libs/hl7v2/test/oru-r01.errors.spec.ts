@@ -56,15 +56,23 @@ describe('ORU^R01 lab mapping: errors name the segment, field and component at f
     expect(errors[0]!.message).not.toContain('110105194912310021');
   });
 
-  it('a value without OBX-2 → 101 at OBX^n^2 (a type outside table 0125 is read as text)', () => {
+  it('a value without OBX-2, or of a type outside table 0125, is read as text (with a note when untyped)', () => {
     const unknown = mapOruR01Lab(
       withSegment(SN, 'OBX', 2, (l) => setField(l, 2, 'XYZ')),
       CTX,
     );
     expect(unknown.ok).toBe(true);
-    expect(errorsOf(withSegment(SN, 'OBX', 2, (l) => setField(l, 2, ''))).map(where)).toEqual([
-      'OBX^2^2 101',
-    ]);
+    const untyped = mapOruR01Lab(
+      withSegment(SN, 'OBX', 2, (l) => setField(l, 2, '')),
+      CTX,
+    );
+    if (!untyped.ok) throw new Error(JSON.stringify(untyped.errors));
+    const second = untyped.reports[0]!.observations[1]!;
+    expect(typeof second.valueString).toBe('string');
+    expect(second.valueString!.length).toBeGreaterThan(0);
+    expect(second.note?.map((n) => n.text)).toContain(
+      'OBX-2 (value type) not sent: the value is kept as text',
+    );
   });
 
   it('SN that no row of the v2-to-FHIR SN map fits (a part not a number or comparator) → valueString as sent', () => {
