@@ -63,6 +63,33 @@ describe('FHIR directory: Patient read and Organization', () => {
     expect(errors(org)).toEqual([]);
   });
 
+  it('searches with _summary=count (the total alone) and _include=DiagnosticReport:result; _total checked', async () => {
+    const count = (await fhir().search({
+      resourceType: 'Observation',
+      searchParams: { patient: `Patient/${patientKey}`, _summary: 'count' },
+    })) as fhir4.Bundle;
+    expect([count.type, count.total, count.entry]).toEqual(['searchset', 3, undefined]);
+    expect(errors(count)).toEqual([]);
+    const withResults = (await fhir().search({
+      resourceType: 'DiagnosticReport',
+      searchParams: {
+        patient: `Patient/${patientKey}`,
+        _include: 'DiagnosticReport:result',
+        _total: 'accurate',
+      },
+    })) as fhir4.Bundle;
+    expect(withResults.entry!.map((e) => [e.resource!.resourceType, e.search!.mode])).toEqual([
+      ['DiagnosticReport', 'match'],
+      ['Observation', 'include'],
+      ['Observation', 'include'],
+      ['Observation', 'include'],
+    ]);
+    const bad = await fetch(`${hub.httpUrl}/fhir/Observation?_total=lots`, {
+      headers: { Authorization: `Bearer ${KEYS.platform}` },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('searches Organizations by _id, identifier and name', async () => {
     const ids = async (searchParams: Record<string, string>) =>
       (

@@ -6,7 +6,8 @@ import { samePatientKeys } from '@yilian/patients';
 import { fhirBaseUrl, headerValue, READ_MODEL_POOL } from '@yilian/runtime';
 import { ReadGate } from '../../access/read-gate';
 import { searchsetBundle } from '../bundle';
-import { encodeCursor, parseFhirSearch } from './fhir-search';
+import type { ReadClient } from '../../platform-auth';
+import { encodeCursor, type ParsedSearch, parseFhirSearch } from './fhir-search';
 import { SEARCH_TABLES, type SearchableType, type SearchTable } from './search-tables';
 
 /** The patients an institution has a part in (access/patient-access.ts), for searches that name
@@ -57,10 +58,12 @@ export class FhirSearchService {
     }
     for (const c of q.conditions) add(c.sql, c.params);
     if (q.cursor) add(`(${table.sort}, ${table.id}) < ($?::timestamptz, $?)`, [q.cursor.sort, q.cursor.id]);
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    if (q.summaryCount) return this.countOnly(req, client, type, table, filter, params, q);
     const { rows } = await this.pool.query<Row>(
       `SELECT ${table.resource} AS resource, patient_key, ${table.sort}::text AS sort_key,
               ${q.cursor ? 'NULL' : 'count(*) OVER ()'} AS total, ${table.id} AS id
-         FROM ${table.from} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+         FROM ${table.from} ${filter}
         ORDER BY ${table.sort} DESC, ${table.id} DESC LIMIT ${q.count + 1}`,
       params,
     );
@@ -93,6 +96,37 @@ export class FhirSearchService {
       ...(rows.length > q.count && last
         ? { nextUrl: link([['_cursor', encodeCursor(last.sort_key, last.id)]]) }
         : {}),
+      ...(q.ignored.length > 0 ? { outcome: ignoredOutcome(type, q.ignored) } : {}),
+    });
+  }
+
+  /** `_summary=count`: how many match, no entries (FHIR search: a Bundle with `total` only). */
+  private async countOnly(
+    req: Request,
+    client: ReadClient,
+    type: SearchableType,
+    table: SearchTable,
+    filter: string,
+    params: unknown[],
+    q: ParsedSearch,
+  ): Promise<fhir4.Bundle> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${table.from} ${filter}`,
+      params,
+    );
+    await this.gate.recordPerPatient(
+      req,
+      client,
+      { interaction: 'search', resourceType: type },
+      [],
+      q.patientKey,
+    );
+    const base = fhirBaseUrl(req);
+    return searchsetBundle({
+      baseUrl: base,
+      selfUrl: `${base}/${type}?${new URLSearchParams(q.used.filter(([n]) => n !== '_cursor')).toString()}`,
+      total: Number(rows[0]!.n),
+      resources: [],
       ...(q.ignored.length > 0 ? { outcome: ignoredOutcome(type, q.ignored) } : {}),
     });
   }

@@ -13,6 +13,8 @@ export interface ParsedSearch {
   readonly count: number;
   readonly cursor?: { readonly sort: string; readonly id: string };
   readonly includes: readonly string[];
+  /** `_summary=count`: the total alone, no entries. */
+  readonly summaryCount: boolean;
   /** Parameters ignored (unknown here), for the warning OperationOutcome. */
   readonly ignored: readonly string[];
   /** The parameters that were used, for the self and next links. */
@@ -34,6 +36,7 @@ export function parseFhirSearch(
   let patientKey: string | undefined;
   let count = 50;
   let cursor: ParsedSearch['cursor'];
+  let summaryCount = false;
   for (const [name, raw] of Object.entries(query)) {
     const values = (Array.isArray(raw) ? raw : [raw]).filter((v): v is string => typeof v === 'string');
     const spec = table.params[name.split(':')[0]!];
@@ -53,7 +56,23 @@ export function parseFhirSearch(
       if (name === '_format') continue;
       if (name === '_count') count = intParam(value, 1, 1000, name);
       else if (name === '_cursor') cursor = decodeCursor(value);
-      else if (name === '_include') {
+      else if (name === '_summary') {
+        if (value === 'count') summaryCount = true;
+        else if (value !== 'false') {
+          if (opts.strict)
+            throw FhirHttpError.of(
+              400,
+              'not-supported',
+              `_summary=${value.slice(0, 20)} is not supported (count, false)`,
+              '_summary',
+            );
+          ignored.push(`_summary=${value.slice(0, 20)}`);
+        }
+      } else if (name === '_total') {
+        // the first page always carries an accurate total; none / estimate ask for less
+        if (!['none', 'estimate', 'accurate'].includes(value))
+          throw FhirHttpError.of(400, 'invalid', '_total must be none, estimate or accurate', '_total');
+      } else if (name === '_include') {
         if (!table.includes?.[value]) {
           const known = Object.keys(table.includes ?? {}).join(', ') || 'none';
           if (opts.strict)
@@ -85,6 +104,7 @@ export function parseFhirSearch(
     count,
     ...(cursor ? { cursor } : {}),
     includes,
+    summaryCount,
     ignored,
     used,
   };

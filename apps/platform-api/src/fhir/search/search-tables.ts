@@ -148,4 +148,4 @@ export const SEARCH_TABLES: Readonly<Record<SearchableType, SearchTable>> = {
 };
 
 /** Parameters every search takes beside the type's own (result parameters). */
-export const CONTROL_PARAMS = ['_count', '_cursor', '_include', '_format'] as const;
+export const CONTROL_PARAMS = ['_count', '_cursor', '_include', '_format', '_summary', '_total'] as const;
