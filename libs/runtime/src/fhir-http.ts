@@ -8,7 +8,13 @@ export function headerValue(req: Request, name: string): string | undefined {
 
 /** The FHIR base URL as the caller reached it, for fullUrl and paging links. */
 export function fhirBaseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+  return `${requestOrigin(req)}/fhir`;
+}
+
+/** Where a request came in (scheme and host): what a client addressed — links it is given, the
+ * `aud` of what it signs. */
+export function requestOrigin(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 }
 
 /** A FHIR resource as `application/fhir+json`. */

@@ -5,7 +5,7 @@ import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, resourceTypeOf, sendFh
 import { ReadGate } from '../access/read-gate';
 import { historyBundle } from '../fhir/bundle';
 import { FHIR_ID } from '../fhir/results-fhir.controller';
-import { PATIENT_KEY } from './as-of-reads';
+import { PATIENT_KEY } from '../fhir/search/fhir-search';
 import { AsOfService } from './as-of.service';
 import { type LogVersion, withEvent } from './log-versions';
 

@@ -9,7 +9,7 @@ import { asOfInstant } from './as-of-instant';
 import type { IdentityAsOf } from './identity-as-of';
 import { AsOfService, newest, type PatientAsOf } from './as-of.service';
 
-export const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+import { PATIENT_KEY } from '../fhir/search/fhir-search';
 
 /** The types a search answers as of an instant (`_at`). */
 export const AS_OF_TYPES = [

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Controller, Delete, Get, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { FhirExceptionFilter, FhirHttpError } from '@yilian/runtime';
+import { fhirBaseUrl, FhirExceptionFilter, FhirHttpError, requestOrigin } from '@yilian/runtime';
 import { searchsetBundle } from '../fhir/bundle';
 import { PlatformAuth } from '../platform-auth';
 import { queryParams } from './bulk-export.params';
@@ -53,7 +53,7 @@ export class BulkExportController {
   @Get('fhir/Group')
   async groupSearch(@Req() req: Request, @Res() res: Response): Promise<void> {
     const groups = await this.groups.list(this.auth.authorize(req, 'Group'));
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+    const base = fhirBaseUrl(req);
     const bundle = searchsetBundle({
       baseUrl: base,
       selfUrl: `${base}/Group`,
@@ -85,7 +85,7 @@ export class BulkExportController {
     if (job.status === 'failed') {
       throw FhirHttpError.of(500, 'exception', `the export failed: ${job.error ?? 'unknown error'}`);
     }
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const base = requestOrigin(req);
     const url = (file: string) => `${base}/bulk/files/${job.id}/${file}`;
     res
       .status(200)

@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Pool } from 'pg';
 import { patientKeysToFhir } from '@yilian/contracts';
-import { INSTITUTION_PATIENTS } from '../fhir/search/fhir-search.service';
+import { INSTITUTION_PATIENTS, institutionsPatientsSql } from '../fhir/search/fhir-search.service';
 import { SEARCH_TABLES, type SearchableType } from '../fhir/search/search-tables';
 import type { ReadClient } from '../platform-auth';
 
@@ -144,7 +144,7 @@ export class BulkExportJob {
     const reach = (column: string) =>
       `($4::text IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/\$\?/g, '$4')})` +
       ` AND ($5::text[] IS NULL OR ${column} = ANY($5::text[]))` +
-      ` AND ($6::text[] IS NULL OR ${column} IN ${INSTITUTION_PATIENTS.replace(/= \$\?/g, '= ANY($6::text[])')})`;
+      ` AND ($6::text[] IS NULL OR ${column} IN ${institutionsPatientsSql('$6')})`;
     if (type === 'Patient') {
       const keys = Object.values(SEARCH_TABLES)
         .map((t) => `SELECT patient_key, ${t.lastUpdated} AS lu FROM ${t.from}`)

@@ -5,7 +5,7 @@ import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
 import { scopesGrant } from '@yilian/config';
-import { FhirHttpError, headerValue, READ_MODEL_POOL } from '@yilian/runtime';
+import { FhirHttpError, headerValue, READ_MODEL_POOL, requestOrigin } from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
 import { typesOf } from '../fhir/everything.controller';
 import { PlatformAuth, type ReadClient } from '../platform-auth';
@@ -66,7 +66,7 @@ export class BulkExports implements OnModuleDestroy {
       );
     }
     const id = randomUUID();
-    const request = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
+    const request = `${requestOrigin(req)}${req.originalUrl}`;
     const job = new BulkExportJob(
       id,
       {
@@ -94,7 +94,7 @@ export class BulkExports implements OnModuleDestroy {
           })
           .catch(() => undefined);
     });
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+    const base = requestOrigin(req);
     res.status(202).set('Content-Location', `${base}/bulk/jobs/${id}`).end();
   }
 

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import { REFERRAL_FHIR } from '@yilian/referrals';
 import { FhirHttpError, READ_MODEL_POOL } from '@yilian/runtime';
-import { INSTITUTION_PATIENTS } from '../fhir/search/fhir-search.service';
+import { institutionsPatientsSql } from '../fhir/search/fhir-search.service';
 import type { ReadClient } from '../platform-auth';
 
 const ALLIANCE_SYSTEM = 'https://fhir.yilian.cn/NamingSystem/alliance';
@@ -54,7 +54,7 @@ export class PatientGroups {
   async quantity(group: PatientGroup): Promise<number> {
     if (group.institutions.length === 0) return 0;
     const { rows } = await this.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${INSTITUTION_PATIENTS.replace(/= \$\?/g, '= ANY($1::text[])')} g`,
+      `SELECT count(*) AS n FROM ${institutionsPatientsSql('$1')} g`,
       [group.institutions],
     );
     return Number(rows[0]!.n);

@@ -14,13 +14,12 @@ import type { Request } from 'express';
 import type { InstitutionDirectory } from '@yilian/config';
 import { scopesGrant } from '@yilian/config';
 import type { RecognitionEligibility } from '@yilian/recognition';
-import { fhirBaseUrl, FhirHttpError } from '@yilian/runtime';
+import { fhirBaseUrl, FhirHttpError, requestOrigin } from '@yilian/runtime';
 import { PatientAccess } from '../access/patient-access';
 import { ReadGate } from '../access/read-gate';
 import { CONSOLE_INSTITUTIONS } from '../console/console-auth';
 import { PlatformAuth, type ReadClient } from '../platform-auth';
 import { addressedAs, ClientJwtRefusal, ClientJwtVerifier } from '../smart/client-jwt';
-import { publicBase } from '../smart/urls';
 import { CdsCardStore } from './cds-cards.store';
 import { CDS_FEEDBACK_HANDLER, type CdsFeedbackHandler } from './cds-feedback.port';
 import type { CdsFeedbackRequest, CdsHookRequest, CdsResponse } from './cds-hooks.types';
@@ -78,7 +77,7 @@ export class CdsHooksService {
         throw new ClientJwtRefusal(
           `no CDS client ${String(payload.sub ?? payload.iss).slice(0, 80)} with a registered JWK Set (its sub names it)`,
         );
-      const called = `${publicBase(req)}${req.path}`;
+      const called = `${requestOrigin(req)}${req.path}`;
       const service = called.replace(/\/feedback$/, '');
       const { client } = await this.jwts.verify(bearer, {
         clientId: named,

@@ -17,7 +17,7 @@ import type {
 } from './cds-hooks.types';
 
 /** The hub's opaque patient key (platform-api's Patient.id). */
-export const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+import { PATIENT_KEY } from '../fhir/search/fhir-search';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 const USER = /^(Practitioner|PractitionerRole)\/[A-Za-z0-9\-.]{1,64}$/;

@@ -11,8 +11,8 @@ import { CONSOLE_INSTITUTIONS } from '../console/console-auth';
 import { PlatformAuth } from '../platform-auth';
 import { searchsetBundle } from './bundle';
 import { SEARCH_TABLES } from './search/search-tables';
+import { PATIENT_KEY } from './search/fhir-search';
 
-const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 const LEVEL_SYSTEM = 'https://fhir.yilian.cn/CodeSystem/institution-level';
 const LEVEL_DISPLAY: Readonly<Record<string, string>> = {
   tertiary: '三级医院',

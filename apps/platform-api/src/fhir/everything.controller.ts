@@ -10,8 +10,7 @@ import { scopesGrant } from '@yilian/config';
 import { searchsetBundle } from './bundle';
 import { dateRange } from './search/search-values';
 import { SEARCH_TABLES, type SearchableType } from './search/search-tables';
-
-const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+import { PATIENT_KEY } from './search/fhir-search';
 
 /** `GET /fhir/Patient/{id}/$everything`: the patient's Patient resource and every resource of
  * theirs the hub serves (under every key of the same person), `_type` and `_since` honoured,

@@ -1,6 +1,6 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { publicBase } from '../smart/urls';
+import { requestOrigin } from '@yilian/runtime';
 import { capabilityStatement } from './capability';
 
 /** The CapabilityStatement at GET /fhir/metadata (fhir/capability.ts). */
@@ -11,6 +11,6 @@ export class MetadataController {
     res
       .status(200)
       .type('application/fhir+json')
-      .send(JSON.stringify(capabilityStatement(publicBase(req))));
+      .send(JSON.stringify(capabilityStatement(requestOrigin(req))));
   }
 }

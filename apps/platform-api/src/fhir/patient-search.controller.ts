@@ -9,7 +9,13 @@ import {
   type PatientKeyer,
   parseResidentId,
 } from '@yilian/patients';
-import { FhirExceptionFilter, FhirHttpError, PATIENT_KEYER, READ_MODEL_POOL } from '@yilian/runtime';
+import {
+  fhirBaseUrl,
+  FhirExceptionFilter,
+  FhirHttpError,
+  PATIENT_KEYER,
+  READ_MODEL_POOL,
+} from '@yilian/runtime';
 import { ReadGate } from '../access/read-gate';
 import { searchsetBundle } from './bundle';
 
@@ -81,7 +87,7 @@ export class PatientSearchController {
       resources: [`Patient/${patientKey}`],
     });
     const patient: fhir4.Patient = { resourceType: 'Patient', id: patientKey };
-    const base = `${req.protocol}://${req.get('host') ?? 'localhost'}/fhir`;
+    const base = fhirBaseUrl(req);
     res
       .status(200)
       .type('application/fhir+json')

@@ -24,7 +24,7 @@ export interface TokenResponse {
   readonly scope: string;
 }
 
-const REQUESTED_SCOPE = /^system\/(\*|[A-Z][A-Za-z]{1,63})\.(read|rs|\*|cruds|[cruds]+|write)$/;
+const REQUESTED_SCOPE = /^system\/(\*|[A-Z][A-Za-z]{1,63})\.(read|write|\*|[cruds]+)$/;
 
 /** The requested scopes this client is allowed: a read scope (`read`, SMART v2 `rs`) for a type
  * its own scopes grant; write and other scopes are not granted (the read side only reads). */

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { requestOrigin } from '@yilian/runtime';
 import { PlatformAuth } from '../platform-auth';
 import { BackendServicesTokens, TokenError } from './backend-services';
 import { CLIENT_JWT_ALGORITHMS, ClientJwtVerifier } from './client-jwt';
-import { publicBase, TOKEN_PATH } from './urls';
+import { TOKEN_PATH } from './urls';
 
 /** SMART App Launch 2.x's discovery document, for backend services (the only launch the hub has). */
 export function smartConfiguration(base: string) {
@@ -31,7 +32,7 @@ export class SmartController {
     res
       .status(200)
       .type('application/json')
-      .send(JSON.stringify(smartConfiguration(publicBase(req))));
+      .send(JSON.stringify(smartConfiguration(requestOrigin(req))));
   }
 
   @Post('auth/token')
@@ -42,7 +43,7 @@ export class SmartController {
       if (!req.is('application/x-www-form-urlencoded'))
         throw new TokenError('invalid_request', 'the body must be application/x-www-form-urlencoded');
       const form = (req.body ?? {}) as Record<string, unknown>;
-      const answer = await this.tokens.token(form, `${publicBase(req)}${TOKEN_PATH}`);
+      const answer = await this.tokens.token(form, `${requestOrigin(req)}${TOKEN_PATH}`);
       res.status(200).send(JSON.stringify(answer));
     } catch (e) {
       if (!(e instanceof TokenError)) throw e;

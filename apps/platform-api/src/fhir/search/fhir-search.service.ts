@@ -17,6 +17,12 @@ export const INSTITUTION_PATIENTS = /* sql */ `(SELECT patient_key FROM rm_lab_r
   UNION SELECT patient_key FROM rm_orders WHERE placer = $?
   UNION SELECT patient_key FROM rm_referral_fhir WHERE requester = $? OR performer = $?)`;
 
+/** The patients any of several institutions has a part in (their codes as the text[] `param`,
+ * e.g. `$6`): INSTITUTION_PATIENTS for a set. */
+export function institutionsPatientsSql(param: string): string {
+  return INSTITUTION_PATIENTS.replace(/= \$\?/g, `= ANY(${param}::text[])`);
+}
+
 interface Row {
   resource: fhir4.Resource;
   patient_key: string;

@@ -2,7 +2,8 @@ import { FhirHttpError } from '@yilian/runtime';
 import { CONTROL_PARAMS, type SearchTable } from './search-tables';
 import { type Condition, conceptCondition, dateCondition, identifierCondition, token } from './search-values';
 
-const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+/** A hub patient key, in either form (`pk_…` inside, `pk-…` as a FHIR id). */
+export const PATIENT_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** A parsed FHIR search: conditions (the patient apart: it widens to the person's linked keys),
