@@ -22,7 +22,7 @@ describe('OBX-6 units as FHIR Quantity units', () => {
     expect(unitOf(obx(units))).toEqual(expected);
   });
 
-  it('checks each unit once (the answers are remembered)', () => {
+  it('codes a prefixed IU (kIU/L → k[IU]/L), the same on a second ask; text with blanks is no unit', () => {
     expect(ucumCodeOf('kIU/L')).toBe('k[IU]/L');
     expect(ucumCodeOf('kIU/L')).toBe('k[IU]/L');
     expect(ucumCodeOf('not a unit')).toBeUndefined();
