@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
@@ -14,7 +14,61 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
+/**
+ * A TCP port on 127.0.0.1 free at the moment of asking, for a server started a little later.
+ *
+ * Not `listen(0)`: that hands out a port from the kernel's ephemeral range, which every outgoing
+ * connection on the machine also draws from — between this answer and the server's `listen`, a
+ * client socket (a Kafka or PostgreSQL connection of a test running beside it) could take the
+ * port (seen in CI: `EADDRINUSE` on an intake's MLLP port). So ports come from below the
+ * ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`), in a slice of their own per jest
+ * worker (parallel test files never race for one), and never the same port twice per process.
+ */
 export async function freePort(): Promise<number> {
+  const [low, high] = portRange();
+  const span = high - low;
+  for (let tries = 0; tries < 200; tries++) {
+    const port = low + ((nextPort++ * 7919 + portSeed) % span);
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return ephemeralPort();
+}
+
+const handedOut = new Set<number>();
+let nextPort = 0;
+const portSeed = process.pid % 9973;
+
+/** This process's slice of [20000, ephemeral low). */
+function portRange(): [number, number] {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow =
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32768;
+  } catch {
+    // not Linux: the IANA dynamic range starts at 49152; 32768 is below it either way
+  }
+  const base = 20000;
+  const top = Math.max(base + 1600, Math.min(ephemeralLow, 49152));
+  const slices = 8;
+  const worker = Number(process.env.JEST_WORKER_ID ?? 0) % slices;
+  const size = Math.floor((top - base) / slices);
+  return [base + worker * size, base + (worker + 1) * size];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((ok) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => ok(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => ok(true)));
+  });
+}
+
+function ephemeralPort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
