@@ -1,7 +1,7 @@
 /**
  * @yilian/hl7v2 — HL7 v2 for the hub: MLLP server and client, parsing (via @medplum/core),
- * message classification, ACK building (original and enhanced modes) and the ORU^R01 lab
- * mapping to FHIR R4. No framework, no I/O beyond the MLLP sockets.
+ * message classification, ACK building (original and enhanced modes) and the lab result
+ * mapping (ORU^R01, OUL^R22 / R23 / R24) to FHIR R4. No framework, no I/O beyond the MLLP sockets.
  */
 export type { Hl7Message } from '@medplum/core';
 export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error, type Hl7Location } from './hl7-error';
@@ -56,7 +56,12 @@ export type {
   LabReportStatus,
   PatientIdentifiers,
 } from './lab-report-draft';
-export { mapOruR01Lab } from './oru-r01.lab-mapper';
+export {
+  LAB_RESULT_MESSAGE_TYPES,
+  mapLabResult,
+  mapOruR01Lab,
+  type LabResultMessageType,
+} from './oru-r01.lab-mapper';
 export { decodeFrame, decodeText, encodeText, declaredCharset, type Charset } from './charset';
 export { MllpFrameDecoder, type MllpFrameEvent } from './mllp-frame-decoder';
 export { MllpServer, MLLP_DEFAULTS } from './mllp-server';

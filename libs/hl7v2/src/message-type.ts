@@ -15,6 +15,9 @@ export { SUPPORTED_VERSIONS, type Hl7Version } from './hl7-version';
  * it does not map on that port. */
 export const KNOWN_MESSAGE_TYPES = [
   'ORU^R01',
+  'OUL^R22',
+  'OUL^R23',
+  'OUL^R24',
   'OMG^O19',
   'OML^O21',
   'ORM^O01',

@@ -49,8 +49,21 @@ export interface OruR01Structure {
   readonly errors: Hl7Error[];
 }
 
-export function groupOruR01(message: Hl7Message): OruR01Structure {
+/** Every segment after MSH, with the 1-based occurrence of its id in the message (ERR-2.2). */
+export function segmentRefs(message: Hl7Message): SegmentRef[] {
   const counts = new Map<string, number>();
+  const refs: SegmentRef[] = [];
+  const segments = message.segments;
+  for (let i = 1; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const sequence = (counts.get(segment.name) ?? 0) + 1;
+    counts.set(segment.name, sequence);
+    refs.push({ segment, sequence });
+  }
+  return refs;
+}
+
+export function groupOruR01(message: Hl7Message): OruR01Structure {
   const pids: SegmentRef[] = [];
   const orders: OrderGroup[] = [];
   const patientObservations: ObservationGroup[] = [];
@@ -59,13 +72,9 @@ export function groupOruR01(message: Hl7Message): OruR01Structure {
   let order: OrderGroup | undefined;
   let notes: SegmentRef[] | undefined;
   let participants: SegmentRef[] | undefined;
-  const segments = message.segments;
-  for (let i = 1; i < segments.length; i++) {
-    const segment = segments[i]!;
+  for (const ref of segmentRefs(message)) {
+    const { segment, sequence } = ref;
     const name = segment.name;
-    const sequence = (counts.get(name) ?? 0) + 1;
-    counts.set(name, sequence);
-    const ref: SegmentRef = { segment, sequence };
     switch (name) {
       case 'PID':
         pids.push(ref);
