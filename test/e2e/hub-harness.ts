@@ -4,6 +4,7 @@ import type { fhir4 } from '@yilian/contracts';
 import { hashApiKey, InstitutionDirectory } from '@yilian/config';
 import { PatientKeyer } from '@yilian/patients';
 import { createLogger } from '@yilian/runtime';
+import { MllpClient } from '@yilian/hl7v2';
 import { createTestDatabase, labReportBundle } from '@yilian/testing';
 import { type RunningHub, startHub } from '../../apps/hub/src/hub';
 
@@ -41,6 +42,24 @@ export async function startTestHub(
     mllp: { ephemeralPorts: true, idleTimeoutMs: 2_000 },
   });
   return { ...hub, databaseUrl: url };
+}
+
+/** A test hub for a file's tests (started before them, stopped after them) and an MLLP
+ * connection to `institution`'s port: `const t = useHubWithMllp('label')`, then `t.hub`, `t.mllp`. */
+export function useHubWithMllp(
+  label: string,
+  institution = 'H001',
+): { hub: RunningHub & { databaseUrl: string }; mllp: MllpClient } {
+  const t = {} as { hub: RunningHub & { databaseUrl: string }; mllp: MllpClient };
+  beforeAll(async () => {
+    t.hub = await startTestHub(label);
+    t.mllp = await MllpClient.connect(t.hub.mllpPorts.get(institution)!);
+  });
+  afterAll(async () => {
+    await t.mllp?.close();
+    await t.hub?.stop();
+  });
+  return t;
 }
 
 export function platformClient(hub: RunningHub): Client {

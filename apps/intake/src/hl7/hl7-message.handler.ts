@@ -12,7 +12,8 @@ import {
   classifyMessage,
   type Hl7Error,
   type IntakeOutcome,
-  mapOruR01Lab,
+  LAB_RESULT_MESSAGE_TYPES,
+  mapLabResult,
   ORDER_MESSAGE_TYPES,
   PATIENT_ADT_TYPES,
   type OrderMessageType,
@@ -29,6 +30,8 @@ import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
 import { OrderHl7Intake } from '../orders/order-hl7.intake';
 
 const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
+/** ORU^R01 and OUL^R22 / R23 / R24: one mapping, one way of recording (`recordLab`). */
+const LAB_TYPES: ReadonlySet<string> = new Set(LAB_RESULT_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
 /** Report statuses that change a report already sent. */
@@ -103,7 +106,8 @@ export class Hl7MessageHandler {
       ]);
     }
     // Imaging results: MDM^T02 / T08 / T10 / T11 and ORU^R01 whose OBR-24, ZDS or OBX says
-    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 goes on below;
+    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 and OUL^R22 /
+    // R23 / R24 (always lab) go on below;
     // imaging orders (OMI^O23, ORM^O01 with IPC / ZDS) are orders (ORDER_TYPES).
     const imaging = classifyImagingMessage(message);
     if (imaging) return this.imaging.handle(message, imaging, institution.code, now);
@@ -122,7 +126,7 @@ export class Hl7MessageHandler {
       return this.referralFamily.handle(message, type, institution.code, kind.controlId, now);
     }
     if (kind.type === 'REF^I12') return this.referrals.handle(message, institution.code, kind.controlId, now);
-    if (kind.type !== 'ORU^R01') {
+    if (!LAB_TYPES.has(kind.type)) {
       return answer('rejected', [
         {
           segment: 'MSH',
@@ -134,7 +138,7 @@ export class Hl7MessageHandler {
       ]);
     }
     try {
-      const outcome = await this.recordOru(message, text, institution.code, kind.controlId, now);
+      const outcome = await this.recordLab(message, text, institution.code, kind.controlId, now);
       return answer(outcome.outcome, outcome.errors);
     } catch (e) {
       this.logger.error({ err: (e as Error).message, institution: institution.code }, 'HL7 intake failed');
@@ -149,14 +153,14 @@ export class Hl7MessageHandler {
     }
   }
 
-  private async recordOru(
+  private async recordLab(
     message: Hl7Message,
     text: string,
     institution: string,
     controlId: string,
     now: Date,
   ): Promise<{ outcome: IntakeOutcome; errors: Hl7Error[] }> {
-    const mapped = mapOruR01Lab(message, { institution, receivedAt: now.toISOString() });
+    const mapped = mapLabResult(message, { institution, receivedAt: now.toISOString() });
     if (!mapped.ok) return { outcome: 'content-error', errors: [...mapped.errors] };
     const patient = {
       ...(mapped.patient.residentId ? { residentId: mapped.patient.residentId } : {}),

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { MllpServerEvent } from '@yilian/hl7v2';
-import { IMAGING_MESSAGE_TYPES, PATIENT_ADT_TYPES } from '@yilian/hl7v2';
+import { IMAGING_MESSAGE_TYPES, LAB_RESULT_MESSAGE_TYPES, PATIENT_ADT_TYPES } from '@yilian/hl7v2';
 import { appMetricsRegistry, HttpMetrics, LATENCY_BUCKETS, type MetricReading } from '@yilian/runtime';
 
 export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
@@ -9,6 +9,7 @@ export const INTAKE_METRICS = Symbol('INTAKE_METRICS');
  * grow the label set (nor put text of its own into the metrics). */
 const ACCEPTED_TYPES: ReadonlySet<string> = new Set([
   ...IMAGING_MESSAGE_TYPES,
+  ...LAB_RESULT_MESSAGE_TYPES,
   ...PATIENT_ADT_TYPES,
   'REF^I12',
 ]);
