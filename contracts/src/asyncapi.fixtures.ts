@@ -4,6 +4,7 @@
  * asyncapi.spec.ts: each must fit its payload schema, its runtime check, its headers and key.
  */
 import type { fhir4 } from './fhir';
+import { upcastLabReportRecordedV1 } from './results/lab-report-recorded.v2';
 
 export interface EventSample {
   readonly type: string;
@@ -132,6 +133,23 @@ export const EVENT_SAMPLES: readonly EventSample[] = [
       performer: 'H001',
       accession: 'A17',
     },
+  },
+  {
+    type: 'LabReportRecorded',
+    schemaVersion: 2,
+    stream: 'labreport-H001-A17',
+    institution: 'H001',
+    patientKey: PK,
+    data: upcastLabReportRecordedV1({
+      report: labReport,
+      observations: [
+        observation('H001.A17.1', '2823-3', '钾', 4.1, 'mmol/L'),
+        observation('H001.A17.2', '2951-2', '钠', 140, 'mmol/L'),
+      ],
+      specimens: [{ resourceType: 'Specimen', id: 'H001.A17.s', type: { text: '血清' } }],
+      performer: 'H001',
+      accession: 'A17',
+    }),
   },
   {
     type: 'ImagingStudyRecorded',

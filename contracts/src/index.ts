@@ -3,6 +3,7 @@ export * from './canonical';
 export * from './kafka';
 export * from './fhir';
 export * from './results/lab-report-recorded.v1';
+export * from './results/lab-report-recorded.v2';
 export * from './results/imaging-study-recorded.v1';
 export * from './results/imaging-report-recorded.v1';
 export * from './referrals';

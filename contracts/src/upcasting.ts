@@ -26,6 +26,14 @@ import {
   type OutpatientVolumeReportedV2,
   upcastOutpatientVolumeReportedV1,
 } from './alliance/outpatient-volume-reported.v2';
+import { LAB_REPORT_RECORDED, type LabReportRecordedV1 } from './results/lab-report-recorded.v1';
+import {
+  checkLabReportRecordedV1,
+  checkLabReportRecordedV2,
+  downcastLabReportRecordedV2,
+  type LabReportRecordedV2,
+  upcastLabReportRecordedV1,
+} from './results/lab-report-recorded.v2';
 
 interface Upcaster {
   readonly type: string;
@@ -48,6 +56,14 @@ const UPCASTERS: readonly Upcaster[] = [
     upcast: (data: OutpatientVolumeReportedV1) => upcastOutpatientVolumeReportedV1(data),
     checkNext: checkOutpatientVolumeReportedV2,
     downcast: (data: OutpatientVolumeReportedV2) => downcastOutpatientVolumeReportedV2(data),
+  },
+  {
+    type: LAB_REPORT_RECORDED,
+    from: 1,
+    check: checkLabReportRecordedV1,
+    upcast: (data: LabReportRecordedV1) => upcastLabReportRecordedV1(data),
+    checkNext: checkLabReportRecordedV2,
+    downcast: (data: LabReportRecordedV2) => downcastLabReportRecordedV2(data),
   },
 ];
 

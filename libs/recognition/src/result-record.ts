@@ -8,7 +8,7 @@ import {
   LAB_REPORT_RECORDED,
   type fhir4,
   type ImagingStudyRecordedV1,
-  type LabReportRecordedV1,
+  labReportOf,
   type RecordedEvent,
 } from '@yilian/contracts';
 import type { ImagingSummary, ResultCoding, ResultKind } from './eligibility.types';
@@ -90,8 +90,8 @@ function definedOnly<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function labRecord(event: RecordedEvent<string, LabReportRecordedV1>): ResultRecord {
-  const { report, observations, specimens, performer } = event.data;
+function labRecord(event: RecordedEvent): ResultRecord {
+  const { report, observations, specimens, performer } = labReportOf(event);
   const collected = specimens?.[0]?.collection?.collectedDateTime;
   const effective =
     report.effectiveDateTime ??
@@ -173,8 +173,7 @@ function imagingRecord(event: RecordedEvent<string, ImagingStudyRecordedV1>): Re
 
 /** The record a result event makes; undefined for any other event. */
 export function resultRecordOf(event: RecordedEvent): ResultRecord | undefined {
-  if (event.type === LAB_REPORT_RECORDED)
-    return labRecord(event as RecordedEvent<string, LabReportRecordedV1>);
+  if (event.type === LAB_REPORT_RECORDED) return labRecord(event);
   if (event.type === IMAGING_STUDY_RECORDED)
     return imagingRecord(event as RecordedEvent<string, ImagingStudyRecordedV1>);
   return undefined;

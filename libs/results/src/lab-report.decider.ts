@@ -1,4 +1,11 @@
-import { LAB_REPORT_RECORDED, type LabReportRecordedV1, type NewEvent } from '@yilian/contracts';
+import {
+  LAB_REPORT_RECORDED,
+  LAB_REPORT_RECORDED_V2,
+  type LabReportRecordedV1,
+  type LabReportRecordedV2,
+  type NewEvent,
+  upcastLabReportRecordedV1,
+} from '@yilian/contracts';
 import type { LabReportCommand, RecordLabReport } from './lab-report.commands';
 import { clinicalContentHash, type LabReportState } from './lab-report.state';
 
@@ -19,7 +26,7 @@ export class LabReportRejection extends Error {
 export function recordLabReport(
   command: RecordLabReport,
   state: LabReportState,
-): NewEvent<string, LabReportRecordedV1>[] {
+): NewEvent<string, LabReportRecordedV2>[] {
   const data: LabReportRecordedV1 = {
     report: command.report,
     observations: command.observations,
@@ -39,8 +46,9 @@ export function recordLabReport(
     {
       id: command.eventId,
       type: LAB_REPORT_RECORDED,
-      schemaVersion: 1,
-      data,
+      // recorded at v2: each shared element of the observations once (contracts/src/results)
+      schemaVersion: LAB_REPORT_RECORDED_V2,
+      data: upcastLabReportRecordedV1(data),
       metadata: {
         source: command.source,
         patientKey: command.patientKey,

@@ -1,9 +1,4 @@
-import {
-  type fhir4,
-  LAB_REPORT_RECORDED,
-  type LabReportRecordedV1,
-  type RecordedEvent,
-} from '@yilian/contracts';
+import { type fhir4, LAB_REPORT_RECORDED, labReportOf, type RecordedEvent } from '@yilian/contracts';
 import type { SqlExecutor } from './sql-executor';
 
 /** Lab reports and their observations per patient, stored so FHIR search is an indexed query.
@@ -122,7 +117,7 @@ interface LabReportRow {
 
 /** The read-model rows of one LabReportRecorded: the version's resources, with their meta. */
 function labReportRow(event: RecordedEvent): LabReportRow {
-  const data = event.data as LabReportRecordedV1;
+  const data = labReportOf(event);
   const version = Number(event.streamPosition) + 1;
   const meta = { versionId: String(version), lastUpdated: event.recordedAt };
   const report = { ...data.report, meta };

@@ -2,6 +2,7 @@ import {
   canonicalJson,
   type LabReportRecordedV1,
   LAB_REPORT_RECORDED,
+  labReportOf,
   type RecordedEvent,
   sha256Hex,
 } from '@yilian/contracts';
@@ -36,7 +37,7 @@ export function clinicalContentHash(
 
 export function evolveLabReport(state: LabReportState, event: RecordedEvent): LabReportState {
   if (event.type !== LAB_REPORT_RECORDED) return state;
-  const data = event.data as LabReportRecordedV1;
+  const data = labReportOf(event);
   return {
     versions: state.versions + 1,
     status: data.report.status,

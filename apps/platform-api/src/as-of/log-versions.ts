@@ -15,7 +15,7 @@ import {
   type ImagingReportRecordedV1,
   type ImagingStudyRecordedV1,
   LAB_REPORT_RECORDED,
-  type LabReportRecordedV1,
+  labReportOf,
   ORDER_RECORDED,
   type OrderRecordedV1,
   parseReferralEvent,
@@ -47,7 +47,7 @@ export function labReportVersions(events: readonly RecordedEvent[], at?: string)
   return events
     .filter((e) => e.type === LAB_REPORT_RECORDED && (!at || recordedBy(e, at)))
     .map((e) => {
-      const data = e.data as LabReportRecordedV1;
+      const data = labReportOf(e);
       const meta = { versionId: String(Number(e.streamPosition) + 1), lastUpdated: e.recordedAt };
       return {
         resource: { ...data.report, meta },
