@@ -94,6 +94,15 @@ describe('mapLabResult: OUL^R22 / R23 / R24', () => {
     });
   });
 
+  it('an OBR before any SPM: a report without a specimen group (as an ORU^R01 without SPM)', () => {
+    const noSpecimen = R23.split('\r')
+      .filter((l) => !/^(SPM|SAC|INV)\|/.test(l))
+      .join('\r');
+    const [report] = mapped(noSpecimen).reports;
+    expect(report!.specimens).toEqual([]);
+    expect(codes(report!)).toEqual(['2345-7']);
+  });
+
   it('an ORC before its OBR (the ORU^R01 way) is taken for that OBR', () => {
     const moved = OUL_R22.replace('\rORC|RE|ORD-5521|ACC-20240520-7789', '').replace(
       '\rOBR|1|ORD-5521|ACC-20240520-7789^LIS|',
