@@ -109,7 +109,8 @@ describe('yilian rebuild --swap', () => {
       const last = (await f.store.readAll({ maxCount: 100 })).at(-1)!.position;
       expect(report.swapped).toMatchObject({
         position: `${last.commit}/${last.prepare}`,
-        consumers: ['in-process-projector'],
+        // the projector's two lanes (ProjectionRunner): each with its own checkpoint
+        consumers: ['in-process-projector', 'in-process-projector#lane1'],
         caughtUp: 0,
       });
       expect(report.swapped!.tables).toEqual(
@@ -119,8 +120,9 @@ describe('yilian rebuild --swap', () => {
       expect(await sql(f.live, `SELECT visits FROM rm_outpatient_volume ORDER BY day`)).toEqual(
         [100, 101, 102, 103, 104].map((visits) => ({ visits })),
       );
-      expect(await sql(f.live, 'SELECT consumer, position FROM rm_checkpoints')).toEqual([
+      expect(await sql(f.live, 'SELECT consumer, position FROM rm_checkpoints ORDER BY consumer')).toEqual([
         { consumer: 'in-process-projector', position: `${last.commit}/${last.prepare}` },
+        { consumer: 'in-process-projector#lane1', position: `${last.commit}/${last.prepare}` },
       ]);
       expect(await sql(f.live, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`)).toEqual(
         [],
@@ -188,7 +190,7 @@ describe('yilian rebuild --swap', () => {
     try {
       await sql(f.live, `UPDATE rm_outpatient_volume SET visits = 999 WHERE day = '2026-01-02'`);
       const report = await swap(f);
-      expect(report.swapped!.consumers).toEqual(['in-process-projector']);
+      expect(report.swapped!.consumers).toEqual(['in-process-projector', 'in-process-projector#lane1']);
       // events came in after the comparison: the swap caught the rebuilt tables up to them
       expect(report.swapped!.caughtUp).toBeGreaterThan(0);
       writing = false;

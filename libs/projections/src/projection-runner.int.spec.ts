@@ -12,7 +12,7 @@ import {
 import { createTestDatabase, labTables as tables } from '@yilian/testing';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from './registry';
-import { ProjectionRunner } from './projection-runner';
+import { laneConsumer, ProjectionRunner, projectionLanes } from './projection-runner';
 
 let sequence = 0n;
 function labEvent(accession: string, version: number, potassium: number, status = 'final'): RecordedEvent {
@@ -264,5 +264,83 @@ describe('ProjectionRunner.applyBatch', () => {
     const again = await batch.runner.applyBatch(events, { consumer: 'test' });
     expect(again.applied).toEqual([]);
     expect(await allTables(batch.pool)).toEqual(expected);
+  });
+});
+
+describe('ProjectionRunner lanes', () => {
+  const pools: Pool[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+  });
+
+  it('splits the projections into lanes of about equal weight, the same way every time', () => {
+    const lanes = projectionLanes(ALL_PROJECTIONS, 2);
+    expect(lanes).toHaveLength(2);
+    expect(
+      lanes
+        .flat()
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(ALL_PROJECTIONS.map((p) => p.name).sort());
+    expect(lanes[0]!.map((p) => p.name)).toEqual(['lab-reports']);
+    expect(projectionLanes(ALL_PROJECTIONS, 2)).toEqual(lanes);
+    expect(projectionLanes(ALL_PROJECTIONS, 1)).toEqual([ALL_PROJECTIONS]);
+    expect(laneConsumer('c', 0)).toBe('c');
+    expect(laneConsumer('c', 1)).toBe('c#lane1');
+  });
+
+  it('gives the tables of one lane; a lane that fails fails the batch, and the batch again applies only what is missing', async () => {
+    const events = [labEvent('L1', 1, 3.1), labEvent('L2', 1, 4.0), labEvent('L1', 2, 3.3, 'corrected')];
+    const onePool = new Pool({ connectionString: await createTestDatabase('runner_lanes_one'), max: 2 });
+    const twoPool = new Pool({ connectionString: await createTestDatabase('runner_lanes_two'), max: 2 });
+    pools.push(onePool, twoPool);
+    const one = new ProjectionRunner(onePool, ALL_PROJECTIONS, { lanes: 1 });
+    await one.migrate();
+    await one.applyBatch(events, { consumer: 'p' });
+
+    // the recognition lane fails once (as a connection cut would): lab-reports commits alone
+    let failures = 1;
+    const flaky = ALL_PROJECTIONS.map((p) =>
+      p.name === 'recognition'
+        ? {
+            ...p,
+            applyMany: async (
+              sql: Parameters<NonNullable<typeof p.applyMany>>[0],
+              es: readonly RecordedEvent[],
+            ) => {
+              if (failures-- > 0) throw new Error('recognition lane down');
+              await p.applyMany!(sql, es);
+            },
+          }
+        : p,
+    );
+    const two = new ProjectionRunner(twoPool, flaky, { lanes: 2 });
+    await two.migrate();
+    await expect(two.applyBatch(events, { consumer: 'p' })).rejects.toThrow('recognition lane down');
+    // lab-reports' lane is at the batch's end, the other lane nowhere: go on from the start
+    expect(await two.checkpoint('p')).toBeUndefined();
+    const again = await two.applyBatch(events, { consumer: 'p' });
+    expect(again.applied.filter((n) => n === 'lab-reports')).toEqual([]);
+    expect(again.applied.filter((n) => n === 'recognition')).toHaveLength(3);
+    expect(await tables(twoPool)).toEqual(await tables(onePool));
+    expect(await allTables(twoPool)).toEqual(await allTables(onePool));
+    expect(await two.checkpoint('p')).toEqual(events[2]!.position);
+    // one lane behind the other: the checkpoint is the one behind
+    await twoPool.query(`UPDATE rm_checkpoints SET position = '1/1' WHERE consumer = 'p#lane1'`);
+    expect(await two.checkpoint('p')).toEqual({ commit: 1n, prepare: 1n });
+  });
+
+  it('goes on where a single-lane runner left off: a lane without a row is where lane 0 is', async () => {
+    const pool = new Pool({ connectionString: await createTestDatabase('runner_lanes_upgrade'), max: 2 });
+    pools.push(pool);
+    const events = [labEvent('U1', 1, 3.1), labEvent('U2', 1, 4.0)];
+    const before = new ProjectionRunner(pool, ALL_PROJECTIONS, { lanes: 1 });
+    await before.migrate();
+    await before.applyBatch(events, { consumer: 'q' });
+    const after = new ProjectionRunner(pool, ALL_PROJECTIONS, { lanes: 2 });
+    expect(await after.checkpoint('q')).toEqual(events[1]!.position);
+    const more = [labEvent('U3', 1, 5.0)];
+    await after.applyBatch(more, { consumer: 'q' });
+    expect(await after.checkpoint('q')).toEqual(more[0]!.position);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import {
+  comparePositions,
   formatPosition,
   type GlobalPosition,
   parsePosition,
@@ -23,11 +24,48 @@ export interface ApplyOutcome {
  * Every event is upcast to the latest version of its type first (`upcastRecordedEvent`): the
  * log and Kafka keep the version an event was recorded in; projections see only the latest.
  */
+export interface ProjectionRunnerOptions {
+  /** Transactions a batch is applied in at once, each on its own connection, each holding a
+   * share of the projections (by `weight`); 1: the whole batch in one transaction. Default 2. */
+  readonly lanes?: number;
+}
+
+/** The consumer name a lane's global checkpoint goes under: lane 0 keeps the consumer's own. */
+export function laneConsumer(consumer: string, lane: number): string {
+  return lane === 0 ? consumer : `${consumer}#lane${lane}`;
+}
+
+/** Projections into `count` lanes of about equal weight (heaviest first, each to the lightest
+ * lane so far; ties by name): the same set always gives the same lanes. */
+export function projectionLanes(projections: readonly Projection[], count: number): Projection[][] {
+  const lanes = Array.from({ length: Math.max(1, Math.min(count, projections.length)) }, () => ({
+    weight: 0,
+    projections: [] as Projection[],
+  }));
+  const order = [...projections].sort(
+    (a, b) => (b.weight ?? DEFAULT_WEIGHT) - (a.weight ?? DEFAULT_WEIGHT) || a.name.localeCompare(b.name),
+  );
+  for (const p of order) {
+    const lightest = lanes.reduce((a, b) => (b.weight < a.weight ? b : a));
+    lightest.weight += p.weight ?? DEFAULT_WEIGHT;
+    lightest.projections.push(p);
+  }
+  // each lane in the registry's order, as one transaction applied them before
+  return lanes.map((l) => projections.filter((p) => l.projections.includes(p)));
+}
+
+const DEFAULT_WEIGHT = 0.1;
+
 export class ProjectionRunner {
+  private readonly lanes: readonly Projection[][];
+
   constructor(
     private readonly pool: Pool,
     private readonly projections: readonly Projection[],
-  ) {}
+    options: ProjectionRunnerOptions = {},
+  ) {
+    this.lanes = projectionLanes(projections, options.lanes ?? 2);
+  }
 
   async migrate(): Promise<void> {
     const client = await checkout(this.pool);
@@ -71,7 +109,9 @@ export class ProjectionRunner {
         );
         outcome.applied.push(p.name);
       }
-      if (checkpoint) await this.saveCheckpoint(client, checkpoint.consumer, event.position);
+      if (checkpoint)
+        for (let lane = 0; lane < this.lanes.length; lane++)
+          await this.saveCheckpoint(client, laneConsumer(checkpoint.consumer, lane), event.position);
       await client.query('COMMIT');
       return outcome;
     } catch (e) {
@@ -84,10 +124,16 @@ export class ProjectionRunner {
   }
 
   /**
-   * Applies a batch of events (in log order) in ONE transaction: the per-stream positions of
-   * every stream in the batch are read (and locked) in one query, kept in memory while the
-   * batch is applied, and written back in one statement with the consumer's checkpoint. Same
-   * exactly-once effect as `apply`, far fewer round trips. A failure rolls the whole batch back.
+   * Applies a batch of events (in log order): in each lane (`ProjectionRunnerOptions.lanes`)
+   * ONE transaction, the lanes at once on connections of their own — the read models' cost is
+   * PostgreSQL's and the event loop's by turns, so a second transaction in flight keeps both
+   * busy. Each lane's transaction reads (and locks) the per-stream positions of its projections
+   * for every stream in the batch in one query, keeps them in memory while the batch is
+   * applied, and writes them back in one statement with the lane's checkpoint
+   * (`laneConsumer`). Same exactly-once effect as `apply`, far fewer round trips. A failure
+   * rolls its lane's transaction back and fails the batch once every lane has finished; what
+   * another lane committed is skipped when the batch comes again (per-stream positions), and
+   * `checkpoint` resumes from the lane furthest behind.
    */
   async applyBatch(
     recorded: readonly RecordedEvent[],
@@ -96,9 +142,41 @@ export class ProjectionRunner {
     const events = recorded.map(upcastRecordedEvent);
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     if (events.length === 0) return outcome;
+    if (this.lanes.length === 1) return this.applyLane(this.lanes[0]!, events, checkpoint);
+    const settled = await Promise.allSettled(
+      this.lanes.map((lane, i) =>
+        this.applyLane(
+          lane,
+          events,
+          checkpoint
+            ? {
+                consumer: laneConsumer(checkpoint.consumer, i),
+                // lane 0 gives every other lane its row, where it has none yet
+                ...(i === 0
+                  ? { seed: this.lanes.slice(1).map((_, l) => laneConsumer(checkpoint.consumer, l + 1)) }
+                  : {}),
+              }
+            : undefined,
+        ),
+      ),
+    );
+    for (const s of settled) {
+      if (s.status === 'rejected') throw s.reason;
+      outcome.applied.push(...s.value.applied);
+      outcome.skipped.push(...s.value.skipped);
+    }
+    return outcome;
+  }
+
+  private async applyLane(
+    projections: readonly Projection[],
+    events: readonly RecordedEvent[],
+    checkpoint?: { consumer: string; seed?: readonly string[] },
+  ): Promise<ApplyOutcome> {
+    const outcome = { applied: [] as string[], skipped: [] as string[] };
     // Which projections read each event, asked once; a batch none reads (and no checkpoint to
     // move) opens no transaction.
-    const readers = events.map((e) => this.projections.filter((p) => p.canHandle(e)));
+    const readers = events.map((e) => projections.filter((p) => p.canHandle(e)));
     const keys = new Map<string, { projection: string; stream: string }>();
     events.forEach((e, i) => {
       for (const p of readers[i]!)
@@ -153,6 +231,18 @@ export class ProjectionRunner {
           [m.map((x) => x.projection), m.map((x) => x.stream), m.map((x) => x.position.toString())],
         );
       }
+      if (checkpoint?.seed?.length)
+        // Before lane 0's own checkpoint moves: a lane without a row gets lane 0's position as it
+        // was (one runner of a single lane left it, so every projection is there) or, with none
+        // yet, '' — from the start — until the lane commits one of its own. So a lane with no
+        // row can only be the upgrade from a single lane (see `checkpoint`).
+        await client.query(
+          `INSERT INTO rm_checkpoints (consumer, position, updated_at)
+           SELECT l, coalesce((SELECT position FROM rm_checkpoints WHERE consumer = $1), ''), now()
+           FROM unnest($2::text[]) AS l
+           ON CONFLICT (consumer) DO NOTHING`,
+          [checkpoint.consumer, checkpoint.seed],
+        );
       if (checkpoint)
         await this.saveCheckpoint(client, checkpoint.consumer, events[events.length - 1]!.position);
       await client.query('COMMIT');
@@ -190,12 +280,26 @@ export class ProjectionRunner {
     );
   }
 
+  /** Where `consumer` goes on from: the lane furthest behind; undefined (from the start) while
+   * any lane has none ('' or lane 0 without a row). A lane without a row — the runner had fewer
+   * lanes when lane 0 last committed — is where lane 0 is. */
   async checkpoint(consumer: string): Promise<GlobalPosition | undefined> {
-    const { rows } = await this.pool.query<{ position: string }>(
-      'SELECT position FROM rm_checkpoints WHERE consumer = $1',
-      [consumer],
+    const names = this.lanes.map((_, i) => laneConsumer(consumer, i));
+    const { rows } = await this.pool.query<{ consumer: string; position: string }>(
+      'SELECT consumer, position FROM rm_checkpoints WHERE consumer = ANY($1::text[])',
+      [names],
     );
-    return rows[0] ? parsePosition(rows[0].position) : undefined;
+    const at = new Map(rows.map((r) => [r.consumer, r.position]));
+    const main = at.get(consumer);
+    if (!main) return undefined;
+    let behind: GlobalPosition | undefined;
+    for (const name of names) {
+      const text = at.get(name) ?? main;
+      if (text === '') return undefined;
+      const position = parsePosition(text);
+      if (!behind || comparePositions(position, behind) < 0) behind = position;
+    }
+    return behind;
   }
 }
 

@@ -12,6 +12,9 @@ export interface Projection {
   /** Optional: several events (in log order, each not applied before) in a few statements —
    * the same tables as `apply` one by one would give. */
   applyMany?(sql: SqlExecutor, events: readonly RecordedEvent[]): Promise<void>;
+  /** How much applying costs beside the others (default 0.1): what the runner balances its
+   * lanes by (`ProjectionRunnerOptions.lanes`). */
+  readonly weight?: number;
 }
 
 export const PROJECTION_DDL = /* sql */ `

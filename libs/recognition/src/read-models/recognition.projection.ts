@@ -188,6 +188,7 @@ async function applyMany(sql: SqlExecutor, events: readonly RecordedEvent[]): Pr
 export const recognitionProjection = {
   name: 'recognition',
   ddl: RECOGNITION_DDL,
+  weight: 1,
   canHandle: (event: RecordedEvent): boolean => RULE_TYPES.has(event.type) || RESULT_TYPES.has(event.type),
   apply: (sql: SqlExecutor, event: RecordedEvent): Promise<void> => applyMany(sql, [event]),
   applyMany,
