@@ -55,8 +55,22 @@ async function fixture(label: string, days: number): Promise<Fixture> {
   const runner = new ProjectionRunner(pool, ALL_PROJECTIONS);
   await runner.migrate();
   const projector = new InProcessProjector(store, runner, 'in-process-projector', { idleWaitMs: 10 });
-  await new Promise<void>((resolve) => void projector.start(resolve));
+  await projector.start();
+  await volumeRows(live, days);
   return { store, storeUrl, live, pool, projector };
+}
+
+/** Waits until the live read models hold `n` days (up to 30 s). Not the projector's "caught up":
+ * an empty page only says no committed event is readable yet — a transaction still open elsewhere
+ * on the server (other test files share it) holds readAll back. */
+async function volumeRows(live: string, n: number): Promise<void> {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const [row] = await sql<{ n: number }>(live, 'SELECT count(*)::int AS n FROM rm_outpatient_volume');
+    if (row?.n === n) return;
+    if (Date.now() > until) throw new Error(`the projector applied ${row?.n ?? 0} of ${n} days in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function close(f: Fixture): Promise<void> {
@@ -136,7 +150,8 @@ describe('yilian rebuild --swap', () => {
       const runner = new ProjectionRunner(f.pool, ALL_PROJECTIONS);
       const projector = new InProcessProjector(f.store, runner, 'in-process-projector', { idleWaitMs: 10 });
       await f.store.append('volume-day-5', [volume(5)], 'no_stream');
-      await new Promise<void>((resolve) => void projector.start(resolve));
+      await projector.start();
+      await volumeRows(f.live, 6);
       await projector.stop();
       expect(projector.applied).toBe(1);
       expect(await sql(f.live, 'SELECT count(*)::int AS n FROM rm_outpatient_volume')).toEqual([{ n: 6 }]);
