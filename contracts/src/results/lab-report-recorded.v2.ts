@@ -50,7 +50,8 @@ export interface LabReportRecordedV2 {
   readonly accession: string;
 }
 
-/** The same JSON value (key order aside): the values compared are small FHIR elements. */
+/** The same JSON value (key order aside): the values compared are small FHIR elements.
+ * Without allocation — it runs for every observation the intake records. */
 function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -60,12 +61,17 @@ function sameJson(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const ak = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const bk = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak)
-    if (!sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    const v = x[k];
+    if (v === undefined) continue;
+    keys++;
+    if (!sameJson(v, y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) keys--;
+  return keys === 0;
 }
 
 /** v1 → v2: the elements every observation has with one value go to `shared` (two
@@ -86,12 +92,25 @@ export function upcastLabReportRecordedV1(v1: LabReportRecordedV1): LabReportRec
   }
   const keys = Object.keys(shared);
   if (keys.length === 0) return { ...rest, observations };
+  const every = keys.length === SHARED_OBSERVATION_ELEMENTS.length;
   return {
     ...rest,
     shared: shared,
     observations: observations.map((o) => {
+      if (every) {
+        // the usual case, every element shared: an object rest, no key-by-key copy
+        const {
+          category: _category,
+          subject: _subject,
+          performer: _performer,
+          effectiveDateTime: _effective,
+          issued: _issued,
+          ...lean
+        } = o;
+        return lean;
+      }
       const lean: Record<string, unknown> = {};
-      for (const k in o) if (!(k in shared)) lean[k] = (o as unknown as Record<string, unknown>)[k];
+      for (const k in o) if (shared[k] === undefined) lean[k] = (o as unknown as Record<string, unknown>)[k];
       return lean as unknown as fhir4.Observation;
     }),
   };
