@@ -157,6 +157,12 @@ describe('Kafka pipeline: relay and projector survive a restart, every event lan
     };
     expect(data.report.resourceType).toBe('DiagnosticReport');
     expect(data.observations).toHaveLength(3);
+    // recorded at v2 (what the observations share said once), published at v1: each whole
+    expect(data).not.toHaveProperty('shared');
+    for (const o of data.observations) {
+      expect(o.subject?.reference).toBe(`Patient/${first.key}`);
+      expect(o.performer).toEqual([{ reference: 'Organization/H001' }]);
+    }
     expect(first.value).not.toContain(RESIDENT_IDS[0]);
     // The platform reads the same through FHIR (the hub's in-process read model here).
     const bundle = (await platformClient(intake).search({
