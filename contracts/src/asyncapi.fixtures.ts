@@ -4,6 +4,7 @@
  * asyncapi.spec.ts: each must fit its payload schema, its runtime check, its headers and key.
  */
 import type { fhir4 } from './fhir';
+import type { LabReportRecordedV1 } from './results/lab-report-recorded.v1';
 import { upcastLabReportRecordedV1 } from './results/lab-report-recorded.v2';
 
 export interface EventSample {
@@ -115,6 +116,18 @@ const reasonCode = [
   { coding: [{ system: 'http://hl7.org/fhir/sid/icd-10', code: 'I21.9', display: '急性心肌梗死' }] },
 ];
 
+/** The lab report of the LabReportRecorded samples, v1 as it stands and v2 upcast from it. */
+const labReportData: LabReportRecordedV1 = {
+  report: labReport,
+  observations: [
+    observation('H001.A17.1', '2823-3', '钾', 4.1, 'mmol/L'),
+    observation('H001.A17.2', '2951-2', '钠', 140, 'mmol/L'),
+  ],
+  specimens: [{ resourceType: 'Specimen', id: 'H001.A17.s', type: { text: '血清' } }],
+  performer: 'H001',
+  accession: 'A17',
+};
+
 export const EVENT_SAMPLES: readonly EventSample[] = [
   // results
   {
@@ -123,16 +136,7 @@ export const EVENT_SAMPLES: readonly EventSample[] = [
     stream: 'labreport-H001-A17',
     institution: 'H001',
     patientKey: PK,
-    data: {
-      report: labReport,
-      observations: [
-        observation('H001.A17.1', '2823-3', '钾', 4.1, 'mmol/L'),
-        observation('H001.A17.2', '2951-2', '钠', 140, 'mmol/L'),
-      ],
-      specimens: [{ resourceType: 'Specimen', id: 'H001.A17.s', type: { text: '血清' } }],
-      performer: 'H001',
-      accession: 'A17',
-    },
+    data: labReportData,
   },
   {
     type: 'LabReportRecorded',
@@ -140,16 +144,7 @@ export const EVENT_SAMPLES: readonly EventSample[] = [
     stream: 'labreport-H001-A17',
     institution: 'H001',
     patientKey: PK,
-    data: upcastLabReportRecordedV1({
-      report: labReport,
-      observations: [
-        observation('H001.A17.1', '2823-3', '钾', 4.1, 'mmol/L'),
-        observation('H001.A17.2', '2951-2', '钠', 140, 'mmol/L'),
-      ],
-      specimens: [{ resourceType: 'Specimen', id: 'H001.A17.s', type: { text: '血清' } }],
-      performer: 'H001',
-      accession: 'A17',
-    }),
+    data: upcastLabReportRecordedV1(labReportData),
   },
   {
     type: 'ImagingStudyRecorded',
