@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import { HEADERS, LAB_REPORT_RECORDED, type RecordedEvent, TOPICS } from '@yilian/contracts';
 import { ALL_PROJECTIONS } from '@yilian/projections';
+import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { ensureTopics, type KafkaConfig, KafkaEventPublisher } from '@yilian/messaging';
 import { PatientKeyer } from '@yilian/patients';
 import { createTestDatabase, labReportBundle, testKafkaBrokers, testTopicPrefix } from '@yilian/testing';
@@ -104,7 +105,8 @@ describe('Kafka pipeline: relay and projector survive a restart, every event lan
     await projector.stop();
 
     expect(total).toBe(40);
-    expect(await count('SELECT count(*) AS n FROM rm_lab_report_versions')).toBe(40);
+    expect(await count(`SELECT count(*) AS n FROM ${LAB_REPORT_HISTORY}`)).toBe(40);
+    expect(await count('SELECT count(*) AS n FROM rm_lab_report_versions')).toBe(0); // none superseded
     expect(await count('SELECT count(*) AS n FROM rm_observations')).toBe(120);
     // each report applied once by every read model that reads lab reports (lab, recognition)
     const readers = ALL_PROJECTIONS.filter((p) =>

@@ -1,4 +1,5 @@
 import { ALL_PROJECTIONS, rebuildAndCompare } from '@yilian/projections';
+import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { labReportBundle, oruR01, SAMPLE_RESIDENT_ID } from '@yilian/testing';
 import { MllpClient } from '@yilian/hl7v2';
 import { Pool } from 'pg';
@@ -33,7 +34,7 @@ describe('read models rebuild from the log to the same tables', () => {
       await eventually(
         async () =>
           Number(
-            (await pool.query<{ n: string }>('SELECT count(*) AS n FROM rm_lab_report_versions')).rows[0]!.n,
+            (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${LAB_REPORT_HISTORY}`)).rows[0]!.n,
           ),
         (n) => n === 7,
       );

@@ -194,7 +194,8 @@ export async function runFaultMatrix(cluster: Cluster, o: MatrixOptions): Promis
       const storedStreams = new Map(stored.rows.map((r) => [controlIdOf(r.stream_id, tag), Number(r.n)]));
       const versions = await retrying(() =>
         read.query<{ stream: string; n: string }>(
-          `SELECT r.stream, count(v.*) AS n FROM rm_lab_reports r JOIN rm_lab_report_versions v ON v.id = r.id
+          // the current version and those it superseded
+          `SELECT r.stream, 1 + count(v.*) AS n FROM rm_lab_reports r LEFT JOIN rm_lab_report_versions v ON v.id = r.id
             WHERE r.stream LIKE $1 GROUP BY r.stream`,
           [`labreport-%-A${tag}-%`],
         ),

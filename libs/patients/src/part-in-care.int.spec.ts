@@ -26,8 +26,8 @@ beforeAll(async () => {
     `INSERT INTO rm_patient_links (member_key, linked_to, linked_via, since) VALUES ($1, $2, 'resident-id', $3)`,
     [M, R, T],
   );
-  const report = `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, version, resource, last_updated)
-    VALUES ($1, $1, $2, $3, 'final', '{}', 1, '{}', $4)`;
+  const report = `INSERT INTO rm_lab_reports (id, stream, patient_key, performer, status, code_tokens, version, event_id, resource, last_updated)
+    VALUES ($1, $1, $2, $3, 'final', '{}', 1, gen_random_uuid(), '{}', $4)`;
   await pool.query(report, ['lab-h001-1', M, 'H001', T]);
   await pool.query(report, ['lab-z005-1', O, 'Z005', T]);
   await pool.query(

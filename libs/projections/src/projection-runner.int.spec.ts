@@ -9,6 +9,7 @@ import {
   LAB_REPORT_RECORDED,
   type RecordedEvent,
 } from '@yilian/contracts';
+import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { createTestDatabase, labTables as tables } from '@yilian/testing';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from './registry';
@@ -191,7 +192,17 @@ describe('ProjectionRunner.applyBatch', () => {
       'H001.C1.o1',
       'H001.C1.o2',
     ]);
-    expect(expected.rm_lab_report_versions).toHaveLength(4);
+    // A1's first version superseded and kept; every version readable as history
+    expect(expected.rm_lab_report_versions).toMatchObject([{ id: 'H001.A1', version: 1 }]);
+    const history = await batch.pool.query<{ id: string; version: number; n: number }>(
+      `SELECT id, version, jsonb_array_length(observations) AS n FROM ${LAB_REPORT_HISTORY} ORDER BY id, version`,
+    );
+    expect(history.rows.map((r) => `${r.id}@${r.version}:${r.n}`)).toEqual([
+      'H001.A1@1:2',
+      'H001.A1@2:1',
+      'H001.B1@1:2',
+      'H001.C1@1:2',
+    ]);
 
     // delivered again (a replay, Kafka at least once): skipped, tables unchanged
     const again = await batch.runner.applyBatch(events, { consumer: 'test' });

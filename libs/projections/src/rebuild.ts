@@ -128,13 +128,17 @@ export async function tablesOf(db: Pool | Client, schema: string): Promise<strin
 }
 
 /** Each read-model table of `rebuilt` against the same table of `live`: row count and an md5
- * over its sorted rows. The consumers' bookkeeping (`rm_checkpoints`) differs by design. */
+ * over its sorted rows, each as jsonb — by column name, not position, and json columns in
+ * jsonb's canonical form, so that a live table an upgrade altered in place (a column added at
+ * the end, a jsonb column made json) compares equal to a fresh one with the same content. The
+ * consumers' bookkeeping (`rm_checkpoints`) differs by design. */
 export async function compareSchemas(db: Pool, live: string, rebuilt: string): Promise<TableComparison[]> {
   const liveTables = new Set(await tablesOf(db, live));
   const digest = async (schema: string, table: string) =>
     (
       await db.query<{ n: string; digest: string | null }>(
-        `SELECT count(*) AS n, md5(string_agg(t::text, E'\\n' ORDER BY t::text)) AS digest FROM ${schema}.${table} t`,
+        `SELECT count(*) AS n, md5(string_agg(r, E'\\n' ORDER BY r)) AS digest
+           FROM (SELECT to_jsonb(t)::text AS r FROM ${schema}.${table} t) AS rows`,
       )
     ).rows[0]!;
   const out: TableComparison[] = [];

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
+import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 
 const TABLES = {
@@ -24,7 +25,7 @@ export class ResultsReadRepository {
   /** Every recorded version of a report, newest first. */
   async reportHistory(id: string): Promise<fhir4.DiagnosticReport[]> {
     const { rows } = await this.pool.query<{ resource: fhir4.DiagnosticReport }>(
-      'SELECT resource FROM rm_lab_report_versions WHERE id = $1 ORDER BY version DESC',
+      `SELECT resource FROM ${LAB_REPORT_HISTORY} WHERE id = $1 ORDER BY version DESC`,
       [id],
     );
     return rows.map((r) => r.resource);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { fhir4 } from '@yilian/contracts';
 import type { EligibilityAnswer } from '@yilian/recognition';
+import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { READ_MODEL_POOL } from '@yilian/runtime';
 
 /** $1: ids, $2: the moment → each resource's latest version recorded by then (a lab report's
@@ -28,7 +29,7 @@ export class RecognitionResourcesRepository {
     const ids = (type: string) =>
       answer.results.filter((r) => r.resourceType === type).map((r) => r.resourceId);
     const [reports, studies] = await Promise.all([
-      this.read<fhir4.DiagnosticReport>('rm_lab_report_versions', ids('DiagnosticReport'), answer.asOf, true),
+      this.read<fhir4.DiagnosticReport>(LAB_REPORT_HISTORY, ids('DiagnosticReport'), answer.asOf, true),
       this.read<fhir4.ImagingStudy>('rm_imaging_study_versions', ids('ImagingStudy'), answer.asOf, false),
     ]);
     const resources = new Map<string, fhir4.DiagnosticReport | fhir4.ImagingStudy>([

@@ -11,7 +11,7 @@ import type { SqlExecutor } from '../sql-executor';
 /**
  * Imaging studies per patient, every version kept (_history). Imaging reports are
  * DiagnosticReports: they go to the same read model as lab reports (`rm_lab_reports`,
- * `rm_lab_report_versions`), so `GET /fhir/DiagnosticReport?patient=…` answers both from one
+ * `rm_lab_report_versions`, `LAB_REPORT_HISTORY`), so `GET /fhir/DiagnosticReport?patient=…` answers both from one
  * indexed query; their category (RAD) and `imagingStudy` tell them apart.
  */
 export const IMAGING_READ_MODEL_DDL = /* sql */ `
@@ -92,7 +92,7 @@ async function applyStudy(sql: SqlExecutor, event: RecordedEvent): Promise<void>
 async function applyReport(sql: SqlExecutor, event: RecordedEvent): Promise<void> {
   const data = event.data as ImagingReportRecordedV1;
   const id = data.report.id!;
-  const version = await nextVersion(sql, 'rm_lab_report_versions', id);
+  const version = await nextVersion(sql, 'rm_lab_reports', id);
   const report = { ...data.report, meta: { versionId: String(version), lastUpdated: event.recordedAt } };
   await upsertDiagnosticReport(sql, {
     id,
@@ -103,7 +103,6 @@ async function applyReport(sql: SqlExecutor, event: RecordedEvent): Promise<void
     version,
     eventId: event.id,
     recordedAt: event.recordedAt,
-    observations: '[]',
   });
 }
 
