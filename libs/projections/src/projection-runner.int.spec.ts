@@ -13,7 +13,7 @@ import { LAB_REPORT_HISTORY } from '@yilian/results';
 import { createTestDatabase, labTables as tables } from '@yilian/testing';
 import { Pool } from 'pg';
 import { ALL_PROJECTIONS } from './registry';
-import { laneConsumer, ProjectionRunner, projectionLanes } from './projection-runner';
+import { laneConsumer, ProjectionRunner, projectionLanes, streamLane } from './projection-runner';
 
 let sequence = 0n;
 function labEvent(accession: string, version: number, potassium: number, status = 'final'): RecordedEvent {
@@ -287,13 +287,15 @@ describe('ProjectionRunner lanes', () => {
   it('splits the projections into lanes of about equal weight, the same way every time', () => {
     const lanes = projectionLanes(ALL_PROJECTIONS, 2);
     expect(lanes).toHaveLength(2);
-    expect(
-      lanes
-        .flat()
-        .map((p) => p.name)
-        .sort(),
-    ).toEqual(ALL_PROJECTIONS.map((p) => p.name).sort());
-    expect(lanes[0]!.map((p) => p.name)).toEqual(['lab-reports']);
+    // lab reports (partitioned) in both, each other projection in one
+    for (const lane of lanes) expect(lane.map((p) => p.name)).toContain('lab-reports');
+    const others = (names: string[]) => names.filter((n) => n !== 'lab-reports').sort();
+    expect(others(lanes.flat().map((p) => p.name))).toEqual(others(ALL_PROJECTIONS.map((p) => p.name)));
+    // the streams shared out: every stream in one lane, both lanes used
+    const counts = [0, 0];
+    for (let n = 0; n < 1000; n++) counts[streamLane(`labreport-H001-A${n}`, 2)]!++;
+    expect(counts[0]! + counts[1]!).toBe(1000);
+    expect(Math.min(...counts)).toBeGreaterThan(400);
     expect(projectionLanes(ALL_PROJECTIONS, 2)).toEqual(lanes);
     expect(projectionLanes(ALL_PROJECTIONS, 1)).toEqual([ALL_PROJECTIONS]);
     expect(laneConsumer('c', 0)).toBe('c');
@@ -328,10 +330,17 @@ describe('ProjectionRunner lanes', () => {
     const two = new ProjectionRunner(twoPool, flaky, { lanes: 2 });
     await two.migrate();
     await expect(two.applyBatch(events, { consumer: 'p' })).rejects.toThrow('recognition lane down');
-    // lab-reports' lane is at the batch's end, the other lane nowhere: go on from the start
+    // one lane is at the batch's end, the other nowhere: go on from the start
     expect(await two.checkpoint('p')).toBeUndefined();
     const again = await two.applyBatch(events, { consumer: 'p' });
-    expect(again.applied.filter((n) => n === 'lab-reports')).toEqual([]);
+    // lab reports of the failed lane's streams come again, the other lane's are skipped
+    const failedLane = projectionLanes(flaky, 2).findIndex((l) => l.some((p) => p.name === 'recognition'));
+    expect(again.applied.filter((n) => n === 'lab-reports')).toHaveLength(
+      events.filter((e) => streamLane(e.stream, 2) === failedLane).length,
+    );
+    expect(again.skipped.filter((n) => n === 'lab-reports')).toHaveLength(
+      events.filter((e) => streamLane(e.stream, 2) !== failedLane).length,
+    );
     expect(again.applied.filter((n) => n === 'recognition')).toHaveLength(3);
     expect(await tables(twoPool)).toEqual(await tables(onePool));
     expect(await allTables(twoPool)).toEqual(await allTables(onePool));

@@ -35,16 +35,19 @@ export function laneConsumer(consumer: string, lane: number): string {
   return lane === 0 ? consumer : `${consumer}#lane${lane}`;
 }
 
-/** Projections into `count` lanes of about equal weight (heaviest first, each to the lightest
- * lane so far; ties by name): the same set always gives the same lanes. */
+/** Projections into `count` lanes of about equal weight: a `partitioned` projection in every
+ * lane (each lane its share of the streams, `streamLane`), the others heaviest first, each to
+ * the lightest lane so far (ties by name). The same set always gives the same lanes. */
 export function projectionLanes(projections: readonly Projection[], count: number): Projection[][] {
-  const lanes = Array.from({ length: Math.max(1, Math.min(count, projections.length)) }, () => ({
-    weight: 0,
-    projections: [] as Projection[],
-  }));
-  const order = [...projections].sort(
-    (a, b) => (b.weight ?? DEFAULT_WEIGHT) - (a.weight ?? DEFAULT_WEIGHT) || a.name.localeCompare(b.name),
-  );
+  const split = projections.filter((p) => p.partitioned);
+  const n = Math.max(1, split.length > 0 ? count : Math.min(count, projections.length));
+  const shared = split.reduce((w, p) => w + (p.weight ?? DEFAULT_WEIGHT), 0) / n;
+  const lanes = Array.from({ length: n }, () => ({ weight: shared, projections: [...split] }));
+  const order = projections
+    .filter((p) => !p.partitioned)
+    .sort(
+      (a, b) => (b.weight ?? DEFAULT_WEIGHT) - (a.weight ?? DEFAULT_WEIGHT) || a.name.localeCompare(b.name),
+    );
   for (const p of order) {
     const lightest = lanes.reduce((a, b) => (b.weight < a.weight ? b : a));
     lightest.weight += p.weight ?? DEFAULT_WEIGHT;
@@ -52,6 +55,14 @@ export function projectionLanes(projections: readonly Projection[], count: numbe
   }
   // each lane in the registry's order, as one transaction applied them before
   return lanes.map((l) => projections.filter((p) => l.projections.includes(p)));
+}
+
+/** Which of `lanes` lanes applies a partitioned projection's events of `stream` (FNV-1a). */
+export function streamLane(stream: string, lanes: number): number {
+  if (lanes <= 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < stream.length; i++) h = Math.imul(h ^ stream.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % lanes;
 }
 
 const DEFAULT_WEIGHT = 0.1;
@@ -142,11 +153,12 @@ export class ProjectionRunner {
     const events = recorded.map(upcastRecordedEvent);
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     if (events.length === 0) return outcome;
-    if (this.lanes.length === 1) return this.applyLane(this.lanes[0]!, events, checkpoint);
+    if (this.lanes.length === 1) return this.applyLane(this.lanes[0]!, 0, events, checkpoint);
     const settled = await Promise.allSettled(
       this.lanes.map((lane, i) =>
         this.applyLane(
           lane,
+          i,
           events,
           checkpoint
             ? {
@@ -170,13 +182,19 @@ export class ProjectionRunner {
 
   private async applyLane(
     projections: readonly Projection[],
+    lane: number,
     events: readonly RecordedEvent[],
     checkpoint?: { consumer: string; seed?: readonly string[] },
   ): Promise<ApplyOutcome> {
     const outcome = { applied: [] as string[], skipped: [] as string[] };
     // Which projections read each event, asked once; a batch none reads (and no checkpoint to
     // move) opens no transaction.
-    const readers = events.map((e) => projections.filter((p) => p.canHandle(e)));
+    // a partitioned projection reads in this lane only the events of the lane's streams
+    const lanes = this.lanes.length;
+    const readers = events.map((e) => {
+      const mine = lanes === 1 || streamLane(e.stream, lanes) === lane;
+      return projections.filter((p) => (mine || !p.partitioned) && p.canHandle(e));
+    });
     const keys = new Map<string, { projection: string; stream: string }>();
     events.forEach((e, i) => {
       for (const p of readers[i]!)

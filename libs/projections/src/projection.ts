@@ -15,6 +15,9 @@ export interface Projection {
   /** How much applying costs beside the others (default 0.1): what the runner balances its
    * lanes by (`ProjectionRunnerOptions.lanes`). */
   readonly weight?: number;
+  /** Events of different streams never touch the same rows (no counts or rows across streams):
+   * the runner may apply them in different lanes at once, a share of the streams in each. */
+  readonly partitioned?: boolean;
 }
 
 export const PROJECTION_DDL = /* sql */ `

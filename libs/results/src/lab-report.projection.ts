@@ -263,8 +263,10 @@ async function applyLabReports(sql: SqlExecutor, events: readonly RecordedEvent[
 export const labReportProjection = {
   name: 'lab-reports',
   ddl: LAB_REPORT_READ_MODEL_DDL,
-  // most of a rebuild's cost (bench:replay): a lane of its own beside the rest
+  // most of a rebuild's cost (bench:replay), and one report's rows are its own: its streams
+  // shared out among the lanes
   weight: 3,
+  partitioned: true,
   canHandle: (event: RecordedEvent) => event.type === LAB_REPORT_RECORDED,
   apply: (sql: SqlExecutor, event: RecordedEvent): Promise<void> => applyLabReports(sql, [event]),
   applyMany: applyLabReports,
