@@ -21,7 +21,11 @@ const E1 = '00000000-0000-4000-8000-000000000001';
 const E2 = '00000000-0000-4000-8000-000000000002';
 const E3 = '00000000-0000-4000-8000-000000000003';
 const obs = (id: string, v: string) => ({ resourceType: 'Observation', id, status: 'final', valueString: v });
-const report = (id: string, version: number) => ({ resourceType: 'DiagnosticReport', id, meta: { versionId: String(version) } });
+const report = (id: string, version: number) => ({
+  resourceType: 'DiagnosticReport',
+  id,
+  meta: { versionId: String(version) },
+});
 
 describe('lab-report read model: upgrade of a read model kept before 2026-12-08', () => {
   let pool: Pool;
@@ -40,20 +44,26 @@ describe('lab-report read model: upgrade of a read model kept before 2026-12-08'
       ['B', 1, E3, [obs('b2', 'p'), obs('b1', 'q')]],
     ];
     for (const [id, v, e, o] of versions)
-      await pool.query(
-        `INSERT INTO rm_lab_report_versions VALUES ($1, $2, $3, $4, $5, $6)`,
-        [id, v, e, report(id, v), JSON.stringify(o), at],
-      );
+      await pool.query(`INSERT INTO rm_lab_report_versions VALUES ($1, $2, $3, $4, $5, $6)`, [
+        id,
+        v,
+        e,
+        report(id, v),
+        JSON.stringify(o),
+        at,
+      ]);
     for (const [id, v, , o] of versions.filter(([id, v]) => (id === 'A' ? v === 2 : true))) {
       await pool.query(
         `INSERT INTO rm_lab_reports VALUES ($1, $1, 'pk', 'H001', 'final', '{}', NULL, $2, $3, $4)`,
         [id, v, report(id, v), at],
       );
       for (const ob of o as { id: string }[])
-        await pool.query(
-          `INSERT INTO rm_observations VALUES ($1, $2, 'pk', 'final', '{}', NULL, $3, $4)`,
-          [ob.id, id, ob, at],
-        );
+        await pool.query(`INSERT INTO rm_observations VALUES ($1, $2, 'pk', 'final', '{}', NULL, $3, $4)`, [
+          ob.id,
+          id,
+          ob,
+          at,
+        ]);
     }
     const before = await pool.query(
       'SELECT id, version, event_id, resource, observations FROM rm_lab_report_versions ORDER BY id, version',
