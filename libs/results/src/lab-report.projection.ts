@@ -69,26 +69,27 @@ DO $migrate$ BEGIN
 END $migrate$;
 `;
 
+/** The current version of each DiagnosticReport as a version row (id, version, event_id,
+ * resource, observations, recorded_at): its report row with its observations in report order. */
+const CURRENT_VERSIONS = /* sql */ `SELECT r.id, r.version, r.event_id, r.resource,
+    COALESCE((SELECT jsonb_agg(o.resource ORDER BY o.ord) FROM rm_observations o WHERE o.report_id = r.id), '[]'::jsonb),
+    r.last_updated
+  FROM rm_lab_reports r`;
+
 /** Every version of every DiagnosticReport (lab and imaging), as one relation
  * (id, version, event_id, resource, observations, recorded_at): the superseded versions and the
- * current ones with their observations in report order. Filters on `id` reach both sides. */
+ * current ones. Filters on `id` reach both sides. */
 export const LAB_REPORT_HISTORY = /* sql */ `(
   SELECT id, version, event_id, resource, observations, recorded_at FROM rm_lab_report_versions
   UNION ALL
-  SELECT r.id, r.version, r.event_id, r.resource,
-    COALESCE((SELECT jsonb_agg(o.resource ORDER BY o.ord) FROM rm_observations o WHERE o.report_id = r.id), '[]'::jsonb),
-    r.last_updated
-  FROM rm_lab_reports r
+  ${CURRENT_VERSIONS}
 ) AS lab_report_history`;
 
 /** $1: report ids about to get a new current version → their current version (report and
  * observations) kept in rm_lab_report_versions, their observation rows gone. */
 const SUPERSEDE = /* sql */ `WITH kept AS (
     INSERT INTO rm_lab_report_versions (id, version, event_id, resource, observations, recorded_at)
-    SELECT r.id, r.version, r.event_id, r.resource,
-      COALESCE((SELECT jsonb_agg(o.resource ORDER BY o.ord) FROM rm_observations o WHERE o.report_id = r.id), '[]'::jsonb),
-      r.last_updated
-    FROM rm_lab_reports r WHERE r.id = ANY($1::text[])
+    ${CURRENT_VERSIONS} WHERE r.id = ANY($1::text[])
     ON CONFLICT DO NOTHING
   )
   DELETE FROM rm_observations WHERE report_id = ANY($1::text[])`;
