@@ -65,7 +65,7 @@ function ackMode(text: string, accept: string, application: string): string {
   return withSegment(text, 'MSH', 1, (l) => setField(setField(l, 15, accept), 16, application));
 }
 
-describe('hub: HL7 v2 OUL^R22 / R23 / R24 over MLLP', () => {
+describe('hub: HL7 v2 OUL^R21 / R22 / R23 / R24 over MLLP', () => {
   const t = useHubWithMllp('hub_oul');
 
   const readReport = (accession: string) =>
@@ -238,6 +238,23 @@ describe('hub: HL7 v2 OUL^R22 / R23 / R24 over MLLP', () => {
         ['718-7', 'g/L'],
         ['6690-2', '10*9/L'],
         ['SPAPP', '无凝块'],
+      ]);
+    });
+
+    it('OUL^R21 (v2.4): accepted as ACK^R21^ACK (CA: MSH-15 AL, MSH-16 NE), recorded with its values and units', async () => {
+      const text = fixture('oul/cn-lis-electrolytes-oul-r21-v24.hl7').replaceAll(
+        'ACC-20240520-7789',
+        'ACC-R21-7789',
+      );
+      const ack = await t.mllp.send(text);
+      expect(segment(ack, 'MSH')[8]).toBe('ACK^R21^ACK');
+      expect(segment(ack, 'MSA')[1]).toBe('CA');
+      const results = await readResults((await readReport('ACC-R21-7789'))!);
+      expect(
+        results.map((o) => [o.code.coding?.[1]?.code, o.valueQuantity?.value, o.valueQuantity?.unit]),
+      ).toEqual([
+        ['2823-3', 5.8, 'mmol/L'],
+        ['2951-2', 139, 'mmol/L'],
       ]);
     });
 

@@ -1,7 +1,7 @@
 /**
  * @yilian/hl7v2 — HL7 v2 for the hub: MLLP server and client, parsing (via @medplum/core),
  * message classification, ACK building (original and enhanced modes) and the lab result
- * mapping (ORU^R01, OUL^R22 / R23 / R24) to FHIR R4. No framework, no I/O beyond the MLLP sockets.
+ * mapping (ORU^R01, OUL^R21 / R22 / R23 / R24) to FHIR R4. No framework, no I/O beyond the MLLP sockets.
  */
 export type { Hl7Message } from '@medplum/core';
 export { HL7_ERROR, hl7ErrorText, formatErrorLocation, type Hl7Error, type Hl7Location } from './hl7-error';

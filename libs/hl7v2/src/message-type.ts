@@ -15,6 +15,7 @@ export { SUPPORTED_VERSIONS, type Hl7Version } from './hl7-version';
  * it does not map on that port. */
 export const KNOWN_MESSAGE_TYPES = [
   'ORU^R01',
+  'OUL^R21',
   'OUL^R22',
   'OUL^R23',
   'OUL^R24',

@@ -17,12 +17,15 @@ import { mapOrder, orderNumbers } from './oru-r01.report';
 import { mapPatientIdentifiers } from './patient-identifiers';
 
 /** The lab result messages the hub records as `LabReportRecorded`. */
-export const LAB_RESULT_MESSAGE_TYPES = ['ORU^R01', 'OUL^R22', 'OUL^R23', 'OUL^R24'] as const;
+export const LAB_RESULT_MESSAGE_TYPES = ['ORU^R01', 'OUL^R21', 'OUL^R22', 'OUL^R23', 'OUL^R24'] as const;
 export type LabResultMessageType = (typeof LAB_RESULT_MESSAGE_TYPES)[number];
 const LAB_RESULT_TYPES: ReadonlySet<string> = new Set(LAB_RESULT_MESSAGE_TYPES);
 
 function structureOf(message: Hl7Message, type: LabResultMessageType): OruR01Structure {
-  return type === 'ORU^R01'
+  // OUL^R21 (v2.4, kept for backward compatibility to 2.6): [PID …] {[SAC [SID]] [ORC] OBR [NTE]
+  // [TQ1…] [{OBX [TCD] [SID] [NTE]}] [CTI]} — the ORU^R01 order groups with SAC / SID / TCD
+  // skipped, so it is read as ORU^R01 is
+  return type === 'ORU^R01' || type === 'OUL^R21'
     ? groupOruR01(message)
     : groupOul(message, type === 'OUL^R22' ? 'R22' : type === 'OUL^R23' ? 'R23' : 'R24');
 }

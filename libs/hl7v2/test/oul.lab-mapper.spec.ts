@@ -8,6 +8,7 @@ const ORU_R01 = fixture('oul/cn-lis-electrolytes-oru-r01-v251.hl7');
 const TWO_SPECIMENS = fixture('oul/cn-lis-two-specimens-oul-r22-v251.hl7');
 const R23 = fixture('oul/cn-lis-glucose-oul-r23-v251.hl7');
 const R24 = fixture('oul/cn-lis-cbc-oul-r24-v251.hl7');
+const R21 = fixture('oul/cn-lis-electrolytes-oul-r21-v24.hl7');
 const THIRD_PARTY = join(__dirname, '../../../test/e2e/fixtures/hl7-third-party/microsoft-fhir-converter');
 
 function mapped(text: string) {
@@ -26,7 +27,7 @@ function errorsOf(result: LabMappingResult): string[] {
 const codes = (draft: { observations: { code: { coding?: { code?: string }[] } }[] }) =>
   draft.observations.map((o) => o.code.coding?.[0]?.code);
 
-describe('mapLabResult: OUL^R22 / R23 / R24', () => {
+describe('mapLabResult: OUL^R21 / R22 / R23 / R24', () => {
   it('classifies OUL^R22, R23 and R24 as known types', () => {
     for (const text of [OUL_R22, R23, R24]) expect(classifyMessage(text).ok).toBe(true);
   });
@@ -109,6 +110,30 @@ describe('mapLabResult: OUL^R22 / R23 / R24', () => {
       '\rORC|RE|ORD-5521|ACC-20240520-7789\rOBR|1|ORD-5521||',
     );
     expect(mapped(moved).reports[0]!.accession).toBe('ACC-20240520-7789');
+  });
+
+  it('OUL^R21 (v2.4): read as ORU^R01 is — SAC, TCD and SID skipped, the same drafts as the ORU^R01 it equals', () => {
+    expect(classifyMessage(R21)).toMatchObject({ ok: true, type: 'OUL^R21' });
+    const oul = mapped(R21);
+    const asOru = R21.replace('OUL^R21^OUL_R21', 'ORU^R01^ORU_R01')
+      .split('\r')
+      .filter((l) => !/^(SAC|TCD|SID)\|/.test(l))
+      .join('\r');
+    expect(oul).toEqual(mapped(asOru));
+    const [report] = oul.reports;
+    expect(oul.reports).toHaveLength(1);
+    expect(codes(report!)).toEqual(['K', 'NA']);
+    expect(observationByCode(report!, '2823-3').valueQuantity).toMatchObject({ value: 5.8, code: 'mmol/L' });
+    expect(report!.accession).toBe('ACC-20240520-7789');
+    // no PID: 100 at PID^1, as ORU^R01 (the R21 patient group is optional, but the hub needs it)
+    expect(
+      errorsOf(
+        mapLabResult(
+          withSegment(R21, 'PID', 1, () => null),
+          CTX,
+        ),
+      ),
+    ).toEqual(['PID^1^3 101']);
   });
 
   it('errors name the segment and field at fault', () => {
