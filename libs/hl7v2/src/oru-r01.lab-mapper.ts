@@ -3,7 +3,8 @@
  * OBR group, or the errors that make the message unacceptable, each naming its segment,
  * field and component. Pure: no I/O, no clock (time comes in as `receivedAt`). Never throws.
  * OUL^R22 / R23 / R24 (specimen / container / order oriented lab results, v2.5+) are read into
- * the same groups (`oul.groups.ts`) and mapped the same way (`mapLabResult`).
+ * the same groups (`oul.groups.ts`) and mapped the same way (`mapLabResult`); OUL^R21 (v2.4) is
+ * ORU^R01's structure with SAC / SID / TCD, read by `groupOruR01`.
  */
 import type { Hl7Message } from '@medplum/core';
 import { HL7_ERROR, type Hl7Error, MAPPING_DEFECT } from './hl7-error';

@@ -30,7 +30,7 @@ import { ImagingHl7Intake } from '../imaging/imaging-hl7.intake';
 import { OrderHl7Intake } from '../orders/order-hl7.intake';
 
 const ORDER_TYPES: ReadonlySet<string> = new Set(ORDER_MESSAGE_TYPES);
-/** ORU^R01 and OUL^R22 / R23 / R24: one mapping, one way of recording (`recordLab`). */
+/** ORU^R01 and OUL^R21 / R22 / R23 / R24: one mapping, one way of recording (`recordLab`). */
 const LAB_TYPES: ReadonlySet<string> = new Set(LAB_RESULT_MESSAGE_TYPES);
 
 const PID3 = { segment: 'PID', sequence: 1, field: 3 } as const;
@@ -106,8 +106,8 @@ export class Hl7MessageHandler {
       ]);
     }
     // Imaging results: MDM^T02 / T08 / T10 / T11 and ORU^R01 whose OBR-24, ZDS or OBX says
-    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 and OUL^R22 /
-    // R23 / R24 (always lab) go on below;
+    // imaging (the rule: libs/hl7v2/src/imaging/imaging-message.ts). Lab ORU^R01 and OUL^R21 /
+    // R22 / R23 / R24 (always lab) go on below;
     // imaging orders (OMI^O23, ORM^O01 with IPC / ZDS) are orders (ORDER_TYPES).
     const imaging = classifyImagingMessage(message);
     if (imaging) return this.imaging.handle(message, imaging, institution.code, now);
