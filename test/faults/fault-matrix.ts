@@ -202,8 +202,13 @@ export async function runFaultMatrix(cluster: Cluster, o: MatrixOptions): Promis
       );
       const projected = new Map(versions.rows.map((r) => [controlIdOf(r.stream, tag), Number(r.n)]));
       const ackedSet = new Set(acked);
+      // a message a sender gave up on (never AA) may be stored: neither acknowledged nor a duplicate
       const extra = (m: Map<string, number>) =>
-        [...m].reduce((d, [id, count]) => d + (count - 1) + (ackedSet.has(id) ? 0 : 1), 0);
+        [...m].reduce(
+          (d, [id, count]) => d + (count - 1) + (ackedSet.has(id) || senders.givenUp.has(id) ? 0 : 1),
+          0,
+        );
+      if (senders.givenUp.size > 0) senders.retries['gave up after stop (never AA)'] = senders.givenUp.size;
       const row: FaultRow = {
         fault: fault.name,
         acknowledged: acked.length,

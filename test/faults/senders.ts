@@ -24,7 +24,10 @@ export class Senders {
   readonly acked = new Set<string>();
   /** Answers that were not AA (by MSA-1 or error), sends that were retried. */
   readonly retries: Record<string, number> = {};
+  /** Control ids a sender stopped retrying: still not AA when `stop`'s bound ran out. */
+  readonly givenUp = new Set<string>();
   private running = false;
+  private abandoned = false;
   private loops: Promise<void>[] = [];
   private tag = '';
 
@@ -37,10 +40,17 @@ export class Senders {
     this.loops = this.specs.map((spec, n) => this.loop(spec, n));
   }
 
-  /** Stops taking new messages; resolves once each sender's last one is acknowledged. */
-  async stop(): Promise<void> {
+  /** Stops taking new messages; resolves once each sender's last one is acknowledged, or after
+   * `giveUpMs` with those still unacknowledged in `givenUp` (an intake that never answers again
+   * shows in the table instead of hanging the run). */
+  async stop(giveUpMs = 120_000): Promise<void> {
     this.running = false;
-    await Promise.all(this.loops);
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all(this.loops);
+    await Promise.race([all, new Promise((ok) => (timer = setTimeout(ok, giveUpMs)))]);
+    clearTimeout(timer);
+    this.abandoned = true;
+    await all;
   }
 
   private async loop(spec: SenderSpec, n: number): Promise<void> {
@@ -50,6 +60,11 @@ export class Senders {
       const started = Date.now();
       const { controlId, text } = benchMessage(this.tag, n, seq, PATIENTS);
       for (;;) {
+        if (this.abandoned) {
+          this.givenUp.add(controlId);
+          await client?.close();
+          return;
+        }
         try {
           client ??= await MllpClient.connect(spec.port, '127.0.0.1', { ackTimeoutMs: ACK_TIMEOUT_MS });
           const answer = msa(await client.send(text));
