@@ -208,7 +208,6 @@ export async function runFaultMatrix(cluster: Cluster, o: MatrixOptions): Promis
           (d, [id, count]) => d + (count - 1) + (ackedSet.has(id) || senders.givenUp.has(id) ? 0 : 1),
           0,
         );
-      if (senders.givenUp.size > 0) senders.retries['gave up after stop (never AA)'] = senders.givenUp.size;
       const row: FaultRow = {
         fault: fault.name,
         acknowledged: acked.length,

@@ -62,6 +62,7 @@ export class Senders {
       for (;;) {
         if (this.abandoned) {
           this.givenUp.add(controlId);
+          this.count('gave up after stop (never AA)');
           await client?.close();
           return;
         }

@@ -24,6 +24,14 @@ function errorsOf(result: LabMappingResult): string[] {
   return result.ok ? [] : result.errors.map(where);
 }
 
+const errorsWithoutPid = (text: string) =>
+  errorsOf(
+    mapLabResult(
+      withSegment(text, 'PID', 1, () => null),
+      CTX,
+    ),
+  );
+
 const codes = (draft: { observations: { code: { coding?: { code?: string }[] } }[] }) =>
   draft.observations.map((o) => o.code.coding?.[0]?.code);
 
@@ -125,27 +133,13 @@ describe('mapLabResult: OUL^R21 / R22 / R23 / R24', () => {
     expect(codes(report!)).toEqual(['K', 'NA']);
     expect(observationByCode(report!, '2823-3').valueQuantity).toMatchObject({ value: 5.8, code: 'mmol/L' });
     expect(report!.accession).toBe('ACC-20240520-7789');
-    // no PID: 100 at PID^1, as ORU^R01 (the R21 patient group is optional, but the hub needs it)
-    expect(
-      errorsOf(
-        mapLabResult(
-          withSegment(R21, 'PID', 1, () => null),
-          CTX,
-        ),
-      ),
-    ).toEqual(['PID^1^3 101']);
+    // no PID: 101 at PID^1^3, as the other OUL (the patient group is optional, but the hub needs it)
+    expect(errorsWithoutPid(R21)).toEqual(['PID^1^3 101']);
   });
 
   it('errors name the segment and field at fault', () => {
     // OUL's patient group is optional: the hub still needs PID-3
-    expect(
-      errorsOf(
-        mapLabResult(
-          withSegment(OUL_R22, 'PID', 1, () => null),
-          CTX,
-        ),
-      ),
-    ).toEqual(['PID^1^3 101']);
+    expect(errorsWithoutPid(OUL_R22)).toEqual(['PID^1^3 101']);
     // an SPM no OBR follows (its observations would be lost)
     const orphan = TWO_SPECIMENS.replace(/\rOBR\|3\|[^\r]*/, '').replace(/\rORC\|[^\r]*/, '');
     expect(errorsOf(mapLabResult(orphan.replace(/\rOBX\|1\|ST\|5811-5[^\r]*/, ''), CTX))).toEqual([
