@@ -37,6 +37,7 @@ export class Senders {
   start(tag: string): void {
     this.tag = tag;
     this.running = true;
+    this.abandoned = false;
     this.loops = this.specs.map((spec, n) => this.loop(spec, n));
   }
 
