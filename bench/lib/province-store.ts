@@ -22,7 +22,7 @@ import {
 } from '@yilian/contracts';
 import { type EventStore, PostgresEventStore } from '@yilian/event-store';
 import { PatientKeyer } from '@yilian/patients';
-import { ALL_PROJECTIONS, ProjectionRunner } from '@yilian/projections';
+import { ALL_PROJECTIONS, type Projection, ProjectionRunner } from '@yilian/projections';
 import { startEmbeddedPostgres } from '@yilian/testing';
 import {
   type Append,
@@ -401,9 +401,14 @@ export async function rebuildReadModels(
   p: ProvinceStore,
   total: number,
   catchUp: CatchUp,
-  o: { readonly budgetS?: number; readonly resume?: boolean } = {},
+  o: {
+    readonly budgetS?: number;
+    readonly resume?: boolean;
+    readonly projections?: readonly Projection[];
+  } = {},
 ): Promise<RebuildFigures> {
-  const names = ALL_PROJECTIONS.map((x) => x.name);
+  const projections = o.projections ?? ALL_PROJECTIONS;
+  const names = projections.map((x) => x.name);
   const prior = p.marker.readModels;
   const resume =
     o.resume && prior?.position !== undefined && names.every((n) => prior.projections.includes(n))
@@ -430,7 +435,7 @@ export async function rebuildReadModels(
   const pool = new Pool({ connectionString: p.readUrl, max: 2 });
   pool.on('error', () => undefined);
   try {
-    const runner = new ProjectionRunner(pool, ALL_PROJECTIONS);
+    const runner = new ProjectionRunner(pool, projections);
     await runner.migrate();
     const loadBefore = load();
     const before = resume?.events ?? 0;
