@@ -226,6 +226,17 @@ describe('recognition decisions over the real hub', () => {
     expect(notes[0]).toContain(`有效至 ${addDays(addDays(today, -3), 29)}`);
     const cbc = segments(await c002.send(order('PO-CBC-1', '58410-2^CBC panel^LN^CBC^血常规^L')));
     expect(cbc.filter((s) => s.startsWith('NTE'))).toEqual([]);
+    // C002's part in the patient's care (what lets it decide, next test) is the order in the
+    // read model: under a loaded machine the projector may still be behind the ACK
+    await eventually(
+      async () =>
+        (
+          await pool.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM rm_orders WHERE placer_order_number = 'PO-GLU-1'`,
+          )
+        ).rows[0]!.n,
+      (n) => n === 1,
+    );
   });
 
   it('decisions as FHIR Tasks: recognised (201), a second decision is version 2, refusals name the path', async () => {
